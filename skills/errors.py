@@ -1,0 +1,96 @@
+"""Error types with the location of the problem and the exit code the CLI maps them to.
+
+The contract for operators (see the README):
+
+* exit 0 - published;
+* exit 1 - a data-quality failure: an input or an output failed its checks, nothing was
+  published (:class:`InputError`, :class:`QualityError`);
+* exit 2 - a usage or configuration error (:class:`ConfigError`);
+* any other non-zero code - an unexpected fault (a bug, a full disk, ...).
+
+Every message names the file and, where known, the line (or spreadsheet row) and column,
+in the ``file:line: column 'x': message`` shape compilers use, so that it can be read in a
+terminal and parsed by a scheduler.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "QualityError",
+    "SkillsError",
+]
+
+
+class SkillsError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+    exit_code: int = 3
+
+
+class ConfigError(SkillsError):
+    """A usage or configuration error: a bad pipeline spec, a missing file, a bad option."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | Path | None = None) -> None:
+        self.file = str(file) if file is not None else None
+        self.reason = message
+        super().__init__(f"{self.file}: {message}" if self.file else message)
+
+
+class InputError(SkillsError):
+    """An input file whose content is wrong: bad header, bad value, duplicated key, ...
+
+    Attributes
+    ----------
+    file
+        The file (path or URL) the problem is in.
+    line
+        1-based physical line in a text file (the header is line 1), or the 1-based row
+        of a spreadsheet, when known.
+    column
+        The column name (or header cell) the problem is in, when known.
+    reason
+        The problem, in words a planner can act on.
+    """
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        file: str | Path,
+        reason: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        self.file = str(file)
+        self.line = line
+        self.column = column
+        self.sheet = sheet
+        self.reason = reason
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = self.file
+        if self.sheet is not None:
+            where += f"[{self.sheet}]"
+        if self.line is not None:
+            where += f":{self.line}"
+        col = f" column '{self.column}':" if self.column is not None else ""
+        return f"{where}:{col} {self.reason}"
+
+
+class QualityError(SkillsError):
+    """One or more data-quality expectations of severity ``error`` failed."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, report: object | None = None) -> None:
+        self.report = report
+        super().__init__(message)

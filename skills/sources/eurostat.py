@@ -1,0 +1,646 @@
+"""Read Eurostat tables, whatever their format, into one tidy Polars shape.
+
+Formats read
+------------
+* **Bulk TSV** (``.tsv`` or ``.tsv.gz``), old bulk-download style and today's API style:
+  the first column is a comma-joined key of the dimensions named in its header cell
+  (``unit,sex,age,geo\\time``, or ``freq,unit,...,geo\\TIME_PERIOD`` from the API); the
+  other columns are periods, with a trailing space in old files (``"2015 "``), ascending
+  or descending; cells are ``value[ flag]`` with ``:`` for "not available".
+* **SDMX-CSV** (1.0, as served by the dissemination API): ``DATAFLOW, LAST UPDATE, freq,
+  <dimensions>, TIME_PERIOD, OBS_VALUE, OBS_FLAG[, CONF_STATUS]``. ``LAST UPDATE`` is the
+  dataset's vintage and is returned in :attr:`EurostatTable.last_update`.
+* A **dataset code** (``"lfst_r_lfu3rt"``) instead of a path: the table is fetched from
+  Eurostat's dissemination API as SDMX-CSV through an on-disk cache (see
+  :mod:`skills.sources.eurostat_api`), then read as above.
+
+The tidy shape
+--------------
+One column per dimension, lower-case, in the source's order (``unit``, ``sex``, ``age``,
+``isced11``, ``geo``, ...), then ``period`` (String: ``2019``, ``2019-Q3``, ``2019-S1``,
+``2019-07``, ``2019-W05``, ``2019-07-01``), ``value`` (Float64, null where the source has
+``:`` or an empty observation) and ``flag`` (String, null when there is none; Eurostat's
+letters as written, e.g. ``b``, ``u``, ``bu``). ``freq`` is not kept as a column: it is
+implied by the format of ``period``, and the reader checks that the two agree.
+
+Nothing is guessed: a ragged or truncated line, a header that is not Eurostat's, a value
+that is not a number, an unknown flag letter or a duplicated key raises
+:class:`~skills.errors.InputError` naming the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import re
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from skills.errors import ConfigError, InputError
+
+__all__ = [
+    "EUROSTAT_FLAGS",
+    "EurostatTable",
+    "load_eurostat",
+    "normalise_period",
+    "read_eurostat",
+]
+
+#: Eurostat observation flags accepted in a cell (letters may combine, e.g. ``bu``):
+#: b break in time series, c confidential, d definition differs, e estimated, f forecast,
+#: i see metadata (older files), n not significant, p provisional, r revised,
+#: s Eurostat estimate, u low reliability, z not applicable.
+EUROSTAT_FLAGS = frozenset("bcdefinprsuz")
+
+TIDY_TAIL = ("period", "value", "flag")
+
+_SDMX_META = ("DATAFLOW", "LAST UPDATE", "STRUCTURE", "STRUCTURE_ID", "ACTION")
+_SDMX_OBS = ("TIME_PERIOD", "OBS_VALUE", "OBS_FLAG", "CONF_STATUS")
+_CELL_RE = r"^\s*(:|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]*)\s*$"
+_NUMBER_RE = r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$"
+_DATASET_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_$]*$")
+
+_PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"^(\d{4})$"), "A", "{0}"),
+    (re.compile(r"^(\d{4})-?Q([1-4])$"), "Q", "{0}-Q{1}"),
+    (re.compile(r"^(\d{4})-?S([12])$"), "S", "{0}-S{1}"),
+    (re.compile(r"^(\d{4})-?M?(0[1-9]|1[0-2])$"), "M", "{0}-{1}"),
+    (re.compile(r"^(\d{4})-?W(0[1-9]|[1-4]\d|5[0-3])$"), "W", "{0}-W{1}"),
+    (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"), "D", "{0}-{1}-{2}"),
+)
+
+
+def normalise_period(text: str) -> tuple[str, str] | None:
+    """Return ``(period, freq)`` in the package's period format, or ``None`` if not a period.
+
+    Examples
+    --------
+    >>> normalise_period("2015 ")
+    ('2015', 'A')
+    >>> normalise_period("2019Q3")
+    ('2019-Q3', 'Q')
+    >>> normalise_period("2019M07")
+    ('2019-07', 'M')
+    >>> normalise_period("total") is None
+    True
+    """
+    stripped = text.strip()
+    for pattern, freq, template in _PERIOD_PATTERNS:
+        match = pattern.match(stripped)
+        if match:
+            return template.format(*match.groups()), freq
+    return None
+
+
+@dataclass(frozen=True)
+class EurostatTable:
+    """A Eurostat table read into the tidy shape, with what a manifest needs to know.
+
+    Attributes
+    ----------
+    frame
+        The tidy table (see the module docstring), as a LazyFrame.
+    dimensions
+        The dimension columns, in the source's order (``freq`` excluded).
+    format
+        ``"tsv"`` (bulk or API TSV) or ``"sdmx-csv"``.
+    source
+        The path or URL the table came from.
+    path
+        The local file that was read (the cache file for a fetched dataset).
+    sha256, bytes
+        Digest and size of the file as stored (compressed, for ``.gz``).
+    dataset
+        Lower-case dataset code when the file says it (SDMX-CSV ``DATAFLOW``) or when it
+        was fetched by code; otherwise ``None``.
+    last_update
+        Eurostat's ``LAST UPDATE`` (the dataset's vintage) as ISO 8601, when known.
+    rows
+        Number of observations (rows of :attr:`frame`).
+    fetched
+        Details of the download for a fetched dataset (URL, time, cache use).
+    """
+
+    frame: pl.LazyFrame
+    dimensions: tuple[str, ...]
+    format: Literal["tsv", "sdmx-csv"]
+    source: str
+    path: Path
+    sha256: str
+    bytes: int
+    dataset: str | None
+    last_update: str | None
+    rows: int
+    fetched: Mapping[str, object] = field(default_factory=dict)
+
+
+def read_eurostat(
+    source: str | Path,
+    *,
+    filters: Mapping[str, str | Sequence[str]] | None = None,
+    start_period: str | None = None,
+    end_period: str | None = None,
+    offline: bool | None = None,
+    cache_dir: Path | None = None,
+) -> pl.LazyFrame:
+    """Read a Eurostat table (file or dataset code) into the tidy shape.
+
+    Parameters
+    ----------
+    source
+        A path to a bulk TSV (``.tsv``, ``.tsv.gz``) or SDMX-CSV (``.csv``, ``.csv.gz``)
+        file, or a Eurostat dataset code such as ``"lfst_r_lfu3rt"`` to fetch from the
+        dissemination API through the cache.
+    filters
+        Keep only these dimension values, e.g. ``{"geo": ["ITC1", "ITC11"], "sex": "T"}``.
+        For a dataset code they are also sent to the API so that less is downloaded.
+    start_period, end_period
+        Keep only periods in this closed range (compared as period strings, so use the
+        same frequency: ``"2015"``, ``"2015-Q1"``).
+    offline
+        For a dataset code: use only the cache (default: the ``SKILLS_OFFLINE`` variable).
+    cache_dir
+        For a dataset code: the cache folder (default: see
+        :func:`skills.sources.eurostat_api.default_cache_dir`).
+
+    Returns
+    -------
+    polars.LazyFrame
+        Dimension columns (String), ``period`` (String), ``value`` (Float64), ``flag``
+        (String).
+
+    Raises
+    ------
+    skills.errors.InputError
+        When the content is not a well-formed Eurostat table; the message names the file,
+        the line and the column.
+    skills.errors.ConfigError
+        When the file does not exist, or a dataset cannot be fetched or found in the cache.
+
+    Examples
+    --------
+    >>> lf = read_eurostat("tgs00010.tsv", filters={"geo": "ITC1"})  # doctest: +SKIP
+    >>> lf.collect().columns  # doctest: +SKIP
+    ['unit', 'age', 'sex', 'geo', 'period', 'value', 'flag']
+    """
+    return load_eurostat(
+        source,
+        filters=filters,
+        start_period=start_period,
+        end_period=end_period,
+        offline=offline,
+        cache_dir=cache_dir,
+    ).frame
+
+
+def load_eurostat(
+    source: str | Path,
+    *,
+    filters: Mapping[str, str | Sequence[str]] | None = None,
+    start_period: str | None = None,
+    end_period: str | None = None,
+    offline: bool | None = None,
+    cache_dir: Path | None = None,
+) -> EurostatTable:
+    """Read a Eurostat table like :func:`read_eurostat`, keeping its provenance.
+
+    Returns an :class:`EurostatTable` whose ``frame`` is what :func:`read_eurostat`
+    returns and whose other fields (path, sha256, bytes, vintage) go into manifests.
+    """
+    fetched: dict[str, object] = {}
+    dataset: str | None = None
+    if _is_dataset_code(source):
+        from skills.sources.eurostat_api import fetch_eurostat
+
+        dataset = str(source).lower()
+        result = fetch_eurostat(
+            dataset,
+            filters=filters,
+            start_period=start_period,
+            end_period=end_period,
+            cache_dir=cache_dir,
+            offline=offline if offline is not None else False,
+        )
+        path = result.path
+        label = result.url
+        fetched = {
+            "url": result.url,
+            "fetched_at": result.fetched_at,
+            "from_cache": result.from_cache,
+        }
+    else:
+        path = Path(source)
+        label = str(path)
+        if not path.is_file():
+            raise ConfigError("file not found (a Eurostat table was expected here)", file=path)
+
+    raw = path.read_bytes()
+    text = _decode(raw, label)
+    first_line = text.split("\n", 1)[0]
+    if "\t" in first_line:
+        fmt: Literal["tsv", "sdmx-csv"] = "tsv"
+        frame, dims, last_update, file_dataset = _parse_tsv(text, label)
+    elif any(word in first_line for word in ("OBS_VALUE", "TIME_PERIOD", "DATAFLOW")):
+        fmt = "sdmx-csv"
+        frame, dims, last_update, file_dataset = _parse_sdmx_csv(text, label)
+    else:
+        raise InputError(
+            label,
+            "not a Eurostat table: the header is neither bulk TSV (first cell like "
+            "'unit,geo\\time') nor SDMX-CSV (with TIME_PERIOD and OBS_VALUE columns); "
+            f"it starts with {first_line[:80]!r}",
+            line=1,
+        )
+
+    frame = _apply_filters(
+        frame, dims, label, filters=filters, start_period=start_period, end_period=end_period
+    )
+    return EurostatTable(
+        frame=frame.lazy(),
+        dimensions=dims,
+        format=fmt,
+        source=label,
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        bytes=len(raw),
+        dataset=dataset or file_dataset,
+        last_update=last_update,
+        rows=frame.height,
+        fetched=fetched,
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_dataset_code(source: str | Path) -> bool:
+    if isinstance(source, Path):
+        return False
+    if "/" in source or "\\" in source or "." in source:
+        return False
+    return bool(_DATASET_CODE_RE.match(source)) and not Path(source).exists()
+
+
+def _decode(raw: bytes, label: str) -> str:
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise InputError(
+                label, f"the gzip stream is truncated or corrupt ({exc}); download it again"
+            ) from exc
+    if not raw.strip():
+        raise InputError(label, "the file is empty")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            label,
+            f"not valid UTF-8 (byte {raw[exc.start]:#04x}); Eurostat files are UTF-8: "
+            "was the file re-saved in another encoding?",
+            line=line,
+        ) from exc
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not text.endswith("\n"):
+        last = text.count("\n") + 1
+        raise InputError(
+            label,
+            "the file does not end with a line break: it looks truncated (Eurostat files "
+            "always end with one); download it again",
+            line=last,
+        )
+    return text
+
+
+def _check_field_counts(lines: list[str], sep: str, expected: int, label: str) -> None:
+    for number, line in enumerate(lines[1:], start=2):
+        if not line:
+            raise InputError(label, "blank line inside the table", line=number)
+        count = line.count(sep) + 1
+        if count != expected:
+            raise InputError(
+                label,
+                f"{count} fields where the header has {expected}: the line is "
+                + ("truncated" if count < expected else "longer than the header"),
+                line=number,
+            )
+
+
+def _parse_tsv(
+    text: str, label: str
+) -> tuple[pl.DataFrame, tuple[str, ...], str | None, str | None]:
+    lines = text[:-1].split("\n")
+    header = lines[0].split("\t")
+    key_cell = header[0]
+    dims_part, _, time_part = key_cell.partition("\\")
+    if time_part.strip().lower() not in {"time", "time_period"}:
+        raise InputError(
+            label,
+            f"first header cell {key_cell!r} should end in '\\time' or '\\TIME_PERIOD'",
+            line=1,
+            column=key_cell,
+        )
+    dims = tuple(d.strip().lower() for d in dims_part.split(","))
+    if any(not d for d in dims) or len(set(dims)) != len(dims):
+        raise InputError(label, f"bad dimension list {dims_part!r}", line=1, column=key_cell)
+    if len(header) < 2:
+        raise InputError(label, "the header has no period columns", line=1)
+
+    periods: list[str] = []
+    freqs: set[str] = set()
+    for cell in header[1:]:
+        parsed = normalise_period(cell)
+        if parsed is None:
+            raise InputError(label, f"header cell {cell!r} is not a period", line=1, column=cell)
+        periods.append(parsed[0])
+        freqs.add(parsed[1])
+    if len(set(periods)) != len(periods):
+        dup = next(p for p in periods if periods.count(p) > 1)
+        raise InputError(label, f"period {dup} appears twice in the header", line=1, column=dup)
+    if len(lines) < 2:
+        raise InputError(label, "the file has a header but no data lines", line=1)
+    _check_field_counts(lines, "\t", len(header), label)
+
+    period_cols = [f"p{i}" for i in range(len(periods))]
+    raw = pl.read_csv(
+        io.StringIO(text),
+        separator="\t",
+        has_header=False,
+        skip_rows=1,
+        new_columns=["key", *period_cols],
+        infer_schema=False,
+        quote_char=None,
+        empty_string_is_null=False,
+    ).with_row_index("_row")
+
+    keys = raw.select("_row", pl.col("key").str.split(",").alias("_parts")).with_columns(
+        pl.col("_parts").list.len().alias("_n")
+    )
+    bad = keys.filter(pl.col("_n") != len(dims))
+    if bad.height:
+        row = int(bad["_row"][0])
+        raise InputError(
+            label,
+            f"key {raw['key'][row]!r} has {int(bad['_n'][0])} parts, the header names "
+            f"{len(dims)} dimensions ({','.join(dims)})",
+            line=row + 2,
+            column=key_cell,
+        )
+    dim_frame = keys.select(
+        "_row",
+        *[pl.col("_parts").list.get(i).str.strip_chars().alias(d) for i, d in enumerate(dims)],
+    )
+    if "freq" in dims:
+        dims = tuple(d for d in dims if d != "freq")
+    _check_unique(dim_frame, list(dims), label, key_cell, "_row")
+
+    long = (
+        raw.drop("key")
+        .unpivot(index="_row", variable_name="_pcol", value_name="_cell")
+        .with_columns(
+            pl.col("_pcol")
+            .replace_strict(period_cols, periods, return_dtype=pl.String)
+            .alias("period"),
+            pl.col("_cell").str.extract_groups(_CELL_RE).alias("_g"),
+        )
+        .unnest("_g")
+        .rename({"1": "_num", "2": "flag"})
+    )
+    bad_cells = long.filter(pl.col("_num").is_null())
+    if bad_cells.height:
+        first = bad_cells.sort("_row", "_pcol").row(0, named=True)
+        header_cell = header[1 + period_cols.index(first["_pcol"])]
+        raise InputError(
+            label,
+            f"cell {first['_cell']!r} is not 'value[ flag]' or ':' (period {first['period']})",
+            line=int(first["_row"]) + 2,
+            column=header_cell,
+        )
+    _check_flags(long, label, lambda r: header[1 + period_cols.index(r["_pcol"])], 2)
+
+    if "freq" in dim_frame.columns:
+        _check_freq_agrees(dim_frame, freqs, label, key_cell)
+    frame = (
+        long.join(dim_frame, on="_row", how="left", validate="m:1")
+        .with_columns(
+            pl.when(pl.col("_num") == ":")
+            .then(None)
+            .otherwise(pl.col("_num"))
+            .cast(pl.Float64)
+            .alias("value"),
+            pl.when(pl.col("flag") == "").then(None).otherwise(pl.col("flag")).alias("flag"),
+        )
+        .sort("_row", "period")
+        .select(*dims, *TIDY_TAIL)
+    )
+    return frame, dims, None, None
+
+
+def _check_freq_agrees(dim_frame: pl.DataFrame, freqs: set[str], label: str, column: str) -> None:
+    seen = set(dim_frame["freq"].unique().to_list())
+    if not seen <= freqs | {None}:
+        raise InputError(
+            label,
+            f"freq values {sorted(map(str, seen))} do not match the period columns "
+            f"(frequencies {sorted(freqs)})",
+            line=1,
+            column=column,
+        )
+
+
+def _check_unique(frame: pl.DataFrame, keys: list[str], label: str, column: str, row: str) -> None:
+    dup = frame.filter(pl.struct(keys).is_duplicated())
+    if dup.height:
+        first = dup.sort(row).row(0, named=True)
+        same = dup.filter(pl.all_horizontal(pl.col(k).eq_missing(first[k]) for k in keys))
+        lines = ", ".join(str(int(r) + 2) for r in same[row].to_list()[:5])
+        raise InputError(
+            label,
+            "duplicated key " + ",".join(f"{k}={first[k]}" for k in keys) + f" on lines {lines}",
+            line=int(first[row]) + 2,
+            column=column,
+        )
+
+
+def _check_flags(long: pl.DataFrame, label: str, column_of: object, line_offset: int) -> None:
+    flags = long.filter(pl.col("flag").is_not_null() & (pl.col("flag") != ""))
+    if not flags.height:
+        return
+    unknown_letters = "".join(
+        sorted(set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") - EUROSTAT_FLAGS)
+    )
+    bad = flags.filter(pl.col("flag").str.contains(f"[{unknown_letters}]"))
+    if bad.height:
+        first = bad.sort("_row").row(0, named=True)
+        col = column_of(first) if callable(column_of) else str(column_of)
+        raise InputError(
+            label,
+            f"unknown flag {first['flag']!r}; Eurostat flags are letters of "
+            f"'{''.join(sorted(EUROSTAT_FLAGS))}'",
+            line=int(first["_row"]) + line_offset,
+            column=col,
+        )
+
+
+def _parse_sdmx_csv(
+    text: str, label: str
+) -> tuple[pl.DataFrame, tuple[str, ...], str | None, str | None]:
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])))
+    missing = [c for c in ("TIME_PERIOD", "OBS_VALUE") if c not in header]
+    if missing:
+        raise InputError(label, f"SDMX-CSV header lacks {missing}", line=1, column=missing[0])
+    if len(set(header)) != len(header):
+        raise InputError(label, "the header repeats a column name", line=1)
+    dims_all = [c for c in header if c not in _SDMX_META and c not in _SDMX_OBS]
+    if not dims_all:
+        raise InputError(label, "SDMX-CSV header has no dimension columns", line=1)
+    if any(":" in c for c in header):
+        raise InputError(
+            label,
+            "the header holds labels ('code: label'); download SDMX-CSV with codes only",
+            line=1,
+        )
+
+    lines = text[:-1].split("\n")
+    if len(lines) < 2:
+        raise InputError(label, "the file has a header but no data lines", line=1)
+    if '"' in text:
+        for number, fields in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if number > 1 and len(fields) != len(header):
+                raise InputError(
+                    label,
+                    f"{len(fields)} fields where the header has {len(header)}",
+                    line=number,
+                )
+    else:
+        _check_field_counts(lines, ",", len(header), label)
+
+    raw = pl.read_csv(
+        io.StringIO(text), infer_schema=False, empty_string_is_null=True
+    ).with_row_index("_row")
+    dims = tuple(d.lower() for d in dims_all if d.lower() != "freq")
+    raw = raw.rename({d: d.lower() for d in dims_all})
+
+    # Periods
+    tp = raw.select("_row", "TIME_PERIOD").unique("TIME_PERIOD", keep="first")
+    mapping: dict[str, str] = {}
+    period_freq: dict[str, str] = {}
+    for row, value in tp.iter_rows():
+        parsed = normalise_period(value or "")
+        if parsed is None:
+            raise InputError(
+                label,
+                f"TIME_PERIOD {value!r} is not a period",
+                line=int(row) + 2,
+                column="TIME_PERIOD",
+            )
+        mapping[value] = parsed[0]
+        period_freq[parsed[0]] = parsed[1]
+
+    # Values
+    bad = raw.filter(
+        pl.col("OBS_VALUE").is_not_null() & ~pl.col("OBS_VALUE").str.contains(_NUMBER_RE)
+    )
+    if bad.height:
+        first = bad.row(0, named=True)
+        raise InputError(
+            label,
+            f"OBS_VALUE {first['OBS_VALUE']!r} is not a number",
+            line=int(first["_row"]) + 2,
+            column="OBS_VALUE",
+        )
+    flag_expr = pl.col("OBS_FLAG") if "OBS_FLAG" in raw.columns else pl.lit(None, pl.String)
+    conf = pl.col("CONF_STATUS") if "CONF_STATUS" in raw.columns else pl.lit(None, pl.String)
+    frame = raw.with_columns(
+        pl.col("TIME_PERIOD").replace_strict(mapping, return_dtype=pl.String).alias("period"),
+        pl.col("OBS_VALUE").str.strip_chars().cast(pl.Float64).alias("value"),
+        flag_expr.str.strip_chars().alias("flag"),
+        conf.str.strip_chars().alias("_conf"),
+    )
+    _check_flags(frame, label, "OBS_FLAG", 2)
+    # SDMX confidentiality status C (confidential) is Eurostat's old flag 'c'.
+    frame = frame.with_columns(
+        pl.when(pl.col("_conf").is_in(["C"]) & ~pl.col("flag").fill_null("").str.contains("c"))
+        .then(pl.col("flag").fill_null("") + "c")
+        .otherwise(pl.col("flag"))
+        .alias("flag")
+    ).with_columns(pl.when(pl.col("flag") == "").then(None).otherwise(pl.col("flag")).alias("flag"))
+
+    if "freq" in raw.columns:
+        wrong = frame.filter(
+            pl.col("freq").ne_missing(
+                pl.col("period").replace_strict(period_freq, return_dtype=pl.String)
+            )
+        )
+        if wrong.height:
+            first = wrong.row(0, named=True)
+            raise InputError(
+                label,
+                f"freq {first['freq']!r} does not match TIME_PERIOD {first['TIME_PERIOD']!r}",
+                line=int(first["_row"]) + 2,
+                column="freq",
+            )
+    _check_unique(frame, [*dims, "period"], label, "TIME_PERIOD", "_row")
+
+    last_update = None
+    if "LAST UPDATE" in raw.columns:
+        stamps = [s for s in raw["LAST UPDATE"].unique().to_list() if s]
+        parsed_stamps = [_parse_last_update(s, label) for s in stamps]
+        last_update = max(parsed_stamps) if parsed_stamps else None
+    dataset = None
+    if "DATAFLOW" in raw.columns:
+        flows = [f for f in raw["DATAFLOW"].unique().to_list() if f]
+        if len(flows) > 1:
+            raise InputError(
+                label, f"mixes several DATAFLOW values: {flows[:3]}", column="DATAFLOW"
+            )
+        if flows:
+            match = re.match(r"^(?:[A-Z0-9_]+:)?([A-Za-z0-9_$]+)", flows[0])
+            dataset = match.group(1).lower() if match else None
+    return frame.select(*dims, *TIDY_TAIL), dims, last_update, dataset
+
+
+def _parse_last_update(text: str, label: str) -> str:
+    for fmt in ("%d/%m/%y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(text.strip(), fmt).isoformat()
+        except ValueError:
+            continue
+    raise InputError(label, f"LAST UPDATE {text!r} is not a date", column="LAST UPDATE")
+
+
+def _apply_filters(
+    frame: pl.DataFrame,
+    dims: tuple[str, ...],
+    label: str,
+    *,
+    filters: Mapping[str, str | Sequence[str]] | None,
+    start_period: str | None,
+    end_period: str | None,
+) -> pl.DataFrame:
+    if filters:
+        for dim, wanted in filters.items():
+            name = dim.lower()
+            if name == "freq":
+                continue
+            if name not in dims:
+                raise ConfigError(
+                    f"filter on unknown dimension {dim!r}; this table has {', '.join(dims)}",
+                    file=label,
+                )
+            values = [wanted] if isinstance(wanted, str) else list(wanted)
+            frame = frame.filter(pl.col(name).is_in(values))
+    if start_period is not None:
+        frame = frame.filter(pl.col("period") >= start_period)
+    if end_period is not None:
+        frame = frame.filter(pl.col("period") <= end_period)
+    return frame

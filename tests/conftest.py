@@ -1,0 +1,34 @@
+"""Shared fixtures: where the real Eurostat fixtures live, and small helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shared_data_dir() -> Path | None:
+    """The shared real-data folder: ``$SKILLS_SHARED_DATA`` or ``<repo>/../shared/data``."""
+    env = os.environ.get("SKILLS_SHARED_DATA")
+    candidate = Path(env) if env else REPO.parent / "shared" / "data"
+    return candidate if (candidate / "eurostat").is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of the real-data folder; the test is skipped when it is absent."""
+    path = shared_data_dir()
+    if path is None:
+        pytest.skip(
+            "real Eurostat fixtures not found: set SKILLS_SHARED_DATA to the shared 'data' "
+            "folder (with eurostat/ and classifications/) to run this test"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def eurostat_dir(shared_data: Path) -> Path:
+    return shared_data / "eurostat"
