@@ -1,0 +1,92 @@
+"""Hiring demand: planned hires by province, period, occupation and education level.
+
+The shape is that of Italy's survey of firms' hiring plans (Unioncamere-ANPAL Sistema
+Informativo Excelsior): for each province and period, the hires firms plan by occupation,
+by the education level they ask for, and the share of those hires they expect to be hard
+to fill. Occupations are ISCO-08 at 2 or 3 digits (Excelsior publishes Italian CP2021
+professions, which users bridge to ISCO-08 before loading); Eurostat's ``OC`` prefix
+(``OC31``) is accepted and removed. Job-vacancy statistics from Eurostat are read with
+:func:`skills.read_eurostat` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from skills import classifications as cls
+from skills.schema import Column, TableSchema, read_table
+from skills.sources.its import _province_codes
+
+__all__ = ["HIRING_PLANS", "read_hiring_plans"]
+
+
+def _isco_codes() -> list[str]:
+    groups = cls.isco08_groups().filter(pl.col("level").is_in([2, 3]))
+    return groups["isco08"].to_list()
+
+
+def _education_codes() -> list[str]:
+    return cls.education_levels_it()["education_level"].to_list()
+
+
+HIRING_PLANS = TableSchema(
+    name="hiring_plans",
+    title="Hiring plans",
+    grain="province, period, occupation and required education level",
+    key=("geo_nuts3", "period", "isco08", "education_level", "nace_r2"),
+    columns=(
+        Column("geo_nuts3", "string", "Province of the workplace (NUTS 3 code, e.g. ITC11).",
+               codes=(_province_codes, "Italian NUTS 3 codes (2010-2021)"),
+               aliases=("provincia_nuts3", "nuts3")),
+        Column("period", "string",
+               "Reference period: a year (`2024`), a quarter (`2024-Q2`) or a month "
+               "(`2024-07`).",
+               pattern=r"\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?", aliases=("periodo",)),
+        Column("isco08", "string",
+               "Occupation, ISCO-08 sub-major (2-digit) or minor (3-digit) group; "
+               "`OC31` is read as `31`.",
+               codes=(_isco_codes, "ISCO-08 2- and 3-digit groups"),
+               aliases=("isco", "isco08_code"),
+               normalise=lambda e: e.str.strip_prefix("OC")),
+        Column("education_level", "string",
+               "Education level asked for: university, its_academy, upper_secondary, "
+               "vocational_qualification or compulsory.",
+               codes=(_education_codes, "education levels of the hiring-plan survey"),
+               aliases=("livello_istruzione",)),
+        Column("planned_hires_n", "int", "Hires firms plan for the period.", minimum=0,
+               unit="persons", aliases=("entrate_previste", "assunzioni_previste")),
+        Column("hard_to_fill_pct", "float",
+               "Share of the planned hires firms expect to be hard to fill.",
+               required=False, nullable=True, minimum=0, maximum=100, unit="%",
+               aliases=("difficile_reperimento_pct",)),
+        Column("nace_r2", "string", "Sector of the hiring firms (NACE Rev. 2 section), if "
+               "the table is broken down by sector.", required=False, nullable=True,
+               pattern="[A-U]"),
+    ),
+    notes=(
+        "`nace_r2` is part of the key: leave it empty for a table that is not broken "
+        "down by sector. Counts are persons; Excelsior rounds them to tens, which is fine."
+    ),
+)
+
+
+def read_hiring_plans(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    ignore_columns: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Read planned hires (CSV or XLSX) and check them against :data:`HIRING_PLANS`.
+
+    Returns one row per province, period, occupation and education level (and sector when
+    ``nace_r2`` is given), with ``isco08`` as plain digits and ``_line`` (file line or
+    sheet row).
+    """
+    frame = read_table(path, HIRING_PLANS, sheet=sheet, delimiter=delimiter,
+                       encoding=encoding, ignore_columns=ignore_columns)
+    return frame

@@ -1,0 +1,427 @@
+"""Pipeline specs: the TOML files operators edit to say what a refresh reads and publishes.
+
+A spec is validated completely before any work starts: unknown keys, missing files, bad
+region codes and sources in the wrong role are rejected with a :class:`ConfigError` that
+names the spec file and the key. Paths in a spec are relative to the spec's folder.
+
+Example
+-------
+.. code-block:: toml
+
+    [pipeline]
+    name = "piedmont"
+    region = "ITC1"                     # the NUTS 2 region the publication is about
+    nuts_version = 2021                 # the NUTS version every geo code is aligned to
+    benchmarks = ["DE11", "FR71", "ES51"]
+
+    [sources.unemployment_rate]
+    eurostat = "lfst_r_lfu3rt"          # fetched from Eurostat's API through the cache
+    filters = { geo = ["ITC1", "DE11"] }
+
+    [sources.employment]
+    path = "data/lfst_r_lfe2emp.tsv"    # or a local Eurostat file
+
+    [sources.its_courses]
+    path = "data/its_courses.xlsx"
+    sheet = "courses"
+
+    [crosswalk]
+    its_isco08 = "its-isco08-v1"
+
+    [outputs]
+    keep_runs = 10
+
+See ``docs/pipeline-spec.md`` for every key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from skills.errors import ConfigError
+
+__all__ = ["ROLES", "PipelineSpec", "Role", "SourceSpec", "load_spec"]
+
+SourceKind = Literal["eurostat", "its_courses", "hiring_plans", "wages"]
+
+
+@dataclass(frozen=True)
+class Role:
+    """What a source is for, and the shape of table that role needs."""
+
+    name: str
+    kind: SourceKind
+    description: str
+    dimensions: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
+    datasets: tuple[str, ...] = ()
+    required: bool = False
+
+
+ROLES: dict[str, Role] = {
+    role.name: role
+    for role in (
+        Role(
+            "unemployment_rate",
+            "eurostat",
+            "Unemployment rate by sex, age and region (%).",
+            frozenset({"sex", "age", "geo"}),
+            frozenset({"PC"}),
+            ("lfst_r_lfu3rt", "tgs00010"),
+        ),
+        Role(
+            "employment",
+            "eurostat",
+            "Employment by sex, age and region (thousands).",
+            frozenset({"sex", "age", "geo"}),
+            frozenset({"THS", "THS_PER"}),
+            ("lfst_r_lfe2emp",),
+        ),
+        Role(
+            "unemployment",
+            "eurostat",
+            "Unemployment by sex, age and region (thousands).",
+            frozenset({"sex", "age", "geo"}),
+            frozenset({"THS", "THS_PER"}),
+            ("lfst_r_lfu3pers",),
+        ),
+        Role(
+            "active_by_education",
+            "eurostat",
+            "Economically active population by sex, age, ISCED 2011 level and region (thousands).",
+            frozenset({"sex", "age", "isced11", "geo"}),
+            frozenset({"THS", "THS_PER"}),
+            ("lfst_r_lfp2acedu",),
+        ),
+        Role(
+            "employment_by_education",
+            "eurostat",
+            "Employment by sex, age, ISCED 2011 level and region (thousands).",
+            frozenset({"sex", "age", "isced11", "geo"}),
+            frozenset({"THS", "THS_PER"}),
+            ("lfst_r_lfe2eedu",),
+        ),
+        Role(
+            "employment_by_occupation",
+            "eurostat",
+            "Employment by ISCO-08 occupation (1- or 2-digit) and geo (thousands).",
+            frozenset({"isco08", "geo"}),
+            frozenset({"THS", "THS_PER"}),
+            ("lfsa_egai2d", "lfsa_egais", "lfst_r_lfe2eisco"),
+        ),
+        Role(
+            "employment_by_sector",
+            "eurostat",
+            "Employment by NACE Rev. 2 sector and region (thousands).",
+            frozenset({"nace_r2", "geo"}),
+            frozenset({"THS", "THS_PER"}),
+            ("lfst_r_lfe2en2",),
+        ),
+        Role(
+            "job_vacancies",
+            "eurostat",
+            "Job vacancy statistics (jvs_a_nace2 shape: indic_em JOBVAC, JOBOCC, JOBRATE).",
+            frozenset({"indic_em", "geo"}),
+            frozenset(),
+            ("jvs_a_nace2", "jvs_a_rate_r2"),
+        ),
+        Role("its_courses", "its_courses", "ITS course records (docs/schemas.md)."),
+        Role("hiring_plans", "hiring_plans", "Planned hires (docs/schemas.md)."),
+        Role(
+            "wages_by_occupation",
+            "wages",
+            "Mean wages by ISCO-08 occupation, for wage-ranked polarisation (docs/schemas.md).",
+        ),
+    )
+}
+
+_PIPELINE_KEYS = {
+    "name",
+    "title",
+    "region",
+    "nuts_version",
+    "benchmarks",
+    "provinces",
+    "synthetic",
+    "description",
+}
+_EUROSTAT_KEYS = {"eurostat", "path", "filters", "start_period", "end_period", "dataset"}
+_FILE_KEYS = {"path", "sheet", "delimiter", "encoding", "ignore_columns"}
+_OUTPUT_KEYS = {"keep_runs", "report"}
+_CROSSWALK_KEYS = {"its_isco08", "path"}
+_TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "quality", "models"}
+_NUTS_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
+NUTS_VERSIONS = (2010, 2013, 2016, 2021)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One input of a pipeline."""
+
+    role: str
+    kind: SourceKind
+    path: Path | None = None
+    eurostat: str | None = None
+    dataset: str | None = None
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    start_period: str | None = None
+    end_period: str | None = None
+    sheet: str | None = None
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    ignore_columns: tuple[str, ...] = ()
+
+    @property
+    def location(self) -> str:
+        """The path, or ``eurostat:<code>`` for a fetched dataset."""
+        return str(self.path) if self.path is not None else f"eurostat:{self.eurostat}"
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """A validated pipeline spec. Build it with :func:`load_spec`."""
+
+    path: Path
+    sha256: str
+    name: str
+    title: str
+    region: str
+    nuts_version: int
+    benchmarks: tuple[str, ...]
+    provinces: tuple[str, ...]
+    synthetic: bool
+    sources: Mapping[str, SourceSpec]
+    crosswalk: str
+    crosswalk_path: Path | None
+    keep_runs: int
+    quality: Mapping[str, Any] = field(default_factory=dict)
+    models: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def data_label(self) -> str | None:
+        """``"synthetic demo data"`` for a demo pipeline, else ``None``."""
+        return "synthetic demo data" if self.synthetic else None
+
+
+def load_spec(path: str | Path) -> PipelineSpec:
+    """Read and validate a pipeline spec.
+
+    Raises
+    ------
+    skills.errors.ConfigError
+        For a missing or unreadable spec, a TOML syntax error, an unknown key, a missing
+        required key, a source file that does not exist, an unknown role or a bad code.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("pipeline spec not found", file=path)
+    raw_bytes = path.read_bytes()
+    try:
+        doc = tomllib.loads(raw_bytes.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", file=path) from exc
+    base = path.resolve().parent
+
+    def err(message: str) -> ConfigError:
+        return ConfigError(message, file=path)
+
+    _no_unknown(doc, _TOP_KEYS, "the top level", err)
+    pipe = _table(doc, "pipeline", err, required=True)
+    _no_unknown(pipe, _PIPELINE_KEYS, "[pipeline]", err)
+    name = _required_string(pipe, "name", "[pipeline]", err)
+    region = _required_string(pipe, "region", "[pipeline]", err)
+    nuts_version = pipe.get("nuts_version", 2021)
+    if nuts_version not in NUTS_VERSIONS:
+        raise err(f"[pipeline] nuts_version = {nuts_version!r}: use one of {NUTS_VERSIONS}")
+    benchmarks = tuple(_string_list(pipe, "benchmarks", "[pipeline]", err))
+    for code in (region, *benchmarks):
+        if not _NUTS_RE.match(code):
+            raise err(f"[pipeline] {code!r} is not a NUTS or country code")
+    if len(region) != 4:
+        raise err(f"[pipeline] region = {region!r}: give a NUTS 2 code such as 'ITC1'")
+    provinces = tuple(_string_list(pipe, "provinces", "[pipeline]", err))
+    _check_region_codes(region, provinces, nuts_version, err)
+    synthetic = pipe.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise err("[pipeline] synthetic must be true or false")
+
+    sources_doc = _table(doc, "sources", err, required=True)
+    sources: dict[str, SourceSpec] = {}
+    for role_name, body in sources_doc.items():
+        if role_name not in ROLES:
+            raise err(f"[sources.{role_name}]: unknown source role; roles are {', '.join(ROLES)}")
+        if not isinstance(body, dict):
+            raise err(f"[sources.{role_name}] must be a table")
+        sources[role_name] = _source(ROLES[role_name], body, base, err)
+    if not sources:
+        raise err("[sources] lists no source")
+
+    cw = _table(doc, "crosswalk", err)
+    _no_unknown(cw, _CROSSWALK_KEYS, "[crosswalk]", err)
+    crosswalk = _string(cw, "its_isco08", "[crosswalk]", err) or "its-isco08-v1"
+    crosswalk_path = None
+    if "path" in cw:
+        crosswalk_path = _existing(
+            base, _string(cw, "path", "[crosswalk]", err), err, "[crosswalk] path"
+        )
+    else:
+        from skills import classifications as cls
+
+        known = cls.available_crosswalks()
+        if crosswalk not in known:
+            raise err(f"[crosswalk] its_isco08 = {crosswalk!r}: known versions are {known}")
+
+    outputs = _table(doc, "outputs", err)
+    _no_unknown(outputs, _OUTPUT_KEYS, "[outputs]", err)
+    keep_runs = outputs.get("keep_runs", 10)
+    if not isinstance(keep_runs, int) or isinstance(keep_runs, bool) or keep_runs < 1:
+        raise err("[outputs] keep_runs must be a whole number >= 1")
+
+    return PipelineSpec(
+        path=path.resolve(),
+        sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        name=name,
+        title=_string(pipe, "title", "[pipeline]", err) or name,
+        region=region,
+        nuts_version=int(nuts_version),
+        benchmarks=benchmarks,
+        provinces=provinces,
+        synthetic=synthetic,
+        sources=sources,
+        crosswalk=crosswalk,
+        crosswalk_path=crosswalk_path,
+        keep_runs=keep_runs,
+        quality=_table(doc, "quality", err),
+        models=_table(doc, "models", err),
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+Err = Any  # a callable str -> ConfigError
+
+
+def _source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpec:
+    where = f"[sources.{role.name}]"
+    if role.kind == "eurostat":
+        _no_unknown(body, _EUROSTAT_KEYS, where, err)
+        has_code, has_path = "eurostat" in body, "path" in body
+        if has_code == has_path:
+            raise err(f"{where}: give exactly one of 'eurostat' (a dataset code) or 'path'")
+        filters_doc = body.get("filters", {})
+        if not isinstance(filters_doc, dict):
+            raise err(f"{where} filters must be a table such as {{ geo = ['ITC1'] }}")
+        filters: dict[str, tuple[str, ...]] = {}
+        for dim, values in filters_doc.items():
+            vals = [values] if isinstance(values, str) else values
+            if not isinstance(vals, list) or not all(isinstance(v, str) for v in vals):
+                raise err(f"{where} filters.{dim} must be a string or a list of strings")
+            filters[dim.lower()] = tuple(vals)
+        code = _string(body, "eurostat", where, err)
+        if code is not None and not re.match(r"^[a-z][a-z0-9_]*$", code.lower()):
+            raise err(f"{where} eurostat = {code!r} is not a Eurostat dataset code")
+        dataset = _string(body, "dataset", where, err)
+        return SourceSpec(
+            role=role.name,
+            kind=role.kind,
+            path=_existing(base, body["path"], err, f"{where} path") if has_path else None,
+            eurostat=code.lower() if code else None,
+            dataset=(dataset or code or "").lower() or None,
+            filters=filters,
+            start_period=_string(body, "start_period", where, err),
+            end_period=_string(body, "end_period", where, err),
+        )
+    _no_unknown(body, _FILE_KEYS, where, err)
+    if "path" not in body:
+        raise err(f"{where}: 'path' is required")
+    delimiter = _string(body, "delimiter", where, err) or ","
+    if len(delimiter) != 1:
+        raise err(f"{where} delimiter must be one character")
+    encoding = _string(body, "encoding", where, err) or "utf-8"
+    try:
+        "".encode(encoding)
+    except LookupError as exc:
+        raise err(f"{where} encoding = {encoding!r} is not a known text encoding") from exc
+    return SourceSpec(
+        role=role.name,
+        kind=role.kind,
+        path=_existing(base, body["path"], err, f"{where} path"),
+        sheet=_string(body, "sheet", where, err),
+        delimiter=delimiter,
+        encoding=encoding,
+        ignore_columns=tuple(_string_list(body, "ignore_columns", where, err)),
+    )
+
+
+def _check_region_codes(region: str, provinces: tuple[str, ...], version: int, err: Err) -> None:
+    if not region.startswith("IT"):
+        return
+    from skills import classifications as cls
+
+    regions = cls.nuts_regions(version)
+    codes = dict(zip(regions["nuts_code"].to_list(), regions["nuts_level"].to_list(), strict=True))
+    if codes.get(region) != 2:
+        raise err(f"[pipeline] region = {region!r} is not an Italian NUTS 2 code in NUTS {version}")
+    for code in provinces:
+        if codes.get(code) != 3 or not code.startswith(region):
+            raise err(
+                f"[pipeline] provinces: {code!r} is not a NUTS 3 code of {region} in NUTS {version}"
+            )
+
+
+def _existing(base: Path, value: object, err: Err, where: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise err(f"{where} must be a file path")
+    path = (base / value).resolve()
+    if not path.is_file():
+        raise err(f"{where} = {value!r}: file not found ({path})")
+    return path
+
+
+def _no_unknown(doc: Mapping[str, Any], allowed: set[str], where: str, err: Err) -> None:
+    for key in doc:
+        if key not in allowed:
+            raise err(f"unknown key {key!r} in {where}; allowed keys: {', '.join(sorted(allowed))}")
+
+
+def _table(doc: Mapping[str, Any], key: str, err: Err, *, required: bool = False) -> dict[str, Any]:
+    value = doc.get(key)
+    if value is None:
+        if required:
+            raise err(f"the [{key}] table is missing")
+        return {}
+    if not isinstance(value, dict):
+        raise err(f"[{key}] must be a table")
+    return value
+
+
+def _string(
+    doc: Mapping[str, Any], key: str, where: str, err: Err, *, required: bool = False
+) -> str | None:
+    value = doc.get(key)
+    if value is None:
+        if required:
+            raise err(f"{where} {key} is required")
+        return None
+    if not isinstance(value, str):
+        raise err(f"{where} {key} must be a string")
+    return value
+
+
+def _required_string(doc: Mapping[str, Any], key: str, where: str, err: Err) -> str:
+    value = _string(doc, key, where, err, required=True)
+    assert value is not None
+    return value
+
+
+def _string_list(doc: Mapping[str, Any], key: str, where: str, err: Err) -> list[str]:
+    value = doc.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise err(f"{where} {key} must be a list of strings")
+    return list(value)

@@ -1,0 +1,237 @@
+"""The demo workspace and the first publication: contracts, numbers, provenance."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from skills.demo import write_demo
+from skills.indicators import INDICATOR_KEY, INDICATOR_SCHEMA
+from skills.indicators.catalogue import catalogue_ids, catalogue_markdown
+from skills.refresh import refresh
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo")
+    spec = write_demo(root)
+    result = refresh(spec, root / "out")
+    assert result.exit_code == 0
+    return root
+
+
+@pytest.fixture(scope="module")
+def indicators(demo: Path) -> pl.DataFrame:
+    return pl.read_parquet(demo / "out" / "latest" / "indicators.parquet")
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_demo_files_are_byte_identical_for_the_same_seed(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_demo(a)
+    write_demo(b)
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert len(files) >= 10
+    for rel in files:
+        assert sha(a / rel) == sha(b / rel), rel
+    write_demo(tmp_path / "c", seed=7)
+    assert sha(a / "data" / "hiring_plans.csv") != sha(tmp_path / "c" / "data" / "hiring_plans.csv")
+
+
+def test_contract_columns_and_types(indicators: pl.DataFrame) -> None:
+    assert dict(indicators.schema) == INDICATOR_SCHEMA
+    assert indicators.filter(pl.struct(list(INDICATOR_KEY)).is_duplicated()).height == 0
+    assert set(indicators["indicator"].unique()) <= catalogue_ids()
+
+
+def test_every_output_says_synthetic(demo: Path, indicators: pl.DataFrame) -> None:
+    latest = demo / "out" / "latest"
+    assert indicators["source"].str.starts_with("synthetic demo data").all()
+    panel = pl.read_parquet(latest / "panel.parquet")
+    assert panel["source"].str.starts_with("synthetic demo data").all()
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert manifest["data_label"] == "synthetic demo data"
+    for name in ("indicators", "panel", "its_courses", "hiring_plans"):
+        meta = pl.read_parquet_metadata(latest / f"{name}.parquet")
+        assert meta["skills.data_label"] == "synthetic demo data"
+    assert "SYNTHETIC DEMO DATA" in (demo / "README.txt").read_text()
+
+
+def test_required_indicators_for_every_region_and_year(demo: Path, indicators: pl.DataFrame) -> None:
+    # Every geo and year in the unemployment input has the four required indicators.
+    text = gzip.decompress((demo / "data" / "lfst_r_lfu3pers.tsv.gz").read_bytes()).decode()
+    geos = {line.split("\t")[0].split(",")[-1] for line in text.splitlines()[1:]}
+    years = {h.strip() for h in text.splitlines()[0].split("\t")[1:]}
+    have = indicators.group_by("indicator").agg(pl.struct("geo", "period").alias("gp"))
+    got = {r["indicator"]: {(x["geo"], x["period"]) for x in r["gp"]} for r in have.iter_rows(named=True)}
+    expected = {(g, y) for g in geos for y in years}
+    assert expected <= got["unemployed_ths"]
+    regional = {(g, y) for g, y in expected if len(g) != 5}  # provinces: unemployment only
+    for ind in ("unemployment_rate", "employment_ths", "labour_force_tertiary_share_pct"):
+        assert regional <= got[ind], ind
+
+
+def _tsv_cell(path: Path, key: str, year: str) -> tuple[float | None, str | None]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = [h.strip() for h in lines[0].split("\t")]
+    for line in lines[1:]:
+        cells = line.split("\t")
+        if cells[0] == key:
+            value, _, flag = cells[header.index(year)].strip().partition(" ")
+            return (None if value == ":" else float(value)), (flag or None)
+    raise AssertionError(f"{key} not in {path}")
+
+
+def test_unemployment_rate_is_the_published_cell(demo: Path, indicators: pl.DataFrame) -> None:
+    value, flag = _tsv_cell(demo / "data" / "lfst_r_lfu3rt.tsv", "PC,T,Y15-74,ITC1", "2021")
+    row = indicators.filter(
+        pl.col("indicator") == "unemployment_rate", pl.col("geo") == "ITC1",
+        pl.col("period") == "2021", pl.col("sex") == "T", pl.col("age") == "Y15-74",
+    )
+    assert row.height == 1
+    assert row["value"][0] == value and row["flag"][0] == flag == "b"
+    assert row["unit"][0] == "%" and row["note"][0] is None
+
+
+def test_tertiary_share_equals_a_hand_computation(demo: Path, indicators: pl.DataFrame) -> None:
+    path = demo / "data" / "lfst_r_lfp2acedu.tsv"
+    for year in ("2015", "2021", "2025"):
+        num, fnum = _tsv_cell(path, "THS,T,Y25-64,ED5-8,ITC1", year)
+        den, fden = _tsv_cell(path, "THS,T,Y25-64,TOTAL,ITC1", year)
+        assert num is not None and den is not None
+        row = indicators.filter(
+            pl.col("indicator") == "labour_force_tertiary_share_pct", pl.col("geo") == "ITC1",
+            pl.col("period") == year, pl.col("sex") == "T",
+        )
+        assert row["value"].to_list() == pytest.approx([100 * num / den], rel=1e-12)
+        flags = "".join(sorted(set((fnum or "") + (fden or "")))) or None
+        assert row["flag"][0] == flags
+
+
+def test_derived_rates_say_so_and_match_counts(indicators: pl.DataFrame) -> None:
+    derived = indicators.filter(pl.col("indicator") == "unemployment_rate", pl.col("note").is_not_null())
+    assert derived.height > 0
+    sample = derived.filter(pl.col("geo") == "ITC1", pl.col("sex") == "T").row(0, named=True)
+    key = [pl.col(c) == sample[c] for c in ("geo", "period", "sex", "age")]
+    u = indicators.filter(pl.col("indicator") == "unemployed_ths", *key)["value"][0]
+    e = indicators.filter(pl.col("indicator") == "employment_ths", pl.col("isco08").is_null(),
+                          pl.col("isced11").is_null(), *key)["value"][0]
+    assert sample["value"] == pytest.approx(100 * u / (u + e), rel=1e-12)
+
+
+def test_its_rates_are_ratios_of_sums(demo: Path, indicators: pl.DataFrame) -> None:
+    courses = pl.read_parquet(demo / "out" / "latest" / "its_courses.parquet")
+    ended = courses.filter(pl.col("end_year") == 2022, pl.col("employed_12m_n").is_not_null())
+    expected = 100 * ended["employed_12m_n"].sum() / ended["graduates_n"].sum()
+    row = indicators.filter(
+        pl.col("indicator") == "its_employment_rate_12m_pct", pl.col("geo") == "ITC1",
+        pl.col("period") == "2022", pl.col("its_area").is_null(),
+    )
+    assert row["value"].to_list() == pytest.approx([expected])
+    # Roll-ups add up: provinces sum to the region, areas sum to all areas.
+    grads = indicators.filter(pl.col("indicator") == "its_graduates_n", pl.col("period") == "2022")
+    region_all = grads.filter(pl.col("geo") == "ITC1", pl.col("its_area").is_null())["value"][0]
+    provinces_all = grads.filter(pl.col("geo").str.len_chars() == 5, pl.col("its_area").is_null())
+    region_areas = grads.filter(pl.col("geo") == "ITC1", pl.col("its_area").is_not_null())
+    assert provinces_all["value"].sum() == region_all == region_areas["value"].sum()
+    assert region_all == courses.filter(pl.col("end_year") == 2022)["graduates_n"].sum()
+
+
+def test_planned_hires_totals(demo: Path, indicators: pl.DataFrame) -> None:
+    plans = pl.read_csv(demo / "data" / "hiring_plans.csv", schema_overrides={"isco08": pl.String, "period": pl.String})
+    total = plans.filter(pl.col("period") == "2023")["planned_hires_n"].sum()
+    row = indicators.filter(
+        pl.col("indicator") == "planned_hires_n", pl.col("geo") == "ITC1", pl.col("period") == "2023",
+        pl.col("isco08").is_null(), pl.col("education_level").is_null(),
+    )
+    assert row["value"].to_list() == [float(total)]
+
+
+def test_manifest_hashes_match_inputs_and_outputs(demo: Path) -> None:
+    latest = demo / "out" / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert {i["role"] for i in manifest["inputs"]} >= {"unemployment_rate", "employment", "its_courses"}
+    for item in manifest["inputs"]:
+        assert sha(Path(item["location"])) == item["sha256"]
+        assert Path(item["location"]).stat().st_size == item["bytes"]
+    for item in manifest["outputs"]:
+        path = latest / item["path"]
+        assert sha(path) == item["sha256"]
+        assert pl.scan_parquet(path).select(pl.len()).collect().item() == item["rows"]
+    sdmx = next(i for i in manifest["inputs"] if i["role"] == "employment")
+    assert sdmx["vintage"] == "2026-10-15T23:00:00"
+
+
+def test_catalogue_doc_is_in_sync() -> None:
+    doc = REPO / "docs" / "indicators.md"
+    assert doc.read_text(encoding="utf-8") == catalogue_markdown(), (
+        "docs/indicators.md is stale: run `skills catalogue > docs/indicators.md`"
+    )
+
+
+def test_every_catalogue_function_exists_and_documents_a_formula() -> None:
+    import importlib
+
+    from skills.indicators.catalogue import load_catalogue
+
+    for entry in load_catalogue():
+        module, _, name = entry.function.rpartition(".")
+        func = getattr(importlib.import_module(module), name)
+        assert func.__doc__ and (".. math::" in func.__doc__ or ":math:" in func.__doc__), entry.id
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SKILLS_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "skills.cli", *args], capture_output=True, text=True, cwd=cwd,
+        env=env, timeout=120, check=False,
+    )
+
+
+def test_cli_exit_codes(demo: Path, tmp_path: Path) -> None:
+    ok = run_cli("refresh", str(demo / "pipeline.toml"), "--out", str(tmp_path / "o"), "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["status"] == "published"
+    missing = run_cli("refresh", str(tmp_path / "none.toml"), "--out", str(tmp_path / "o"))
+    assert missing.returncode == 2 and "pipeline spec not found" in missing.stderr
+    usage = run_cli("refresh")
+    assert usage.returncode == 2
+    # A corrupted input: exit 1, the message names file, line and column, latest untouched.
+    ws = tmp_path / "ws"
+    spec = write_demo(ws)
+    good = run_cli("refresh", str(spec), "--out", str(ws / "out"))
+    assert good.returncode == 0, good.stderr
+    before = {p.name: sha(p) for p in (ws / "out" / "latest").iterdir()}
+    csv = ws / "data" / "hiring_plans.csv"
+    lines = csv.read_text().splitlines()
+    lines[5] = lines[5].replace(lines[5].split(",")[4], "-40", 1)
+    csv.write_text("\n".join(lines) + "\n")
+    bad = run_cli("refresh", str(spec), "--out", str(ws / "out"))
+    assert bad.returncode == 1
+    assert f"{csv}:6: column 'planned_hires_n'" in bad.stderr
+    assert {p.name: sha(p) for p in (ws / "out" / "latest").iterdir()} == before
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys; from skills.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit as e:\n    assert e.code == 0\n"
+        "heavy = [m for m in ('polars', 'great_expectations', 'statsmodels', 'linearmodels',"
+        " 'altair', 'pandas') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "HEAVY=", out.stdout
