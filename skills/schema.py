@@ -13,8 +13,10 @@ documentation cannot drift from what the reader enforces.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ __all__ = [
     "TableSchema",
     "read_table",
     "schema_markdown",
+    "schemas_document",
 ]
 
 DType = Literal["string", "int", "float"]
@@ -54,9 +57,12 @@ class Column:
     description
         What the column holds, for the documentation.
     required
-        Whether the column must be present. Required columns may not be null either.
+        Whether the column must be present.
     nullable
-        For optional or required columns: whether empty cells are allowed.
+        For optional or required columns: whether empty cells are allowed. A required
+        column that is not nullable may have no empty cell (and a column empty in every
+        row is reported as such); a required nullable column must be present but may be
+        empty, even in every row.
     codes
         A callable returning the allowed values (evaluated lazily, once per read), and the
         name of the code list for messages.
@@ -147,7 +153,8 @@ def read_table(
     schema
         The table's schema.
     sheet
-        For XLSX: the sheet to read (default: the first).
+        For XLSX: the sheet to read (default: the first). The header is the sheet's first
+        non-empty row; rows are numbered as in the spreadsheet.
     delimiter, encoding
         For CSV: the field separator and text encoding (UTF-8 and comma by default; set
         ``delimiter=";"`` or ``encoding="cp1252"`` for files saved by Italian spreadsheets).
@@ -161,14 +168,30 @@ def read_table(
         The schema's columns in schema order (optional columns absent from the file are
         added as nulls), typed, plus ``_line``: the file line (CSV) or sheet row (XLSX) of
         each record, for messages further down the pipeline.
+
+    Raises
+    ------
+    skills.errors.ConfigError
+        If the file does not exist, its type is not supported, the sheet does not exist, or
+        ``delimiter`` / ``encoding`` are not usable.
+    skills.errors.InputError
+        If the content breaks the schema; the error names the file, the line (or sheet and
+        sheet row) and the column.
     """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"file not found (expected the {schema.title} table)", file=path)
     suffix = path.suffix.lower()
+    header_line = 1
     if suffix in {".xlsx", ".xlsm", ".xls"}:
-        raw, sheet_name = _read_xlsx(path, sheet)
+        raw, sheet_name, header_line = _read_xlsx(path, sheet)
     elif suffix in {".csv", ".txt", ".tsv"}:
+        if len(delimiter) != 1:
+            raise ConfigError(f"delimiter must be one character, not {delimiter!r}", file=path)
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ConfigError(f"{encoding!r} is not a known text encoding", file=path) from None
         raw = _read_csv(path, delimiter=delimiter, encoding=encoding)
         sheet_name = None
     else:
@@ -176,7 +199,14 @@ def read_table(
             f"unsupported file type {suffix!r} for the {schema.title} table: use .csv or .xlsx",
             file=path,
         )
-    return _conform(raw, schema, str(path), sheet_name, ignore_columns)
+    return _conform(
+        raw,
+        schema,
+        str(path),
+        sheet=sheet_name,
+        header_line=header_line,
+        ignore_columns=ignore_columns,
+    )
 
 
 # ------------------------------------------------------------------------ reading
@@ -196,10 +226,12 @@ def _read_csv(path: Path, *, delimiter: str, encoding: str) -> pl.DataFrame:
             label,
             f"not valid {encoding} text near {snippet.strip()!r}: the file looks saved as "
             "Latin-1/Windows-1252 (accented Italian names); re-save it as UTF-8, or set "
-            "encoding = \"cp1252\" for this source in the pipeline spec",
+            'encoding = "cp1252" for this source in the pipeline spec',
             line=line,
         ) from exc
     text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError(label, "the file is empty")
     header_line = text.split("\n", 1)[0]
     if delimiter not in header_line:
         for other in (";", "\t", "|", ","):
@@ -211,25 +243,30 @@ def _read_csv(path: Path, *, delimiter: str, encoding: str) -> pl.DataFrame:
                     "in the pipeline spec",
                     line=1,
                 )
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    header = [h.strip() for h in rows[0]]
-    width = len(header)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines: list[int] = []
     records: list[list[str | None]] = []
-    line = 1
-    for fields in rows[1:]:
-        line += 1
-        if not fields or all(not f.strip() for f in fields):
-            continue
-        if len(fields) != width:
-            raise InputError(
-                label,
-                f"{len(fields)} fields where the header has {width}"
-                + (": the line is truncated" if len(fields) < width else ""),
-                line=line,
-            )
-        records.append([f.strip() or None for f in fields])
-        lines.append(line)
+    try:
+        header = [h.strip() for h in next(reader)]
+        width = len(header)
+        # a quoted field may span several lines: a record starts on the line after the
+        # previous record ended
+        start = reader.line_num + 1
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            if not fields or all(not f.strip() for f in fields):
+                continue
+            if len(fields) != width:
+                raise InputError(
+                    label,
+                    f"{len(fields)} fields where the header has {width}"
+                    + (": the line is truncated" if len(fields) < width else ""),
+                    line=line,
+                )
+            records.append([f.strip() or None for f in fields])
+            lines.append(line)
+    except csv.Error as exc:
+        raise InputError(label, f"not readable as CSV: {exc}", line=reader.line_num) from exc
     if not records:
         raise InputError(label, "the file has a header but no data rows", line=1)
     _check_header(header, label, None)
@@ -237,7 +274,7 @@ def _read_csv(path: Path, *, delimiter: str, encoding: str) -> pl.DataFrame:
     return frame.with_columns(pl.Series(_LINE, lines, dtype=pl.Int64))
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str, int]:
     import fastexcel
 
     label = str(path)
@@ -249,29 +286,54 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     if sheet is not None and sheet not in names:
         raise ConfigError(f"no sheet {sheet!r}; the workbook has {names}", file=path)
     sheet_name = sheet or names[0]
-    table = reader.load_sheet_by_name(sheet_name, header_row=0, dtypes="string")
-    frame = pl.DataFrame(table.to_arrow())
-    header = [str(c).strip() for c in frame.columns]
-    _check_header(header, label, sheet_name)
-    frame.columns = header
-    frame = frame.with_columns(
-        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in header
+    # Without a header row and with no rows skipped, fastexcel returns every row from sheet
+    # row 1 (leading empty rows included), so row numbers are the sheet's own even when the
+    # table does not start in row 1. The header is the first non-empty row.
+    table = reader.load_sheet_by_name(sheet_name, header_row=None, skip_rows=0, dtypes="string")
+    cells = pl.DataFrame(table.to_arrow())
+    values = cells.columns
+    cells = cells.with_columns(
+        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in values
     )
-    frame = frame.with_row_index(_LINE, offset=2).with_columns(pl.col(_LINE).cast(pl.Int64))
-    frame = frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in header))
-    if frame.height == 0:
-        raise InputError(label, "the sheet has a header but no data rows", sheet=sheet_name)
-    return frame, sheet_name
+    cells = cells.with_row_index(_LINE, offset=1).with_columns(pl.col(_LINE).cast(pl.Int64))
+    if values:
+        cells = cells.filter(~pl.all_horizontal(pl.col(c).is_null() for c in values))
+    if cells.height == 0:
+        raise InputError(label, "the sheet is empty", sheet=sheet_name)
+    head = cells.row(0, named=True)
+    header_line = int(head[_LINE])
+    data = cells.slice(1)
+    # columns with neither a header nor a value (formatting, stray spaces) are not columns
+    keep = [c for c in values if head[c] is not None or data[c].null_count() < data.height]
+    header = [str(head[c] or "") for c in keep]
+    _check_header(header, label, sheet_name, header_line)
+    if data.height == 0:
+        raise InputError(
+            label, "the sheet has a header but no data rows", line=header_line, sheet=sheet_name
+        )
+    frame = data.select(*(pl.col(c).alias(h) for c, h in zip(keep, header, strict=True)), _LINE)
+    return frame, sheet_name, header_line
 
 
-def _check_header(header: list[str], label: str, sheet: str | None) -> None:
+def _check_header(header: list[str], label: str, sheet: str | None, line: int = 1) -> None:
     seen: set[str] = set()
-    for name in header:
+    for position, name in enumerate(header, start=1):
         if not name:
-            raise InputError(label, "the header has an empty column name", line=1, sheet=sheet)
+            raise InputError(
+                label,
+                f"the header has an empty column name (column {position}): name it, or "
+                "delete the column",
+                line=line,
+                sheet=sheet,
+            )
         if name in seen:
-            raise InputError(label, f"column {name!r} appears twice in the header", line=1,
-                             column=name, sheet=sheet)
+            raise InputError(
+                label,
+                f"column {name!r} appears twice in the header",
+                line=line,
+                column=name,
+                sheet=sheet,
+            )
         seen.add(name)
 
 
@@ -282,17 +344,33 @@ def _conform(
     raw: pl.DataFrame,
     schema: TableSchema,
     label: str,
+    *,
     sheet: str | None,
+    header_line: int,
     ignore_columns: Sequence[str],
 ) -> pl.DataFrame:
+    # ignored columns go first, so that an ignored column is never read through an alias
+    raw = raw.drop([c for c in ignore_columns if c in raw.columns and c != _LINE])
     rename: dict[str, str] = {}
     for col in schema.columns:
-        for alias in col.aliases:
-            for present in raw.columns:
-                if present.lower() == alias.lower() and col.name not in raw.columns:
-                    rename[present] = col.name
+        if col.name in raw.columns:
+            continue
+        # the canonical name in another case (``Enrolled_N``) counts as an alias
+        aliases = {a.lower() for a in col.aliases} | {col.name.lower()}
+        found = [c for c in raw.columns if c.lower() in aliases]
+        if len(found) > 1:
+            raise InputError(
+                label,
+                f"columns {found[0]!r} and {found[1]!r} are both read as {col.name!r}: keep "
+                "one, or list the other under ignore_columns in the pipeline spec",
+                line=header_line,
+                column=found[1],
+                sheet=sheet,
+            )
+        if found:
+            rename[found[0]] = col.name
     raw = raw.rename(rename)
-    known = {*schema.column_names, _LINE, *ignore_columns}
+    known = {*schema.column_names, _LINE}
     unknown = [c for c in raw.columns if c not in known]
     missing = [c.name for c in schema.columns if c.required and c.name not in raw.columns]
     if missing:
@@ -301,7 +379,7 @@ def _conform(
             label,
             f"required column {missing[0]!r} is missing{hint}; required columns are "
             + ", ".join(c.name for c in schema.columns if c.required),
-            line=1,
+            line=header_line,
             column=missing[0],
             sheet=sheet,
         )
@@ -311,11 +389,10 @@ def _conform(
             f"unexpected column {unknown[0]!r}; the {schema.title} table has columns "
             + ", ".join(schema.column_names)
             + " (list extra columns under ignore_columns in the pipeline spec to drop them)",
-            line=1,
+            line=header_line,
             column=unknown[0],
             sheet=sheet,
         )
-    raw = raw.drop([c for c in ignore_columns if c in raw.columns])
     out = raw.with_columns(
         pl.lit(None, pl.String).alias(c.name) for c in schema.columns if c.name not in raw.columns
     )
@@ -331,22 +408,31 @@ def _conform(
             typed.append((col.normalise(as_text) if col.normalise else as_text).alias(col.name))
             continue
         target = _POLARS_TYPES[col.dtype]
-        as_number = src.str.replace_all(r"^\s+|\s+$", "")
+        as_number = src.str.strip_chars()
         if col.dtype == "int":
-            as_number = as_number.str.replace(r"\.0+$", "")
+            # "20.0" (a count written as a decimal) is 20; "1.000" is not read as 1: with
+            # an Italian thousands separator it means one thousand, so it fails below
+            grouped = as_number.str.contains(r"^[+-]?\d{1,3}(\.\d{3})+$")
+            as_number = (
+                pl.when(grouped).then(as_number).otherwise(as_number.str.replace(r"\.0+$", ""))
+            )
         cast = as_number.cast(target, strict=False)
         bad = out.filter(src.is_not_null() & cast.is_null())
         if bad.height:
             row = bad.row(0, named=True)
-            kind = "a whole number" if col.dtype == "int" else "a number"
-            raise fail(row, col.name, f"value {row[col.name]!r} is not {kind}")
+            raise fail(row, col.name, _not_a_number(str(row[col.name]), col.dtype))
         typed.append(cast.alias(col.name))
     out = out.with_columns(typed)
 
     for col in schema.columns:
-        if col.required and out[col.name].null_count() == out.height:
+        # a required column that may hold empty cells (graduates of cohorts still running)
+        # may be empty in every row; any other required column may not
+        if col.required and not col.nullable and out[col.name].null_count() == out.height:
             raise InputError(
-                label, f"column {col.name!r} is empty in every row", line=1, column=col.name,
+                label,
+                f"column {col.name!r} is empty in every row",
+                line=header_line,
+                column=col.name,
                 sheet=sheet,
             )
         if not col.nullable:
@@ -367,8 +453,12 @@ def _conform(
             bad = out.filter(~pl.col(col.name).str.contains(f"^(?:{col.pattern})$"))
             if bad.height:
                 row = bad.row(0, named=True)
-                raise fail(row, col.name, f"value {row[col.name]!r} is not of the form "
-                           f"{col.pattern!r}")
+                raise fail(
+                    row,
+                    col.name,
+                    f"value {row[col.name]!r} is not of the form {col.pattern!r}; expected: "
+                    + col.description,
+                )
         if col.codes is not None:
             loader, list_name = col.codes
             allowed = sorted(set(loader()))
@@ -400,7 +490,22 @@ def _conform(
 
 
 def _fmt(values: dict[str, object]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in values.items())
+    return ", ".join(f"{k}={'(empty)' if v is None else v}" for k, v in values.items())
+
+
+def _not_a_number(value: str, dtype: DType) -> str:
+    """The message for a cell that is not a number, with the likely cause when it shows."""
+    if dtype == "int":
+        message = f"value {value!r} is not a whole number"
+        if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+", value):
+            return message + ": write counts without thousands separators (1000, not 1.000)"
+        if re.fullmatch(r"[+-]?\d*[.,]\d+", value):
+            return message + ": counts cannot have decimals"
+        return message
+    message = f"value {value!r} is not a number"
+    if re.fullmatch(r"[+-]?[\d.]*,\d+", value):
+        return message + ": use a dot as the decimal separator (45.3, not 45,3)"
+    return message
 
 
 # ------------------------------------------------------------------------ documentation
@@ -430,14 +535,87 @@ def schema_markdown(schema: TableSchema) -> str:
         if col.nullable:
             req += " (may be empty)"
         unit = f" Unit: {col.unit}." if col.unit else ""
-        alias = f" Also read from: {', '.join(f'`{a}`' for a in col.aliases)}." if col.aliases else ""
-        lines.append(
-            f"| `{col.name}` | {col.dtype} | {req} | {'; '.join(allowed) or '-'} | "
-            f"{col.description}{unit}{alias} |"
+        alias = (
+            f" Also read from: {', '.join(f'`{a}`' for a in col.aliases)}." if col.aliases else ""
         )
+        cells = [f"`{col.name}`", col.dtype, req, "; ".join(allowed) or "-"]
+        cells.append(f"{col.description}{unit}{alias}")
+        # a "|" (in a pattern) would end the table cell, even inside backticks
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if schema.rules:
         lines += ["", "Row rules (checked on every row; empty cells pass):", ""]
         lines += [f"- {r.message}" for r in schema.rules]
     if schema.notes:
         lines += ["", schema.notes]
     return "\n".join(lines) + "\n"
+
+
+_SCHEMAS_INTRO = """\
+# The files users bring
+
+<!-- Generated by skills.schema.schemas_document(); do not edit by hand. Regenerate with:
+python -c "from skills.schema import schemas_document; print(schemas_document(), end='')" \\
+  > docs/schemas.md -->
+
+Besides the Eurostat tables it downloads, a pipeline reads three tables that planners
+supply: **ITS course records** (one row per course cohort), **hiring plans** (planned hires
+by province, period, occupation and education level, shaped like the Excelsior survey) and
+**wages by occupation** (to rank occupations for wage-based polarisation). This page lists,
+for each, the columns the reader accepts and the checks it runs; it is generated from the
+same schema objects the reader enforces (`skills schema` prints it too).
+
+## File format
+
+- **CSV**: UTF-8 text, comma-separated, the header row on the first line. Blank lines
+  are skipped. Quote a value that contains a comma (`"Torino, Piemonte"`).
+- **XLSX**: the first sheet, or the sheet named in the pipeline spec; the header row is
+  the first non-empty row of the sheet, the data below it. Empty rows are skipped.
+- Column names are the canonical names below (snake_case, unit or code system as a
+  suffix); the Italian headers listed under "Also read from" are accepted too. Columns
+  with "no" under *required* may be left out; they are then read as empty.
+- Numbers use a dot as decimal separator and no thousands separator (`1250`, `45.3`);
+  counts are whole numbers. Empty cells are allowed only where a column says "may be
+  empty".
+
+## Errors
+
+Every problem stops the read with a message naming the file, the line (the header is
+line 1) or, for XLSX, the sheet and sheet row, and the column, in the shape
+`file:line: column 'x': reason` (`file[sheet]:row: column 'x': reason` for XLSX):
+
+```text
+courses.csv:14: column 'graduates_n': more graduates than enrolled (enrolled_n=20, graduates_n=23)
+courses.xlsx[courses]:7: column 'start_year': value '2O24' is not a whole number
+```
+
+The first problem found is reported; fix it and run again. A missing file, an unsupported
+file type or a missing sheet is a configuration error (exit code 2); a file whose content
+breaks its schema is a data error (exit code 1).
+
+## Options in the pipeline spec
+
+Each file source in the pipeline spec (`[sources.<role>]`, with `path = "..."` relative to
+the spec) accepts:
+
+- `sheet` (XLSX; default: the first sheet): the sheet to read.
+- `delimiter` (CSV; default `","`): the field separator, e.g. `";"` for a file saved by
+  an Italian spreadsheet.
+- `encoding` (CSV; default `"utf-8"`): the text encoding, e.g. `"cp1252"` for a file
+  saved as Windows/Latin-1 text (accented names such as `Città` then read correctly).
+- `ignore_columns` (default `[]`): extra columns to drop. Any other column not listed
+  below is an error, so that a renamed header is never silently ignored.
+"""
+
+
+def schemas_document() -> str:
+    """Return ``docs/schemas.md``: the file conventions and the schema of every user table.
+
+    The tests compare the checked-in file with this function's output, so the
+    documentation cannot drift from what the readers enforce.
+    """
+    from skills.sources.hiring import HIRING_PLANS
+    from skills.sources.its import ITS_COURSES
+    from skills.sources.wages import WAGES
+
+    sections = [schema_markdown(s) for s in (ITS_COURSES, HIRING_PLANS, WAGES)]
+    return "\n".join([_SCHEMAS_INTRO, *sections])

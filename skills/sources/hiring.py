@@ -38,33 +38,65 @@ HIRING_PLANS = TableSchema(
     grain="province, period, occupation and required education level",
     key=("geo_nuts3", "period", "isco08", "education_level", "nace_r2"),
     columns=(
-        Column("geo_nuts3", "string", "Province of the workplace (NUTS 3 code, e.g. ITC11).",
-               codes=(_province_codes, "Italian NUTS 3 codes (2010-2021)"),
-               aliases=("provincia_nuts3", "nuts3")),
-        Column("period", "string",
-               "Reference period: a year (`2024`), a quarter (`2024-Q2`) or a month "
-               "(`2024-07`).",
-               pattern=r"\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?", aliases=("periodo",)),
-        Column("isco08", "string",
-               "Occupation, ISCO-08 sub-major (2-digit) or minor (3-digit) group; "
-               "`OC31` is read as `31`.",
-               codes=(_isco_codes, "ISCO-08 2- and 3-digit groups"),
-               aliases=("isco", "isco08_code"),
-               normalise=lambda e: e.str.strip_prefix("OC")),
-        Column("education_level", "string",
-               "Education level asked for: university, its_academy, upper_secondary, "
-               "vocational_qualification or compulsory.",
-               codes=(_education_codes, "education levels of the hiring-plan survey"),
-               aliases=("livello_istruzione",)),
-        Column("planned_hires_n", "int", "Hires firms plan for the period.", minimum=0,
-               unit="persons", aliases=("entrate_previste", "assunzioni_previste")),
-        Column("hard_to_fill_pct", "float",
-               "Share of the planned hires firms expect to be hard to fill.",
-               required=False, nullable=True, minimum=0, maximum=100, unit="%",
-               aliases=("difficile_reperimento_pct",)),
-        Column("nace_r2", "string", "Sector of the hiring firms (NACE Rev. 2 section), if "
-               "the table is broken down by sector.", required=False, nullable=True,
-               pattern="[A-U]"),
+        Column(
+            "geo_nuts3",
+            "string",
+            "Province of the workplace (NUTS 3 code, e.g. ITC11).",
+            codes=(_province_codes, "Italian NUTS 3 codes (2010-2021)"),
+            aliases=("provincia_nuts3", "nuts3"),
+        ),
+        Column(
+            "period",
+            "string",
+            "Reference period: a year (`2024`), a quarter (`2024-Q2`) or a month (`2024-07`).",
+            pattern=r"\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?",
+            aliases=("periodo",),
+        ),
+        Column(
+            "isco08",
+            "string",
+            "Occupation, ISCO-08 sub-major (2-digit) or minor (3-digit) group; "
+            "`OC31` is read as `31`.",
+            codes=(_isco_codes, "ISCO-08 2- and 3-digit groups"),
+            aliases=("isco", "isco08_code"),
+            normalise=lambda e: e.str.strip_prefix("OC"),
+        ),
+        Column(
+            "education_level",
+            "string",
+            "Education level asked for: university, its_academy, upper_secondary, "
+            "vocational_qualification or compulsory.",
+            codes=(_education_codes, "education levels of the hiring-plan survey"),
+            aliases=("livello_istruzione",),
+        ),
+        Column(
+            "planned_hires_n",
+            "int",
+            "Hires firms plan for the period.",
+            minimum=0,
+            unit="persons",
+            aliases=("entrate_previste", "assunzioni_previste"),
+        ),
+        Column(
+            "hard_to_fill_pct",
+            "float",
+            "Share of the planned hires firms expect to be hard to fill.",
+            required=False,
+            nullable=True,
+            minimum=0,
+            maximum=100,
+            unit="%",
+            aliases=("difficile_reperimento_pct",),
+        ),
+        Column(
+            "nace_r2",
+            "string",
+            "Sector of the hiring firms (NACE Rev. 2 section), if "
+            "the table is broken down by sector.",
+            required=False,
+            nullable=True,
+            pattern="[A-U]",
+        ),
     ),
     notes=(
         "`nace_r2` is part of the key: leave it empty for a table that is not broken "
@@ -87,6 +119,12 @@ def read_hiring_plans(
     ``nace_r2`` is given), with ``isco08`` as plain digits and ``_line`` (file line or
     sheet row).
     """
-    frame = read_table(path, HIRING_PLANS, sheet=sheet, delimiter=delimiter,
-                       encoding=encoding, ignore_columns=ignore_columns)
+    frame = read_table(
+        path,
+        HIRING_PLANS,
+        sheet=sheet,
+        delimiter=delimiter,
+        encoding=encoding,
+        ignore_columns=ignore_columns,
+    )
     return frame

@@ -17,7 +17,6 @@ from pathlib import Path
 import polars as pl
 
 from skills import classifications as cls
-from skills.errors import ConfigError, InputError
 from skills.schema import Column, RowRule, TableSchema, read_table
 
 __all__ = ["ITS_COURSES", "read_its_courses"]
@@ -38,52 +37,141 @@ ITS_COURSES = TableSchema(
     grain="ITS course cohort (a course edition run by a foundation, from start to end year)",
     key=("foundation_id", "course_id", "start_year"),
     columns=(
-        Column("foundation_id", "string", "Identifier of the ITS foundation (Fondazione ITS).",
-               aliases=("fondazione_id", "codice_fondazione")),
-        Column("foundation_name", "string", "Name of the foundation.", required=False,
-               nullable=True, aliases=("fondazione", "denominazione_fondazione")),
-        Column("course_id", "string", "Identifier of the course (unique within a foundation).",
-               aliases=("codice_corso", "id_corso")),
-        Column("course_title", "string", "Title of the course.", required=False,
-               nullable=True, aliases=("titolo_corso", "denominazione_corso")),
-        Column("its_area", "string",
-               "Technology area, 2023 scheme (ten areas) or 2008 scheme (six areas, Made in "
-               "Italy by sub-area); see docs/classifications.md.",
-               codes=(_area_codes, "ITS technology areas, 2008 and 2023 schemes"),
-               aliases=("area_tecnologica",)),
-        Column("geo_nuts3", "string", "Province where the course runs (NUTS 3 code, e.g. ITC11).",
-               codes=(_province_codes, "Italian NUTS 3 codes (2010-2021)"),
-               aliases=("provincia_nuts3", "nuts3")),
-        Column("start_year", "int", "Calendar year the course starts.", minimum=2008,
-               maximum=2100, aliases=("anno_inizio",)),
-        Column("end_year", "int", "Calendar year the course ends (diploma year).",
-               minimum=2009, maximum=2100, aliases=("anno_fine",)),
-        Column("enrolled_n", "int", "Students enrolled at the start.", minimum=0,
-               unit="persons", aliases=("iscritti",)),
-        Column("graduates_n", "int", "Students who obtained the diploma.", minimum=0,
-               unit="persons", nullable=True, aliases=("diplomati",)),
-        Column("employed_12m_n", "int", "Graduates employed 12 months after the diploma.",
-               required=False, nullable=True, minimum=0, unit="persons",
-               aliases=("occupati_12_mesi", "occupati")),
-        Column("employed_coherent_12m_n", "int",
-               "Of the employed, those in a job coherent with the course.",
-               required=False, nullable=True, minimum=0, unit="persons",
-               aliases=("occupati_coerenti", "occupati_area_coerente")),
+        Column(
+            "foundation_id",
+            "string",
+            "Identifier of the ITS foundation (Fondazione ITS).",
+            aliases=("fondazione_id", "codice_fondazione"),
+        ),
+        Column(
+            "foundation_name",
+            "string",
+            "Name of the foundation.",
+            required=False,
+            nullable=True,
+            aliases=("fondazione", "denominazione_fondazione"),
+        ),
+        Column(
+            "course_id",
+            "string",
+            "Identifier of the course (unique within a foundation).",
+            aliases=("codice_corso", "id_corso"),
+        ),
+        Column(
+            "course_title",
+            "string",
+            "Title of the course.",
+            required=False,
+            nullable=True,
+            aliases=("titolo_corso", "denominazione_corso"),
+        ),
+        Column(
+            "its_area",
+            "string",
+            "Technology area, 2023 scheme (ten areas) or 2008 scheme (six areas, Made in "
+            "Italy by sub-area); see docs/classifications.md.",
+            codes=(_area_codes, "ITS technology areas, 2008 and 2023 schemes"),
+            aliases=("area_tecnologica",),
+        ),
+        Column(
+            "geo_nuts3",
+            "string",
+            "Province where the course runs (NUTS 3 code, e.g. ITC11).",
+            codes=(_province_codes, "Italian NUTS 3 codes (2010-2021)"),
+            aliases=("provincia_nuts3", "nuts3"),
+        ),
+        Column(
+            "start_year",
+            "int",
+            "Calendar year the course starts.",
+            minimum=2008,
+            maximum=2100,
+            aliases=("anno_inizio",),
+        ),
+        Column(
+            "end_year",
+            "int",
+            "Calendar year the course ends (diploma year).",
+            minimum=2009,
+            maximum=2100,
+            aliases=("anno_fine",),
+        ),
+        Column(
+            "enrolled_n",
+            "int",
+            "Students enrolled at the start.",
+            minimum=0,
+            unit="persons",
+            aliases=("iscritti",),
+        ),
+        Column(
+            "graduates_n",
+            "int",
+            "Students who obtained the diploma.",
+            minimum=0,
+            unit="persons",
+            nullable=True,
+            aliases=("diplomati",),
+        ),
+        Column(
+            "employed_12m_n",
+            "int",
+            "Graduates employed 12 months after the diploma.",
+            required=False,
+            nullable=True,
+            minimum=0,
+            unit="persons",
+            aliases=("occupati_12_mesi", "occupati"),
+        ),
+        Column(
+            "employed_coherent_12m_n",
+            "int",
+            "Of the employed, those in a job coherent with the course.",
+            required=False,
+            nullable=True,
+            minimum=0,
+            unit="persons",
+            aliases=("occupati_coerenti", "occupati_area_coerente"),
+        ),
     ),
     rules=(
-        RowRule(pl.col("end_year") >= pl.col("start_year"), "end_year is before start_year",
-                "end_year", ("start_year", "end_year")),
-        RowRule(pl.col("end_year") - pl.col("start_year") <= 4,
-                "the course lasts more than four years", "end_year",
-                ("start_year", "end_year")),
-        RowRule(pl.col("graduates_n") <= pl.col("enrolled_n"), "more graduates than enrolled",
-                "graduates_n", ("enrolled_n", "graduates_n")),
-        RowRule(pl.col("employed_12m_n") <= pl.col("graduates_n"),
-                "more employed than graduates", "employed_12m_n",
-                ("graduates_n", "employed_12m_n")),
-        RowRule(pl.col("employed_coherent_12m_n") <= pl.col("employed_12m_n"),
-                "more employed in a coherent job than employed", "employed_coherent_12m_n",
-                ("employed_12m_n", "employed_coherent_12m_n")),
+        RowRule(
+            pl.col("its_area") != "made_in_italy",
+            "the 2008 area made_in_italy is undivided and cannot be mapped to the 2023 "
+            "scheme: record the Made in Italy sub-area instead (mit_agrifood, "
+            "mit_business_services, mit_fashion, mit_housing or mit_mechanics)",
+            "its_area",
+        ),
+        RowRule(
+            pl.col("end_year") >= pl.col("start_year"),
+            "end_year is before start_year",
+            "end_year",
+            ("start_year", "end_year"),
+        ),
+        RowRule(
+            pl.col("end_year") - pl.col("start_year") <= 4,
+            "the course lasts more than four years",
+            "end_year",
+            ("start_year", "end_year"),
+        ),
+        RowRule(
+            pl.col("graduates_n") <= pl.col("enrolled_n"),
+            "more graduates than enrolled",
+            "graduates_n",
+            ("enrolled_n", "graduates_n"),
+        ),
+        RowRule(
+            pl.col("employed_12m_n") <= pl.col("graduates_n"),
+            "more employed than graduates",
+            "employed_12m_n",
+            ("graduates_n", "employed_12m_n"),
+        ),
+        RowRule(
+            pl.col("employed_coherent_12m_n") <= pl.col("employed_12m_n"),
+            "more employed in a coherent job than employed",
+            "employed_coherent_12m_n",
+            ("employed_12m_n", "employed_coherent_12m_n"),
+        ),
     ),
     notes=(
         "`graduates_n` may be empty for a cohort that has not finished yet; "
@@ -114,16 +202,13 @@ def read_its_courses(
         column; also for the undivided 2008 ``made_in_italy`` area, which cannot be mapped.
     """
     frame = read_table(
-        path, ITS_COURSES, sheet=sheet, delimiter=delimiter, encoding=encoding,
+        path,
+        ITS_COURSES,
+        sheet=sheet,
+        delimiter=delimiter,
+        encoding=encoding,
         ignore_columns=ignore_columns,
     )
     frame = frame.with_columns(pl.col("its_area").alias("its_area_source"))
-    try:
-        return cls.map_its_area_2008_to_2023(frame, "its_area")
-    except ConfigError as exc:
-        undivided = frame.filter(pl.col("its_area") == "made_in_italy")
-        if undivided.height:
-            raise InputError(
-                path, str(exc), line=int(undivided["_line"][0]), column="its_area"
-            ) from exc
-        raise
+    # the schema has rejected made_in_italy and codes of neither scheme, so this cannot fail
+    return cls.map_its_area_2008_to_2023(frame, "its_area")

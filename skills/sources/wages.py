@@ -29,16 +29,34 @@ WAGES = TableSchema(
     grain="occupation, geo and year",
     key=("isco08", "geo", "year"),
     columns=(
-        Column("isco08", "string", "Occupation, ISCO-08 major, sub-major or minor group; "
-               "`OC31` is read as `31`.", codes=(_isco_codes, "ISCO-08 groups"),
-               normalise=lambda e: e.str.strip_prefix("OC")),
-        Column("geo", "string", "Country or region the wage refers to (e.g. IT, ITC1).",
-               pattern=r"[A-Z]{2}[0-9A-Z]{0,3}|EU27_2020"),
+        Column(
+            "isco08",
+            "string",
+            "Occupation, ISCO-08 major, sub-major or minor group; `OC31` is read as `31`.",
+            codes=(_isco_codes, "ISCO-08 groups"),
+            normalise=lambda e: e.str.strip_prefix("OC"),
+        ),
+        Column(
+            "geo",
+            "string",
+            "Country or region the wage refers to (e.g. IT, ITC1).",
+            pattern=r"[A-Z]{2}[0-9A-Z]{0,3}|EU27_2020",
+        ),
         Column("year", "int", "Reference year of the wage.", minimum=1990, maximum=2100),
-        Column("mean_hourly_wage_eur", "float", "Mean gross hourly earnings.", minimum=0,
-               unit="EUR per hour"),
-        Column("source_note", "string", "Where the figure comes from (table, edition).",
-               required=False, nullable=True),
+        Column(
+            "mean_hourly_wage_eur",
+            "float",
+            "Mean gross hourly earnings.",
+            minimum=0,
+            unit="EUR per hour",
+        ),
+        Column(
+            "source_note",
+            "string",
+            "Where the figure comes from (table, edition).",
+            required=False,
+            nullable=True,
+        ),
     ),
     rules=(),
 )
@@ -53,5 +71,11 @@ def read_wages(
     ignore_columns: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Read a wages-by-occupation table (CSV or XLSX) checked against :data:`WAGES`."""
-    return read_table(path, WAGES, sheet=sheet, delimiter=delimiter, encoding=encoding,
-                      ignore_columns=ignore_columns)
+    return read_table(
+        path,
+        WAGES,
+        sheet=sheet,
+        delimiter=delimiter,
+        encoding=encoding,
+        ignore_columns=ignore_columns,
+    )
