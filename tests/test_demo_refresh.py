@@ -70,13 +70,18 @@ def test_every_output_says_synthetic(demo: Path, indicators: pl.DataFrame) -> No
     assert "SYNTHETIC DEMO DATA" in (demo / "README.txt").read_text()
 
 
-def test_required_indicators_for_every_region_and_year(demo: Path, indicators: pl.DataFrame) -> None:
+def test_required_indicators_for_every_region_and_year(
+    demo: Path, indicators: pl.DataFrame
+) -> None:
     # Every geo and year in the unemployment input has the four required indicators.
     text = gzip.decompress((demo / "data" / "lfst_r_lfu3pers.tsv.gz").read_bytes()).decode()
     geos = {line.split("\t")[0].split(",")[-1] for line in text.splitlines()[1:]}
     years = {h.strip() for h in text.splitlines()[0].split("\t")[1:]}
     have = indicators.group_by("indicator").agg(pl.struct("geo", "period").alias("gp"))
-    got = {r["indicator"]: {(x["geo"], x["period"]) for x in r["gp"]} for r in have.iter_rows(named=True)}
+    got = {
+        r["indicator"]: {(x["geo"], x["period"]) for x in r["gp"]}
+        for r in have.iter_rows(named=True)
+    }
     expected = {(g, y) for g in geos for y in years}
     assert expected <= got["unemployed_ths"]
     regional = {(g, y) for g, y in expected if len(g) != 5}  # provinces: unemployment only
@@ -98,8 +103,11 @@ def _tsv_cell(path: Path, key: str, year: str) -> tuple[float | None, str | None
 def test_unemployment_rate_is_the_published_cell(demo: Path, indicators: pl.DataFrame) -> None:
     value, flag = _tsv_cell(demo / "data" / "lfst_r_lfu3rt.tsv", "PC,T,Y15-74,ITC1", "2021")
     row = indicators.filter(
-        pl.col("indicator") == "unemployment_rate", pl.col("geo") == "ITC1",
-        pl.col("period") == "2021", pl.col("sex") == "T", pl.col("age") == "Y15-74",
+        pl.col("indicator") == "unemployment_rate",
+        pl.col("geo") == "ITC1",
+        pl.col("period") == "2021",
+        pl.col("sex") == "T",
+        pl.col("age") == "Y15-74",
     )
     assert row.height == 1
     assert row["value"][0] == value and row["flag"][0] == flag == "b"
@@ -113,8 +121,10 @@ def test_tertiary_share_equals_a_hand_computation(demo: Path, indicators: pl.Dat
         den, fden = _tsv_cell(path, "THS,T,Y25-64,TOTAL,ITC1", year)
         assert num is not None and den is not None
         row = indicators.filter(
-            pl.col("indicator") == "labour_force_tertiary_share_pct", pl.col("geo") == "ITC1",
-            pl.col("period") == year, pl.col("sex") == "T",
+            pl.col("indicator") == "labour_force_tertiary_share_pct",
+            pl.col("geo") == "ITC1",
+            pl.col("period") == year,
+            pl.col("sex") == "T",
         )
         assert row["value"].to_list() == pytest.approx([100 * num / den], rel=1e-12)
         flags = "".join(sorted(set((fnum or "") + (fden or "")))) or None
@@ -122,13 +132,19 @@ def test_tertiary_share_equals_a_hand_computation(demo: Path, indicators: pl.Dat
 
 
 def test_derived_rates_say_so_and_match_counts(indicators: pl.DataFrame) -> None:
-    derived = indicators.filter(pl.col("indicator") == "unemployment_rate", pl.col("note").is_not_null())
+    derived = indicators.filter(
+        pl.col("indicator") == "unemployment_rate", pl.col("note").is_not_null()
+    )
     assert derived.height > 0
     sample = derived.filter(pl.col("geo") == "ITC1", pl.col("sex") == "T").row(0, named=True)
     key = [pl.col(c) == sample[c] for c in ("geo", "period", "sex", "age")]
     u = indicators.filter(pl.col("indicator") == "unemployed_ths", *key)["value"][0]
-    e = indicators.filter(pl.col("indicator") == "employment_ths", pl.col("isco08").is_null(),
-                          pl.col("isced11").is_null(), *key)["value"][0]
+    e = indicators.filter(
+        pl.col("indicator") == "employment_ths",
+        pl.col("isco08").is_null(),
+        pl.col("isced11").is_null(),
+        *key,
+    )["value"][0]
     assert sample["value"] == pytest.approx(100 * u / (u + e), rel=1e-12)
 
 
@@ -137,8 +153,10 @@ def test_its_rates_are_ratios_of_sums(demo: Path, indicators: pl.DataFrame) -> N
     ended = courses.filter(pl.col("end_year") == 2022, pl.col("employed_12m_n").is_not_null())
     expected = 100 * ended["employed_12m_n"].sum() / ended["graduates_n"].sum()
     row = indicators.filter(
-        pl.col("indicator") == "its_employment_rate_12m_pct", pl.col("geo") == "ITC1",
-        pl.col("period") == "2022", pl.col("its_area").is_null(),
+        pl.col("indicator") == "its_employment_rate_12m_pct",
+        pl.col("geo") == "ITC1",
+        pl.col("period") == "2022",
+        pl.col("its_area").is_null(),
     )
     assert row["value"].to_list() == pytest.approx([expected])
     # Roll-ups add up: provinces sum to the region, areas sum to all areas.
@@ -151,11 +169,17 @@ def test_its_rates_are_ratios_of_sums(demo: Path, indicators: pl.DataFrame) -> N
 
 
 def test_planned_hires_totals(demo: Path, indicators: pl.DataFrame) -> None:
-    plans = pl.read_csv(demo / "data" / "hiring_plans.csv", schema_overrides={"isco08": pl.String, "period": pl.String})
+    plans = pl.read_csv(
+        demo / "data" / "hiring_plans.csv",
+        schema_overrides={"isco08": pl.String, "period": pl.String},
+    )
     total = plans.filter(pl.col("period") == "2023")["planned_hires_n"].sum()
     row = indicators.filter(
-        pl.col("indicator") == "planned_hires_n", pl.col("geo") == "ITC1", pl.col("period") == "2023",
-        pl.col("isco08").is_null(), pl.col("education_level").is_null(),
+        pl.col("indicator") == "planned_hires_n",
+        pl.col("geo") == "ITC1",
+        pl.col("period") == "2023",
+        pl.col("isco08").is_null(),
+        pl.col("education_level").is_null(),
     )
     assert row["value"].to_list() == [float(total)]
 
@@ -163,7 +187,11 @@ def test_planned_hires_totals(demo: Path, indicators: pl.DataFrame) -> None:
 def test_manifest_hashes_match_inputs_and_outputs(demo: Path) -> None:
     latest = demo / "out" / "latest"
     manifest = json.loads((latest / "manifest.json").read_text())
-    assert {i["role"] for i in manifest["inputs"]} >= {"unemployment_rate", "employment", "its_courses"}
+    assert {i["role"] for i in manifest["inputs"]} >= {
+        "unemployment_rate",
+        "employment",
+        "its_courses",
+    }
     for item in manifest["inputs"]:
         assert sha(Path(item["location"])) == item["sha256"]
         assert Path(item["location"]).stat().st_size == item["bytes"]
@@ -196,8 +224,13 @@ def test_every_catalogue_function_exists_and_documents_a_formula() -> None:
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SKILLS_OFFLINE": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "skills.cli", *args], capture_output=True, text=True, cwd=cwd,
-        env=env, timeout=120, check=False,
+        [sys.executable, "-m", "skills.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 

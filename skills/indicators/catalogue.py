@@ -30,6 +30,8 @@ class CatalogueEntry:
     sources: tuple[str, ...]
     function: str
     references: tuple[str, ...]
+    valid_min: float | None = None
+    valid_max: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The entry as plain JSON-able data."""
@@ -54,9 +56,17 @@ def load_catalogue() -> tuple[CatalogueEntry, ...]:
                 sources=tuple(body.get("sources", ())),
                 function=body["function"],
                 references=tuple(body.get("references", ())),
+                valid_min=body.get("valid_min"),
+                valid_max=body.get("valid_max"),
             )
         )
     return tuple(entries)
+
+
+def _range_text(entry: CatalogueEntry) -> str:
+    lo = "-inf" if entry.valid_min is None else f"{entry.valid_min:g}"
+    hi = "+inf" if entry.valid_max is None else f"{entry.valid_max:g}"
+    return f"[{lo}, {hi}] (checked before publication)"
 
 
 def catalogue_ids() -> frozenset[str]:
@@ -90,6 +100,7 @@ def catalogue_markdown() -> str:
             f"**{e.title}** ({e.unit}). {e.definition}",
             "",
             f"- Formula: `{e.formula}`",
+            f"- Valid range: {_range_text(e)}",
             f"- Dimensions: {', '.join(f'`{d}`' for d in e.dimensions) or 'none'}",
             f"- Sources: {', '.join(e.sources)}",
             f"- Computed by: `{e.function}`",
