@@ -68,6 +68,7 @@ _EUROSTAT_MEASURES: dict[str, tuple[str, str]] = {
     "active_by_education": ("active_population_ths", "thousand persons"),
     "employment_by_education": ("employment_ths", "thousand persons"),
     "employment_by_occupation": ("employment_ths", "thousand persons"),
+    "employment_by_occupation_education": ("employment_ths", "thousand persons"),
     "employment_by_sector": ("employment_ths", "thousand persons"),
 }
 _JVS_MEASURES: dict[str, tuple[str, str]] = {

@@ -142,11 +142,12 @@ def schema(
 ) -> None:
     """Print the documented schema of the files users bring."""
     from skills.schema import schema_markdown
+    from skills.sources.hires import HIRES
     from skills.sources.hiring import HIRING_PLANS
     from skills.sources.its import ITS_COURSES
     from skills.sources.wages import WAGES
 
-    schemas = {s.name: s for s in (ITS_COURSES, HIRING_PLANS, WAGES)}
+    schemas = {s.name: s for s in (ITS_COURSES, HIRING_PLANS, WAGES, HIRES)}
     if table and table not in schemas:
         raise typer.BadParameter(f"unknown table; use one of {', '.join(schemas)}")
     for name, sch in schemas.items():

@@ -559,15 +559,108 @@ def _hiring_plans(rng: np.random.Generator, occupations: pl.DataFrame) -> pl.Dat
     return pl.DataFrame(rows)
 
 
-def _wages() -> pl.DataFrame:
+def _wages(rng: np.random.Generator) -> pl.DataFrame:
+    """Mean hourly wages by ISCO-08 sub-major group in 2014 (the ranking) and 2022."""
+    codes = list(_WAGE_2014)
+    w2014 = list(_WAGE_2014.values())
+    # nominal growth 2014-2022 of about 14%, faster where employment grows (demand)
+    growth = [1.14 + 0.04 * _MAJOR[c[0]][1] / 0.02 + float(rng.normal(0, 0.02)) for c in codes]
+    w2022 = [round(w * g, 2) for w, g in zip(w2014, growth, strict=True)]
+    note = f"{DEMO_LABEL}, shaped like SES mean hourly earnings"
     return pl.DataFrame(
         {
-            "isco08": list(_WAGE_2014),
-            "geo": ["IT"] * len(_WAGE_2014),
-            "year": [2014] * len(_WAGE_2014),
-            "mean_hourly_wage_eur": list(_WAGE_2014.values()),
-            "source_note": [f"{DEMO_LABEL}, shaped like SES 2014 mean hourly earnings"]
-            * len(_WAGE_2014),
+            "isco08": codes * 2,
+            "geo": ["IT"] * (2 * len(codes)),
+            "year": [2014] * len(codes) + [2022] * len(codes),
+            "mean_hourly_wage_eur": w2014 + w2022,
+            "source_note": [note] * (2 * len(codes)),
+        }
+    )
+
+
+#: Attainment shares (ED0-2, ED3_4, ED5, ED6, ED7, ED8) by ISCO-08 major group, 2015.
+_ATTAINMENT: dict[str, tuple[float, ...]] = {
+    "0": (0.15, 0.60, 0.02, 0.13, 0.09, 0.01),
+    "1": (0.12, 0.40, 0.02, 0.16, 0.27, 0.03),
+    "2": (0.02, 0.13, 0.01, 0.20, 0.58, 0.06),
+    "3": (0.10, 0.60, 0.04, 0.15, 0.10, 0.01),
+    "4": (0.14, 0.63, 0.02, 0.12, 0.09, 0.00),
+    "5": (0.40, 0.52, 0.01, 0.04, 0.03, 0.00),
+    "6": (0.60, 0.35, 0.01, 0.02, 0.02, 0.00),
+    "7": (0.45, 0.51, 0.02, 0.01, 0.01, 0.00),
+    "8": (0.50, 0.46, 0.02, 0.01, 0.01, 0.00),
+    "9": (0.65, 0.32, 0.00, 0.02, 0.01, 0.00),
+}
+_ISCED_DETAIL = ("ED0-2", "ED3_4", "ED5", "ED6", "ED7", "ED8")
+
+
+def _occupation_education(rng: np.random.Generator, occupations: pl.DataFrame) -> pl.DataFrame:
+    """Employment (thousands) by geo, year, ISCO-08 major group and ISCED level."""
+    majors = occupations.filter(
+        pl.col("isco08").str.len_chars() == 3, pl.col("geo").is_in(["IT", "ITC1", "EU27_2020"])
+    ).sort("geo", "year", "isco08")  # random draws below follow this order: keep it fixed
+    rows: list[dict[str, object]] = []
+    for geo, year, code, value in majors.select("geo", "year", "isco08", "value").iter_rows():
+        shares = list(_ATTAINMENT[code[2:]])
+        # attainment rises over time: a tenth of a point a year moves from ED0-2 to ED5-8
+        drift = 0.004 * (year - YEARS[0])
+        shares[0] = max(0.0, shares[0] - drift)
+        shares[1] += drift * 0.4
+        shares[3] += drift * 0.4
+        shares[2] += drift * 0.2
+        total = sum(shares)
+        for isced, share in zip(_ISCED_DETAIL, shares, strict=True):
+            noise = 1 + float(rng.normal(0, 0.01))
+            rows.append(
+                {
+                    "geo": geo,
+                    "year": year,
+                    "isco08": code,
+                    "isced11": isced,
+                    "value": value * share / total * noise,
+                }
+            )
+    detail = pl.DataFrame(rows)
+    agg = (
+        detail.filter(pl.col("isced11").is_in(["ED5", "ED6", "ED7", "ED8"]))
+        .group_by("geo", "year", "isco08")
+        .agg(pl.lit("ED5-8").alias("isced11"), pl.col("value").sum())
+    )
+    totals = detail.group_by("geo", "year", "isco08").agg(
+        pl.lit("TOTAL").alias("isced11"), pl.col("value").sum()
+    )
+    return pl.concat([detail, agg.select(detail.columns), totals.select(detail.columns)])
+
+
+def _hires(rng: np.random.Generator, labour: pl.DataFrame, plans: pl.DataFrame) -> pl.DataFrame:
+    """Hires by province and year from a Cobb-Douglas matching function (alpha 0.5, beta 0.4).
+
+    H_rt = A U_{r,t-1}^0.5 V_{r,t-1}^0.4 exp(e), with U the unemployed (persons) and V the
+    planned hires of the province in the previous year; A is set so that hires are about
+    1.3 times planned hires.
+    """
+    u = labour.filter(
+        pl.col("geo").str.len_chars() == 5, pl.col("sex") == "T", pl.col("age") == "Y15-74"
+    ).select("geo", "year", (pl.col("unemp") * 1000).alias("u"))
+    v = plans.group_by(
+        pl.col("geo_nuts3").alias("geo"), pl.col("period").cast(pl.Int64).alias("year")
+    ).agg(pl.col("planned_hires_n").sum().cast(pl.Float64).alias("v"))
+    lagged = u.join(v, on=["geo", "year"], how="inner").with_columns(
+        (pl.col("year") + 1).alias("year")
+    )
+    core = lagged.with_columns((pl.col("u") ** 0.5 * pl.col("v") ** 0.4).alias("core")).sort(
+        "geo", "year"
+    )
+    scale = 1.3 * float(core["v"].mean()) / float(core["core"].mean())  # type: ignore[arg-type]
+    hires = [
+        round(scale * c * float(np.exp(rng.normal(0, 0.03)))) for c in core["core"].to_list()
+    ]
+    return pl.DataFrame(
+        {
+            "geo": core["geo"],
+            "period": core["year"].cast(pl.String),
+            "hires_n": hires,
+            "source_note": f"{DEMO_LABEL}, shaped like COB activations",
         }
     )
 
@@ -614,6 +707,9 @@ path = "data/lfst_r_lfp2acedu.tsv"
 [sources.employment_by_occupation]
 path = "data/lfsa_egai2d.csv"
 
+[sources.employment_by_occupation_education]
+path = "data/lfsa_egised.csv"
+
 [sources.job_vacancies]
 path = "data/jvs_a_nace2.tsv"
 
@@ -626,6 +722,9 @@ path = "data/hiring_plans.csv"
 
 [sources.wages_by_occupation]
 path = "data/wages_by_occupation.csv"
+
+[sources.hires]
+path = "data/hires.csv"
 
 [crosswalk]
 its_isco08 = "its-isco08-v1"
@@ -724,9 +823,27 @@ def write_demo(directory: str | Path, *, seed: int = DEMO_SEED) -> Path:
         encoding="utf-8",
     )
 
+    edu_occ = _occupation_education(rng, occ).with_columns(
+        pl.col("value").round(1),
+        pl.lit("THS_PER").alias("unit"),
+        pl.lit("Y15-74").alias("age"),
+        pl.lit("T").alias("sex"),
+    )
+    (data / "lfsa_egised.csv").write_text(
+        _sdmx_csv(
+            edu_occ,
+            "ESTAT:LFSA_EGISED(1.0)",
+            ["isco08", "isced11", "age", "sex", "unit", "geo"],
+            "value",
+        ),
+        encoding="utf-8",
+    )
+
     _write_xlsx(_its_courses(rng), data / "its_courses.xlsx", "courses")
-    _hiring_plans(rng, occ).write_csv(data / "hiring_plans.csv")
-    _wages().write_csv(data / "wages_by_occupation.csv")
+    plans = _hiring_plans(rng, occ)
+    plans.write_csv(data / "hiring_plans.csv")
+    _wages(rng).write_csv(data / "wages_by_occupation.csv")
+    _hires(rng, labour, plans).write_csv(data / "hires.csv")
 
     spec = root / "pipeline.toml"
     spec.write_text(

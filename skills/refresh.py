@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import secrets
 from collections.abc import Callable, Mapping
@@ -40,6 +41,14 @@ from skills.spec import ROLES, PipelineSpec, SourceSpec, load_spec
 __all__ = ["Build", "LoadedSource", "RunResult", "build", "load_source", "refresh"]
 
 log = logging.getLogger("skills.refresh")
+
+#: The reader of each kind of user file.
+_FILE_READERS = {
+    "its_courses": "skills.sources.its:read_its_courses",
+    "hiring_plans": "skills.sources.hiring:read_hiring_plans",
+    "wages": "skills.sources.wages:read_wages",
+    "hires": "skills.sources.hires:read_hires",
+}
 
 #: Eurostat dimensions a role may carry beyond the panel's, and how each is handled.
 _HANDLED_DIMS = {"geo", "unit", "indic_em", "sizeclas", *DIMENSIONS}
@@ -171,12 +180,8 @@ def load_source(
         return LoadedSource(src, frame.lazy(), provenance, _source_label(spec, name))
 
     assert src.path is not None
-    if role.kind == "its_courses":
-        from skills.sources.its import read_its_courses as reader
-    elif role.kind == "hiring_plans":
-        from skills.sources.hiring import read_hiring_plans as reader
-    else:
-        from skills.sources.wages import read_wages as reader
+    module, _, func = _FILE_READERS[role.kind].partition(":")
+    reader = getattr(importlib.import_module(module), func)
     frame = reader(
         src.path,
         sheet=src.sheet,

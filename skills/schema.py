@@ -613,9 +613,10 @@ def schemas_document() -> str:
     The tests compare the checked-in file with this function's output, so the
     documentation cannot drift from what the readers enforce.
     """
+    from skills.sources.hires import HIRES
     from skills.sources.hiring import HIRING_PLANS
     from skills.sources.its import ITS_COURSES
     from skills.sources.wages import WAGES
 
-    sections = [schema_markdown(s) for s in (ITS_COURSES, HIRING_PLANS, WAGES)]
+    sections = [schema_markdown(s) for s in (ITS_COURSES, HIRING_PLANS, WAGES, HIRES)]
     return "\n".join([_SCHEMAS_INTRO, *sections])

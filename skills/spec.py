@@ -48,7 +48,7 @@ from skills.errors import ConfigError
 
 __all__ = ["ROLES", "PipelineSpec", "Role", "SourceSpec", "load_spec"]
 
-SourceKind = Literal["eurostat", "its_courses", "hiring_plans", "wages"]
+SourceKind = Literal["eurostat", "its_courses", "hiring_plans", "wages", "hires"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,15 @@ ROLES: dict[str, Role] = {
             ("lfsa_egai2d", "lfsa_egais", "lfst_r_lfe2eisco"),
         ),
         Role(
+            "employment_by_occupation_education",
+            "eurostat",
+            "Employment by ISCO-08 occupation, ISCED 2011 level and geo (thousands), for "
+            "qualification mismatch.",
+            frozenset({"isco08", "isced11", "geo"}),
+            frozenset({"THS", "THS_PER"}),
+            ("lfsa_egised",),
+        ),
+        Role(
             "employment_by_sector",
             "eurostat",
             "Employment by NACE Rev. 2 sector and region (thousands).",
@@ -133,6 +142,12 @@ ROLES: dict[str, Role] = {
         ),
         Role("its_courses", "its_courses", "ITS course records (docs/schemas.md)."),
         Role("hiring_plans", "hiring_plans", "Planned hires (docs/schemas.md)."),
+        Role(
+            "hires",
+            "hires",
+            "Realised hires (e.g. COB activations) by province and period, for the matching "
+            "function (docs/schemas.md).",
+        ),
         Role(
             "wages_by_occupation",
             "wages",

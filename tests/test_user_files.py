@@ -891,8 +891,11 @@ def test_docs_schemas_md_is_generated_from_the_schemas() -> None:
 
 
 def test_schemas_document_covers_every_column_and_option() -> None:
+    from skills.sources.hires import HIRES
+
     text = schemas_document()
-    for schema in (ITS_COURSES, HIRING_PLANS, WAGES):
+    schemas = (ITS_COURSES, HIRING_PLANS, WAGES, HIRES)
+    for schema in schemas:
         assert f"(`{schema.name}`)" in text
         for name in schema.column_names:
             assert f"| `{name}` |" in text
@@ -900,7 +903,7 @@ def test_schemas_document_covers_every_column_and_option() -> None:
         assert f"`{option}`" in text
     # every table row has five cells: a "|" in a pattern is escaped
     rows = [line for line in text.splitlines() if line.startswith("| `")]
-    assert len(rows) == sum(len(s.columns) for s in (ITS_COURSES, HIRING_PLANS, WAGES))
+    assert len(rows) == sum(len(s.columns) for s in schemas)
     for line in rows:
         assert len(re.split(r"(?<!\\)\|", line)) == 7, line
 
