@@ -71,7 +71,8 @@ class Build:
     spec: PipelineSpec
     tables: Mapping[str, pl.DataFrame]
     inputs: list[dict[str, Any]]
-    crosswalks: list[str] = field(default_factory=list)
+    crosswalks: list[dict[str, Any]] = field(default_factory=list)
+    analyses: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -247,13 +248,23 @@ def build(
     stage("indicators")
     its = loaded["its_courses"].frame if "its_courses" in loaded else None
     hiring = loaded["hiring_plans"].frame if "hiring_plans" in loaded else None
-    indicators = compute_indicators(
+    base = compute_indicators(
         panel.lazy(),
         its_courses=its,
         hiring_plans=hiring,
         its_source=loaded["its_courses"].label if its is not None else "its_courses",
         hiring_source=loaded["hiring_plans"].label if hiring is not None else "hiring_plans",
     ).collect()
+
+    stage("analyses")
+    from skills.analysis import run_analyses
+
+    frames = {role: item.frame.drop("_line", strict=False) for role, item in loaded.items()}
+    labels = {role: item.label for role, item in loaded.items()}
+    extra = run_analyses(spec, frames, labels, panel, base)
+    indicators = pl.concat([base, *[lf.collect() for lf in extra.indicators]], how="vertical").sort(
+        list(INDICATOR_KEY), nulls_last=False
+    )
     check_unique(indicators, INDICATOR_KEY, "indicators")
 
     tables: dict[str, pl.DataFrame] = {"indicators": indicators, "panel": panel}
@@ -261,8 +272,19 @@ def build(
         tables["its_courses"] = its.drop("_line").collect()
     if hiring is not None:
         tables["hiring_plans"] = hiring.drop("_line").collect()
+    tables.update(extra.tables)
+    if extra.models:
+        from skills.models import MODEL_ROWS_SCHEMA
+
+        tables["models"] = pl.concat([m.to_rows() for m in extra.models], how="vertical")
+        tables["models_glance"] = pl.concat(
+            [m.glance() for m in extra.models], how="diagonal_relaxed"
+        )
+        assert dict(tables["models"].schema) == MODEL_ROWS_SCHEMA
     inputs = [dict(item.provenance) for item in loaded.values()]
-    return Build(spec=spec, tables=tables, inputs=inputs, crosswalks=[])
+    return Build(
+        spec=spec, tables=tables, inputs=inputs, crosswalks=extra.crosswalks, analyses=extra.log
+    )
 
 
 def check_unique(frame: pl.DataFrame, key: tuple[str, ...], what: str) -> None:
@@ -327,6 +349,7 @@ def refresh(
         "inputs": result.inputs,
         "outputs": outputs,
         "crosswalks": result.crosswalks,
+        "analyses": result.analyses,
         "validation": [],
     }
     import json

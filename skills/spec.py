@@ -170,7 +170,10 @@ _EUROSTAT_KEYS = {"eurostat", "path", "filters", "start_period", "end_period", "
 _FILE_KEYS = {"path", "sheet", "delimiter", "encoding", "ignore_columns"}
 _OUTPUT_KEYS = {"keep_runs", "report"}
 _CROSSWALK_KEYS = {"its_isco08", "path"}
-_TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "quality", "models"}
+_TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "quality", "models", "its_gap"}
+_MODEL_KEYS = {"bootstrap_reps", "seed"}
+_GAP_KEYS = {"window", "allocation", "education_levels"}
+_QUALITY_KEYS = {"jump_warning", "jump_error"}
 _NUTS_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 NUTS_VERSIONS = (2010, 2013, 2016, 2021)
 
@@ -217,6 +220,7 @@ class PipelineSpec:
     keep_runs: int
     quality: Mapping[str, Any] = field(default_factory=dict)
     models: Mapping[str, Any] = field(default_factory=dict)
+    its_gap: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def data_label(self) -> str | None:
@@ -312,8 +316,9 @@ def load_spec(path: str | Path) -> PipelineSpec:
         crosswalk=crosswalk,
         crosswalk_path=crosswalk_path,
         keep_runs=keep_runs,
-        quality=_table(doc, "quality", err),
-        models=_table(doc, "models", err),
+        quality=_options(doc, "quality", _QUALITY_KEYS, err),
+        models=_models(doc, err),
+        its_gap=_gap_options(doc, err),
     )
 
 
@@ -427,6 +432,48 @@ def _string(
     if not isinstance(value, str):
         raise err(f"{where} {key} must be a string")
     return value
+
+
+def _options(doc: Mapping[str, Any], key: str, allowed: set[str], err: Err) -> dict[str, Any]:
+    table = _table(doc, key, err)
+    _no_unknown(table, allowed, f"[{key}]", err)
+    return table
+
+
+def _models(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
+    table = _options(doc, "models", _MODEL_KEYS, err)
+    for key in ("bootstrap_reps", "seed"):
+        value = table.get(key)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
+            raise err(f"[models] {key} must be a whole number >= 0")
+    if table.get("bootstrap_reps", 999) < 99 and table.get("bootstrap_reps", 999) != 0:
+        raise err("[models] bootstrap_reps must be 0 (no bootstrap) or at least 99")
+    return table
+
+
+def _gap_options(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
+    table = _options(doc, "its_gap", _GAP_KEYS, err)
+    window = table.get("window", 3)
+    if not isinstance(window, int) or isinstance(window, bool) or window < 1:
+        raise err("[its_gap] window must be a whole number of years >= 1")
+    if table.get("allocation", "occupation_share") not in {"occupation_share", "area_weight"}:
+        raise err("[its_gap] allocation must be 'occupation_share' or 'area_weight'")
+    levels = table.get("education_levels", {"its_academy": 1.0})
+    from skills import classifications as cls
+
+    known = set(cls.education_levels_it()["education_level"].to_list())
+    if not isinstance(levels, dict) or not levels:
+        raise err("[its_gap] education_levels must be a table such as { its_academy = 1.0 }")
+    for level, weight in levels.items():
+        if level not in known:
+            raise err(
+                f"[its_gap] education_levels: unknown level {level!r}; known: {sorted(known)}"
+            )
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 <= weight <= 1:
+            raise err(f"[its_gap] education_levels.{level} must be a weight between 0 and 1")
+    return table
 
 
 def _required_string(doc: Mapping[str, Any], key: str, where: str, err: Err) -> str:

@@ -268,3 +268,65 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "HEAVY=", out.stdout
+
+
+# ------------------------------------------------------------- issue 3 outputs
+def test_models_are_published_with_their_covariance(demo: Path) -> None:
+    latest = demo / "out" / "latest"
+    models = pl.read_parquet(latest / "models.parquet")
+    ids = set(models["model_id"])
+    assert any(i.startswith("polarisation_u_test[IT ") for i in ids)
+    assert any(i.startswith("skill_share_panel[IT NUTS2 ") for i in ids)
+    assert models["cov"].str.contains("wild-bootstrap").all()
+    panel = models.filter(pl.col("model_id").str.starts_with("skill_share_panel"))
+    trend = dict(zip(panel["term"], panel["estimate"], strict=True))
+    # the demo is built to polarise: middle shrinks, high and low grow
+    assert trend["trend:middle"] < 0 < trend["trend:high"] and trend["trend:low"] > 0
+    glance = pl.read_parquet(latest / "models_glance.parquet")
+    u = glance.filter(pl.col("model_id").str.starts_with("polarisation_u_test")).row(0, named=True)
+    assert 0 < u["turning_point"] < 100
+    u_terms = models.filter(pl.col("model_id") == u["model_id"])
+    coef = dict(zip(u_terms["term"], u_terms["estimate"], strict=True))
+    assert coef["skill_pct"] < 0 < coef["skill_pct^2"]
+    assert u["turning_point"] == pytest.approx(-coef["skill_pct"] / (2 * coef["skill_pct^2"]))
+
+
+def test_its_gap_rows_carry_the_crosswalk_and_add_up(demo: Path, indicators: pl.DataFrame) -> None:
+    latest = demo / "out" / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert manifest["crosswalks"][0]["version"] == "its-isco08-v1"
+    gap = indicators.filter(pl.col("indicator") == "its_gap_n")
+    assert gap["crosswalk_version"].null_count() == 0
+    assert set(gap["variant"]) == {"central", "narrow", "broad"}
+    central = gap.filter(
+        pl.col("variant") == "central",
+        pl.col("period") == "2024",
+        pl.col("its_area") == "mechatronics",
+    )
+    region = central.filter(pl.col("geo") == "ITC1")["value"][0]
+    provinces = central.filter(pl.col("geo").str.len_chars() == 5)["value"].sum()
+    assert region == pytest.approx(provinces)
+    drivers = pl.read_parquet(latest / "its_gap_drivers.parquet")
+    assert drivers.group_by("variant", "its_area", "geo", "year").agg(pl.col("share_pct").sum())[
+        "share_pct"
+    ].to_list() == pytest.approx(
+        [100.0] * drivers.select("variant", "its_area", "geo", "year").unique().height
+    )
+
+
+def test_profile_and_analysis_log(demo: Path) -> None:
+    from skills.indicators.profile import profile_statements
+
+    latest = demo / "out" / "latest"
+    profile = pl.read_parquet(latest / "profile.parquet")
+    assert set(profile["geo"]) == {"ITC1"}
+    assert profile["ranked_among"].str.contains("NUTS 2 regions in the data").all()
+    assert len(profile_statements(profile)) == profile.height
+    log = json.loads((latest / "manifest.json").read_text())["analyses"]
+    assert {entry["analysis"] for entry in log if entry["status"] == "ran"} >= {
+        "skill-group shares",
+        "share panel model",
+        "wage-ranked polarisation",
+        "ITS gap",
+        "regional profile",
+    }

@@ -97,8 +97,16 @@ def crosswalked_demand(
 ) -> pl.LazyFrame:
     r"""One row per crosswalk variant, area, province, year and occupation: allocated demand.
 
-    ``education_levels`` maps the hiring survey's education levels to the weight their
-    planned hires get (default: only ``its_academy`` hires, weight 1). Occupations may be
+    .. math::
+
+        A_{a,o,r,t} = s_{a,o} \cdot \sum_\ell \lambda_\ell H_{o,\ell,r,t},
+        \qquad s_{a,o} = \frac{w_{a \to o}}{\sum_b w_{b \to o}}
+
+    (``occupation_share``; :math:`s_{a,o} = w_{a \to o}` with ``area_weight``), where
+    :math:`H_{o,\ell,r,t}` are planned hires at education level :math:`\ell` and
+    :math:`\lambda_\ell` the level's weight. ``education_levels`` maps the hiring
+    survey's education levels to the weight their planned hires get (default: only
+    ``its_academy`` hires, weight 1). Occupations may be
     given at 2 or 3 digits: the crosswalk (3-digit) is rolled up to the demand row's
     level. Columns: ``crosswalk_version``, ``variant``, ``its_area``, ``geo``, ``year``,
     ``isco08``, ``demand_n`` (planned hires of the occupation, after level weights) and

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -151,7 +152,7 @@ def regional_profile(
                 ],
             }
         )
-    schema = {
+    schema: dict[str, Any] = {
         "indicator": pl.String,
         "label": pl.String,
         "geo": pl.String,

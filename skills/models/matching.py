@@ -1,0 +1,206 @@
+r"""The aggregate matching function on a region x period panel (methods 2.3).
+
+References
+----------
+Petrongolo, B. and Pissarides, C. A. (2001), "Looking into the black box: a survey of the
+matching function", Journal of Economic Literature 39(2), 390-431.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from skills.models._build import build_table, vcov_tuple
+from skills.models._panel import codes_of, fit_panelols, require_columns
+from skills.models._periods import period_ordinal
+from skills.models._stats import inference_df, wald_test
+from skills.models.cov import Cov
+from skills.models.results import MatchingResult
+
+__all__ = ["fit_matching_function"]
+
+_DEFAULT_CLUSTER = Cov.cluster("geo")
+
+
+def fit_matching_function(
+    panel: pl.DataFrame,
+    *,
+    hires: str = "hires",
+    unemployed: str = "unemployed",
+    vacancies: str = "vacancies",
+    entity: str = "geo",
+    time: str = "period",
+    lag: int = 1,
+    cov: Cov = _DEFAULT_CLUSTER,
+    model_id: str = "matching_function",
+    level: float = 0.95,
+) -> MatchingResult:
+    r"""Estimate a Cobb-Douglas matching function with region and period effects.
+
+    .. math::
+
+        \ln H_{rt} = \ln A + \alpha \ln U_{r,t-\ell} + \beta \ln V_{r,t-\ell}
+                     + \mu_r + \tau_t + \varepsilon_{rt}
+
+    by PanelOLS with entity (``entity``) and time (``time``) effects; :math:`\ln A` is not
+    separately identified from :math:`\mu_r, \tau_t` and is not reported. Hires in
+    period :math:`t` come from the stocks of unemployed and vacancies :math:`\ell` periods
+    earlier (Petrongolo and Pissarides 2001). Returns to scale are :math:`\alpha+\beta`;
+    :meth:`MatchingResult.crs_test` tests :math:`\alpha + \beta = 1`.
+
+    Parameters
+    ----------
+    panel : polars.DataFrame
+        One row per region and period: ``entity``, ``time``, ``hires``, ``unemployed``,
+        ``vacancies`` (or planned hires) in levels.
+    hires, unemployed, vacancies, entity, time : str
+        Column names. Periods are ``2019``, ``2019-Q3`` or ``2019-07`` labels (one
+        frequency) or integer years.
+    lag : int
+        :math:`\ell \ge 1`, in periods. Lags are taken within a region between periods
+        exactly :math:`\ell` apart: a gap in a region's periods is never lagged across.
+    cov : Cov
+        Covariance, clustered by region by default. CR1: linearmodels ``debiased=True,
+        group_debias=True``; with two effects linearmodels counts both in K, so the
+        standard errors equal statsmodels' CR1 on the dummy-variable regression
+        (``docs/models.md``). Inference :math:`t_{G-1}`.
+    model_id : str
+        Id of the result.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    MatchingResult
+        Terms ``ln_<unemployed>_lag<l>`` (:math:`\alpha`) and ``ln_<vacancies>_lag<l>``
+        (:math:`\beta`); ``r2`` is the R² of the effects-transformed regression; extras
+        ``returns_to_scale``, ``crs_wald``, ``crs_p_value``, ``r2_within``,
+        ``r2_between``, ``r2_overall``.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, duplicate (entity, time) rows, ``lag < 1``, a wild bootstrap as
+        ``cov``, or too few usable rows.
+
+    Notes
+    -----
+    Rows with nulls are dropped; non-positive hires, unemployed or vacancies (no
+    logarithm) are set aside before lagging; both are counted in ``notes``, as are the
+    rows without an :math:`\ell`-period-earlier observation.
+    """
+    if lag < 1:
+        raise ValueError(f"lag must be >= 1, got {lag}")
+    if cov.is_bootstrap:
+        raise ValueError("fit_matching_function takes an analytic cov (iid, robust, cluster)")
+    what = f"fit_matching_function({model_id})"
+    values = [hires, unemployed, vacancies]
+    extra_cols = [cov.by] if cov.by and cov.by != entity else []
+    require_columns(panel, [entity, time, *values, *extra_cols], what)
+    data = panel.select(list(dict.fromkeys([entity, time, *values, *extra_cols])))
+    notes: list[str] = []
+
+    n0 = data.height
+    data = data.filter(pl.col(entity).is_not_null() & pl.col(time).is_not_null())
+    if data.height < n0:
+        notes.append(f"{n0 - data.height} row(s) without {entity} or {time} dropped")
+    dup = data.group_by(entity, time).len().filter(pl.col("len") > 1)
+    if dup.height:
+        first = dup.row(0, named=True)
+        raise ValueError(
+            f"{what}: {dup.height} duplicate ({entity}, {time}) row(s), e.g. "
+            f"{first[entity]!r}, {first[time]!r}"
+        )
+    for col in values:
+        bad = data.filter(pl.col(col).is_not_null() & ~(pl.col(col).cast(pl.Float64) > 0.0))
+        if bad.height:
+            notes.append(f"{bad.height} non-positive {col} value(s) dropped (no logarithm)")
+        data = data.with_columns(
+            pl.when(pl.col(col).cast(pl.Float64) > 0.0)
+            .then(pl.col(col).cast(pl.Float64).log())
+            .otherwise(None)
+            .alias(col)
+        )
+    ordinal, _ = period_ordinal(data[time])
+    data = data.with_columns(ordinal)
+
+    u_term = f"ln_{unemployed}_lag{lag}"
+    v_term = f"ln_{vacancies}_lag{lag}"
+    lagged = data.select(
+        pl.col(entity),
+        (pl.col("period_ordinal") + lag).alias("period_ordinal"),
+        pl.col(unemployed).alias(u_term),
+        pl.col(vacancies).alias(v_term),
+    )
+    joined = data.join(lagged, on=[entity, "period_ordinal"], how="left")
+    no_lag = joined.filter(pl.col(u_term).is_null() & pl.col(v_term).is_null()).height
+    usable = joined.drop_nulls([hires, u_term, v_term])
+    lost = joined.height - usable.height
+    if lost:
+        notes.append(
+            f"{lost} region-period row(s) unused: {no_lag} without an observation {lag} "
+            "period(s) earlier (first periods and gaps), the rest with a missing or "
+            "non-positive value"
+        )
+    k = 2
+    n_entities = usable[entity].n_unique()
+    n_periods = usable["period_ordinal"].n_unique()
+    if usable.height <= k + n_entities + n_periods - 1:
+        raise ValueError(
+            f"{what}: {usable.height} usable row(s) for {n_entities} regions and "
+            f"{n_periods} periods: too few for two-way effects"
+        )
+    usable = usable.sort(entity, "period_ordinal")
+    design = usable.select(u_term, v_term).to_numpy().astype(np.float64)
+    yv = usable[hires].to_numpy().astype(np.float64)
+    ent = codes_of(usable[entity])
+    tcodes = usable["period_ordinal"].to_numpy().astype(np.int64)
+    ccodes = codes_of(usable[cov.by]) if cov.kind == "cluster" and cov.by else None
+    fit = fit_panelols(
+        yv,
+        design,
+        [u_term, v_term],
+        ent,
+        tcodes,
+        cluster_codes=ccodes,
+        entity_effects=True,
+        time_effects=True,
+        cov=cov,
+    )
+    n_clusters = int(np.unique(ccodes).size) if ccodes is not None else None
+    df = inference_df(cov.kind, cov.small_sample, fit.df_resid, n_clusters)
+    table = build_table([u_term, v_term], params=fit.params, vcov=fit.vcov, df=df, level=level)
+    wald, p_crs = wald_test(fit.params, fit.vcov, [1.0, 1.0], 1.0, df)
+    notes.append(f"inference: {cov.name}, t({df})" if df else f"inference: {cov.name}")
+    if cov.kind == "cluster" and n_clusters is not None and n_clusters < 30:
+        notes.append(f"only {n_clusters} clusters: cluster-robust p-values can over-reject")
+    notes.append(f"entity and time effects ({entity}, {time}); r2 of the transformed regression")
+    formula = (
+        f"ln({hires})[t] ~ ln({unemployed})[t-{lag}] + ln({vacancies})[t-{lag}] "
+        f"+ EntityEffects({entity}) + TimeEffects({time})"
+    )
+    return MatchingResult(
+        model_id=model_id,
+        formula=formula,
+        estimator="PanelOLS",
+        cov=cov,
+        table=table,
+        nobs=fit.nobs,
+        r2=fit.r2,
+        clusters=n_clusters,
+        extras={
+            "returns_to_scale": float(fit.params.sum()),
+            "crs_wald": wald,
+            "crs_p_value": p_crs,
+            "r2_within": fit.r2_within,
+            "r2_between": fit.r2_between,
+            "r2_overall": fit.r2_overall,
+        },
+        notes=tuple(notes),
+        vcov=vcov_tuple(fit.vcov),
+        df_inference=df,
+        level=level,
+        alpha_term=u_term,
+        beta_term=v_term,
+    )
