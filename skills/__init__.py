@@ -25,11 +25,38 @@ if TYPE_CHECKING:
         unemployed_ths,
         unemployment_rate,
     )
+    from skills.indicators.gap import crosswalked_demand, its_gap, its_gap_drivers, its_supply
+    from skills.indicators.mismatch import (
+        beveridge_curve,
+        jackman_roper,
+        sahin_index,
+        sahin_index_grid,
+        tightness,
+    )
+    from skills.indicators.polarisation import (
+        clean_spans,
+        occupation_changes,
+        percentile_changes,
+        share_change,
+        skill_group_shares,
+        wage_group_shares,
+    )
+    from skills.indicators.profile import profile_statements, regional_profile
+    from skills.indicators.qualification import (
+        eurostat_overqualification_rate,
+        ilo_normative_mismatch,
+        its_aware_overqualification_rate,
+        realised_matches,
+    )
+    from skills.indicators.shortage import shortage_index, shortage_sensitivity
+    from skills.models import Cov, compare, fit_matching_function, fit_polarisation, fit_share_panel
     from skills.refresh import refresh
     from skills.sources.eurostat import load_eurostat, read_eurostat
     from skills.sources.eurostat_api import fetch_eurostat
+    from skills.sources.hires import read_hires
     from skills.sources.hiring import read_hiring_plans
     from skills.sources.its import read_its_courses
+    from skills.sources.wages import read_wages
     from skills.spec import load_spec
 
 _LAZY: dict[str, str] = {
@@ -48,24 +75,84 @@ _LAZY: dict[str, str] = {
     "its_outcomes": "skills.indicators",
     "planned_hires": "skills.indicators",
     "write_demo": "skills.demo",
+    "skill_group_shares": "skills.indicators.polarisation",
+    "share_change": "skills.indicators.polarisation",
+    "clean_spans": "skills.indicators.polarisation",
+    "occupation_changes": "skills.indicators.polarisation",
+    "wage_group_shares": "skills.indicators.polarisation",
+    "percentile_changes": "skills.indicators.polarisation",
+    "its_gap": "skills.indicators.gap",
+    "its_gap_drivers": "skills.indicators.gap",
+    "its_supply": "skills.indicators.gap",
+    "crosswalked_demand": "skills.indicators.gap",
+    "regional_profile": "skills.indicators.profile",
+    "profile_statements": "skills.indicators.profile",
+    "fit_polarisation": "skills.models",
+    "fit_share_panel": "skills.models",
+    "fit_matching_function": "skills.models",
+    "Cov": "skills.models",
+    "compare": "skills.models",
+    "jackman_roper": "skills.indicators.mismatch",
+    "sahin_index": "skills.indicators.mismatch",
+    "sahin_index_grid": "skills.indicators.mismatch",
+    "tightness": "skills.indicators.mismatch",
+    "beveridge_curve": "skills.indicators.mismatch",
+    "ilo_normative_mismatch": "skills.indicators.qualification",
+    "eurostat_overqualification_rate": "skills.indicators.qualification",
+    "its_aware_overqualification_rate": "skills.indicators.qualification",
+    "realised_matches": "skills.indicators.qualification",
+    "shortage_index": "skills.indicators.shortage",
+    "shortage_sensitivity": "skills.indicators.shortage",
+    "read_wages": "skills.sources.wages",
+    "read_hires": "skills.sources.hires",
 }
 
 __all__ = [
+    "Cov",
     "__version__",
+    "beveridge_curve",
+    "clean_spans",
+    "compare",
     "compute_indicators",
+    "crosswalked_demand",
     "employment_ths",
+    "eurostat_overqualification_rate",
     "fetch_eurostat",
+    "fit_matching_function",
+    "fit_polarisation",
+    "fit_share_panel",
+    "ilo_normative_mismatch",
+    "its_aware_overqualification_rate",
+    "its_gap",
+    "its_gap_drivers",
     "its_outcomes",
+    "its_supply",
+    "jackman_roper",
     "labour_force_tertiary_share_pct",
     "load_eurostat",
     "load_spec",
+    "occupation_changes",
+    "percentile_changes",
     "planned_hires",
+    "profile_statements",
     "read_eurostat",
+    "read_hires",
     "read_hiring_plans",
     "read_its_courses",
+    "read_wages",
+    "realised_matches",
     "refresh",
+    "regional_profile",
+    "sahin_index",
+    "sahin_index_grid",
+    "share_change",
+    "shortage_index",
+    "shortage_sensitivity",
+    "skill_group_shares",
+    "tightness",
     "unemployed_ths",
     "unemployment_rate",
+    "wage_group_shares",
     "write_demo",
 ]
 

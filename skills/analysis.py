@@ -13,6 +13,17 @@ manifest and the report can say it. Pure with respect to I/O: the refresh engine
   ``wage_group_share_change_pp``, ``polarisation_*`` tables, ``polarisation_u_test`` model;
 * ITS gap (``its_courses`` and ``hiring_plans``): ``its_gap_n``, ``its_demand_n``,
   ``its_supply_n``, ``its_gap`` and ``its_gap_drivers`` tables;
+* mismatch across provinces (``unemployment`` by province and ``hiring_plans``):
+  ``jackman_roper_index``, ``sahin_mismatch_index`` (alpha grid), ``vacancy_unemployment_ratio``;
+  with ``hires`` too, the ``matching_function`` model;
+* ITS area mismatch (the ITS gap): ``its_area_mismatch_index``;
+* Beveridge curve (``unemployment_rate`` and ``job_vacancies``): ``job_vacancy_rate_pct``,
+  ``vacancy_unemployment_ratio`` (national), ``beveridge`` table;
+* qualification mismatch (``employment_by_occupation_education``):
+  ``overqualification_rate_pct`` (Eurostat and ISCED-5-aware rules), ``overqualified_ilo_pct``,
+  ``underqualified_ilo_pct``;
+* occupational shortages (2-digit occupations; wage growth when wages have two years):
+  ``shortage_index`` and the ``shortage_sensitivity`` table;
 * regional profile (the indicators): ``profile`` table.
 """
 
@@ -20,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -92,6 +103,17 @@ def run_analyses(
         _its_gap(spec, inputs, labels, out)
     else:
         out.note("ITS gap", "skipped", "needs both its_courses and hiring_plans sources")
+
+    _province_mismatch(spec, inputs, labels, panel, out)
+    _beveridge(panel, out)
+    if "employment_by_occupation_education" in inputs:
+        _qualification(panel, labels, out)
+    else:
+        out.note(
+            "qualification mismatch", "skipped", "no employment_by_occupation_education source"
+        )
+    if "employment_by_occupation" in inputs:
+        _shortage(inputs, labels, out)
 
     from skills.indicators.profile import regional_profile
 
@@ -187,7 +209,7 @@ def _polarisation(
         if span is None:
             continue
         geo_wages = wages.filter(pl.col("geo") == geo)
-        base_year = int(geo_wages["year"].min())  # type: ignore[arg-type]
+        base_year = min(geo_wages["year"].to_list())
         geo_wages = geo_wages.filter(pl.col("year") == base_year)
         changes = occupation_changes(
             employment.filter(pl.col("geo") == geo), geo_wages, base=span[0], end=span[1]
@@ -278,9 +300,389 @@ def _its_gap(
     out.tables["its_gap_drivers"] = its_gap_drivers(
         plans, crosswalk, education_levels=levels, allocation=allocation, top=None
     )
+    # How differently graduates and ITS-level demand are spread over the areas (per region).
+    from skills.indicators.mismatch import jackman_roper
+
+    by_area = (
+        gap.with_columns(pl.col("geo").str.slice(0, 4).alias("geo"))
+        .group_by("crosswalk_version", "variant", "geo", "year", "its_area")
+        .agg(pl.col("supply_n", "demand_n").sum())
+    )
+    jr = jackman_roper(
+        by_area,
+        unemployed="supply_n",
+        vacancies="demand_n",
+        unit="its_area",
+        by=("crosswalk_version", "variant", "geo", "year"),
+    )
+    out.indicators.append(
+        as_indicator(
+            jr.lazy().select(
+                "geo",
+                pl.col("year").cast(pl.String).alias("period"),
+                "crosswalk_version",
+                "variant",
+                pl.col("jackman_roper_index").alias("value"),
+                pl.lit("over ITS areas: graduates (supply) vs crosswalked demand").alias("note"),
+            ),
+            "its_area_mismatch_index",
+            "index (0-1)",
+            source=source,
+        )
+    )
     out.note(
         "ITS gap",
         "ran",
         f"crosswalk {cw_info['version']}, {window}-year supply, levels {dict(levels)}, "
         f"{allocation} allocation; {gap['year'].n_unique()} years",
     )
+
+
+def _persons_unemployed(panel: pl.DataFrame) -> pl.DataFrame:
+    """Unemployed persons (not thousands) by geo and period: total sex, ages 15-74 or 15+."""
+    u = panel.filter(pl.col("measure") == "unemployed_ths", pl.col("role") == "unemployment")
+    if "T" in u["sex"].to_list():
+        u = u.filter(pl.col("sex") == "T")
+    ages = set(u["age"].drop_nulls().to_list())
+    age = next((a for a in ("Y15-74", "Y_GE15") if a in ages), None)
+    if age is not None:
+        u = u.filter(pl.col("age") == age)
+    return u.select("geo", "period", (pl.col("value") * 1000).alias("unemployed"), "flag", "source")
+
+
+def _province_mismatch(
+    spec: PipelineSpec,
+    inputs: Mapping[str, pl.LazyFrame],
+    labels: Mapping[str, str],
+    panel: pl.DataFrame,
+    out: AnalysisOutputs,
+) -> None:
+    from skills.indicators.mismatch import jackman_roper, sahin_index_grid, tightness
+
+    if "unemployment" not in inputs or "hiring_plans" not in inputs:
+        out.note("mismatch across provinces", "skipped", "needs unemployment and hiring_plans")
+        return
+    u = _persons_unemployed(panel).filter(
+        pl.col("geo").str.starts_with(spec.region), pl.col("geo").str.len_chars() == 5
+    )
+    v = (
+        inputs["hiring_plans"]
+        .group_by(
+            pl.col("geo_nuts3").alias("geo"), pl.col("period").str.slice(0, 4).alias("period")
+        )
+        .agg(pl.col("planned_hires_n").sum().cast(pl.Float64).alias("vacancies"))
+        .collect()
+    )
+    both = u.join(v, on=["geo", "period"], how="inner", validate="1:1")
+    if both["geo"].n_unique() < 2:
+        out.note(
+            "mismatch across provinces",
+            "skipped",
+            f"needs unemployment and planned hires for at least two provinces of {spec.region}",
+        )
+        return
+    source = f"{labels['unemployment']} + {labels['hiring_plans']}"
+    note = "over the provinces of the region: unemployed persons vs planned hires"
+    units = both.with_columns(pl.lit(spec.region).alias("region"))
+    jr = jackman_roper(units, unit="geo", by=("region", "period"))
+    out.indicators.append(
+        as_indicator(
+            jr.lazy().select(
+                pl.col("region").alias("geo"),
+                "period",
+                pl.col("jackman_roper_index").alias("value"),
+                pl.lit(note).alias("note"),
+            ),
+            "jackman_roper_index",
+            "index (0-1)",
+            source=source,
+        )
+    )
+    sahin = sahin_index_grid(units, unit="geo", by=("region", "period"))
+    out.indicators.append(
+        as_indicator(
+            sahin.lazy().select(
+                pl.col("region").alias("geo"),
+                "period",
+                pl.col("sahin_mismatch_index").alias("value"),
+                pl.format("alpha={}", pl.col("alpha").round(2)).alias("variant"),
+                pl.lit(note).alias("note"),
+            ),
+            "sahin_mismatch_index",
+            "index (0-1)",
+            source=source,
+        )
+    )
+    theta = tightness(both, by=("geo", "period"))
+    region_theta = tightness(units, by=("region", "period")).rename({"region": "geo"})
+    rows = pl.concat([theta.select(region_theta.columns), region_theta])
+    out.indicators.append(
+        as_indicator(
+            rows.lazy().select(
+                "geo",
+                "period",
+                pl.col("vacancy_unemployment_ratio").alias("value"),
+                pl.lit("planned hires per unemployed person").alias("note"),
+            ),
+            "vacancy_unemployment_ratio",
+            "ratio",
+            source=source,
+        )
+    )
+    out.note(
+        "mismatch across provinces",
+        "ran",
+        f"{both['geo'].n_unique()} provinces, {both['period'].n_unique()} years; "
+        "Sahin alpha grid 0.3-0.7",
+    )
+
+    if "hires" not in inputs:
+        out.note("matching function", "skipped", "no hires source")
+        return
+    hires = (
+        inputs["hires"]
+        .select("geo", "period", pl.col("hires_n").cast(pl.Float64).alias("hires"))
+        .collect()
+    )
+    data = both.join(hires, on=["geo", "period"], how="inner", validate="1:1")
+    if data["geo"].n_unique() < 3 or data["period"].n_unique() < 4:
+        out.note(
+            "matching function", "skipped", "needs at least 3 provinces and 4 periods of hires"
+        )
+        return
+    from skills.models import Cov, fit_matching_function
+
+    result = fit_matching_function(
+        data,
+        hires="hires",
+        unemployed="unemployed",
+        vacancies="vacancies",
+        cov=Cov.cluster("geo"),
+        model_id=f"matching_function[{spec.region} provinces]",
+    )
+    out.models.append(result)
+    rts = result.returns_to_scale()
+    _stat, p = result.crs_test()
+    out.note(
+        "matching function",
+        "ran",
+        f"{data['geo'].n_unique()} provinces; alpha+beta = {rts:.3f}, CRS test p = {p:.3f}",
+    )
+
+
+def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs) -> None:
+    from skills.indicators.mismatch import beveridge_curve
+
+    rate = panel.filter(
+        pl.col("measure") == "job_vacancy_rate_pct",
+        pl.col("nace_r2").is_null() | pl.col("nace_r2").is_in(["B-S", "A-S"]),
+    )
+    if rate.height == 0:
+        out.note("Beveridge curve", "skipped", "no job_vacancies source with JOBRATE")
+        return
+    rate = rate.sort("nace_r2", nulls_last=False).unique(["geo", "period"], keep="first")
+    out.indicators.append(
+        as_indicator(
+            rate.lazy().select("geo", "period", "value", "flag", "source"),
+            "job_vacancy_rate_pct",
+            "%",
+        )
+    )
+    u = panel.filter(
+        pl.col("measure") == "unemployment_rate_pct", pl.col("role") == "unemployment_rate"
+    )
+    if "T" in u["sex"].to_list():
+        u = u.filter(pl.col("sex") == "T")
+    ages = set(u["age"].drop_nulls().to_list())
+    age = next((a for a in ("Y15-74", "Y_GE15", "Y15-64") if a in ages), None)
+    if age is not None:
+        u = u.filter(pl.col("age") == age)
+    points = u.select(
+        "geo", "period", pl.col("value").alias("unemployment_rate"), pl.col("flag").alias("flag_u")
+    ).join(
+        rate.select(
+            "geo",
+            "period",
+            pl.col("value").alias("job_vacancy_rate_pct"),
+            pl.col("flag").alias("flag_v"),
+        ),
+        on=["geo", "period"],
+        how="inner",
+        validate="1:1",
+    )
+    if points.height == 0:
+        out.note("Beveridge curve", "skipped", "no geo has both an unemployment and a vacancy rate")
+        return
+    out.tables["beveridge"] = beveridge_curve(points, flags=["flag_u", "flag_v"])
+    # national tightness from JVS counts where both exist
+    vac = (
+        panel.filter(pl.col("measure") == "job_vacancies_n")
+        .sort("nace_r2", nulls_last=False)
+        .unique(["geo", "period"], keep="first")
+    )
+    unemp = _persons_unemployed(panel)
+    theta = vac.select(
+        "geo",
+        "period",
+        pl.col("value").alias("vacancies"),
+        pl.col("flag").alias("fv"),
+        pl.col("source").alias("sv"),
+    ).join(unemp, on=["geo", "period"], how="inner", validate="1:1")
+    if theta.height:
+        out.indicators.append(
+            as_indicator(
+                theta.lazy().select(
+                    "geo",
+                    "period",
+                    (pl.col("vacancies") / pl.col("unemployed")).alias("value"),
+                    pl.concat_str([pl.col("sv"), pl.col("source")], separator=" + ").alias(
+                        "source"
+                    ),
+                    pl.lit("job vacancies (JVS) per unemployed person").alias("note"),
+                ),
+                "vacancy_unemployment_ratio",
+                "ratio",
+            )
+        )
+    out.note("Beveridge curve", "ran", f"{points['geo'].n_unique()} geos")
+
+
+def _qualification(panel: pl.DataFrame, labels: Mapping[str, str], out: AnalysisOutputs) -> None:
+    from skills.indicators.qualification import (
+        eurostat_overqualification_rate,
+        ilo_normative_mismatch,
+        its_aware_overqualification_rate,
+    )
+
+    rows = panel.filter(
+        pl.col("measure") == "employment_ths",
+        pl.col("role") == "employment_by_occupation_education",
+        pl.col("isco08").is_not_null(),
+        pl.col("isced11").is_not_null(),
+    ).select("geo", "period", "sex", "age", "isco08", "isced11", "value")
+    by = ("geo", "period", "sex", "age")
+    source = labels["employment_by_occupation_education"]
+    eurostat = eurostat_overqualification_rate(rows, by=by).with_columns(
+        pl.lit("eurostat").alias("variant")
+    )
+    parts = [eurostat]
+    rules = ["Eurostat"]
+    try:
+        its = its_aware_overqualification_rate(rows, by=by).with_columns(
+            pl.lit("its_aware").alias("variant")
+        )
+        parts.append(its)
+        rules.append("ISCED-5-aware")
+    except ValueError as exc:
+        out.note("ISCED-5-aware over-qualification", "skipped", str(exc).splitlines()[0])
+    rates = pl.concat([p.select(*by, "overqualification_rate_pct", "variant") for p in parts])
+    out.indicators.append(
+        as_indicator(
+            rates.lazy().select(
+                *by, pl.col("overqualification_rate_pct").alias("value"), "variant"
+            ),
+            "overqualification_rate_pct",
+            "%",
+            source=source,
+        )
+    )
+    ilo = ilo_normative_mismatch(rows, by=by)
+    for status, ind in (("over", "overqualified_ilo_pct"), ("under", "underqualified_ilo_pct")):
+        out.indicators.append(
+            as_indicator(
+                ilo.lazy()
+                .filter(pl.col("qualification_status") == status)
+                .select(*by, pl.col("share_pct").alias("value"), "note"),
+                ind,
+                "%",
+                source=source,
+            )
+        )
+    out.note("qualification mismatch", "ran", f"rules: {', '.join(rules)}, ILO normative")
+
+
+def _shortage(
+    inputs: Mapping[str, pl.LazyFrame], labels: Mapping[str, str], out: AnalysisOutputs
+) -> None:
+    from skills.indicators.polarisation import clean_spans, skill_group_shares
+    from skills.indicators.shortage import shortage_index, shortage_sensitivity
+
+    employment = (
+        _occupation_employment(inputs["employment_by_occupation"])
+        .with_columns(cls.normalise_isco08(pl.col("isco08")).alias("isco08"))
+        .filter(pl.col("isco08").str.len_chars() == 2, ~pl.col("isco08").str.starts_with("0"))
+    )
+    if employment.height == 0:
+        out.note("shortage index", "skipped", "no 2-digit occupation data")
+        return
+    spans = clean_spans(skill_group_shares(inputs["employment_by_occupation"].collect()).collect())
+    frames = []
+    components: dict[str, Literal[1, -1]] = {"employment_growth": 1}
+    wages = inputs["wages_by_occupation"].collect() if "wages_by_occupation" in inputs else None
+    for geo, start, end in (
+        spans.filter(pl.col("is_longest")).select("geo", "start", "end").iter_rows()
+    ):
+        sub = employment.filter(pl.col("geo") == geo)
+        e0 = sub.filter(pl.col("period") == start).select("isco08", pl.col("value").alias("e0"))
+        e1 = sub.filter(pl.col("period") == end).select("isco08", pl.col("value").alias("e1"))
+        if e0.height < 5 or start >= end:
+            continue
+        years = int(end[:4]) - int(start[:4])
+        comp = e0.join(e1, on="isco08", how="inner").select(
+            "isco08",
+            pl.lit(geo).alias("geo"),
+            pl.lit(f"{start}-{end}").alias("period"),
+            pl.col("e1").alias("employment"),
+            (100 * ((pl.col("e1") / pl.col("e0")) ** (1 / years) - 1)).alias("employment_growth"),
+        )
+        if wages is not None:
+            w = wages.filter(pl.col("geo") == geo, pl.col("isco08").str.len_chars() == 2)
+            ys = sorted(set(w["year"].to_list()))
+            if len(ys) >= 2:
+                w0 = w.filter(pl.col("year") == ys[0]).select(
+                    "isco08", pl.col("mean_hourly_wage_eur").alias("w0")
+                )
+                w1 = w.filter(pl.col("year") == ys[-1]).select(
+                    "isco08", pl.col("mean_hourly_wage_eur").alias("w1")
+                )
+                gap = ys[-1] - ys[0]
+                growth = w0.join(w1, on="isco08").select(
+                    "isco08",
+                    (100 * ((pl.col("w1") / pl.col("w0")) ** (1 / gap) - 1)).alias("wage_growth"),
+                )
+                comp = comp.join(growth, on="isco08", how="left")
+                components["wage_growth"] = 1
+        frames.append(comp)
+    if not frames:
+        out.note("shortage index", "skipped", "no geo has two comparable periods of 2-digit data")
+        return
+    data = pl.concat(frames, how="diagonal_relaxed")
+    for name in components:
+        if name not in data.columns:
+            data = data.with_columns(pl.lit(None, pl.Float64).alias(name))
+    used = dict(components)
+    index = shortage_index(data, occupation="isco08", by=("geo", "period"), components=used)
+    note = "components: " + ", ".join(used) + " (OECD Skills for Jobs; equal weights)"
+    source = labels["employment_by_occupation"] + (
+        f" + {labels['wages_by_occupation']}" if "wage_growth" in used else ""
+    )
+    out.indicators.append(
+        as_indicator(
+            index.lazy().select(
+                "geo",
+                "period",
+                "isco08",
+                pl.col("shortage_index").alias("value"),
+                pl.lit(note).alias("note"),
+            ),
+            "shortage_index",
+            "index (-1 to 1)",
+            source=source,
+        )
+    )
+    out.tables["shortage"] = index
+    if len(used) > 1:
+        out.tables["shortage_sensitivity"] = shortage_sensitivity(
+            data, occupation="isco08", by=("geo", "period"), components=used
+        )
+    out.note("shortage index", "ran", note)

@@ -277,7 +277,9 @@ def test_models_are_published_with_their_covariance(demo: Path) -> None:
     ids = set(models["model_id"])
     assert any(i.startswith("polarisation_u_test[IT ") for i in ids)
     assert any(i.startswith("skill_share_panel[IT NUTS2 ") for i in ids)
-    assert models["cov"].str.contains("wild-bootstrap").all()
+    # few clusters (21 regions) and few occupations: the wild bootstrap is used
+    few = models.filter(~pl.col("model_id").str.starts_with("matching_function"))
+    assert few["cov"].str.contains("wild-bootstrap").all()
     panel = models.filter(pl.col("model_id").str.starts_with("skill_share_panel"))
     trend = dict(zip(panel["term"], panel["estimate"], strict=True))
     # the demo is built to polarise: middle shrinks, high and low grow
@@ -330,3 +332,45 @@ def test_profile_and_analysis_log(demo: Path) -> None:
         "ITS gap",
         "regional profile",
     }
+
+
+def test_every_catalogue_indicator_is_published_within_its_range(indicators: pl.DataFrame) -> None:
+    from skills.indicators.catalogue import load_catalogue
+
+    published = set(indicators["indicator"])
+    for entry in load_catalogue():
+        assert entry.id in published, f"{entry.id} is documented but the demo does not publish it"
+        values = indicators.filter(pl.col("indicator") == entry.id)["value"].drop_nulls()
+        if entry.valid_min is not None:
+            assert values.min() >= entry.valid_min, entry.id  # type: ignore[operator]
+        if entry.valid_max is not None:
+            assert values.max() <= entry.valid_max, entry.id  # type: ignore[operator]
+
+
+def test_mismatch_indices_and_matching_function(demo: Path, indicators: pl.DataFrame) -> None:
+    jr = indicators.filter(pl.col("indicator") == "jackman_roper_index")
+    assert set(jr["geo"]) == {"ITC1"} and jr["note"].str.contains("provinces").all()
+    sahin = indicators.filter(pl.col("indicator") == "sahin_mismatch_index")
+    assert set(sahin["variant"]) == {
+        "alpha=0.3",
+        "alpha=0.4",
+        "alpha=0.5",
+        "alpha=0.6",
+        "alpha=0.7",
+    }
+    oq = indicators.filter(
+        pl.col("indicator") == "overqualification_rate_pct", pl.col("geo") == "IT"
+    )
+    by_rule = oq.pivot("variant", index="period", values="value")
+    # ITS graduates in technician and skilled-trade jobs are matched under the ISCED-5-aware rule
+    assert (by_rule["its_aware"] <= by_rule["eurostat"]).all()
+    models = pl.read_parquet(demo / "out" / "latest" / "models.parquet")
+    mf = models.filter(pl.col("model_id").str.starts_with("matching_function"))
+    assert set(mf["term"]) == {"ln_unemployed_lag1", "ln_vacancies_lag1"}
+    beveridge = pl.read_parquet(demo / "out" / "latest" / "beveridge.parquet")
+    it = beveridge.filter(pl.col("geo") == "IT").sort("period")
+    # the 2021 break starts a new segment, so no line is drawn across it
+    assert (
+        it.filter(pl.col("period") == "2021")["segment"][0]
+        > it.filter(pl.col("period") == "2020")["segment"][0]
+    )
