@@ -62,17 +62,31 @@ def _root(
 
 def _echo_result(result: Any, as_json: bool) -> None:
     if as_json:
-        payload = {
-            "status": result.status,
-            "exit_code": result.exit_code,
-            "run_id": result.run_id,
-            "out_dir": str(result.out_dir),
-            "publication": str(result.publication) if result.publication else None,
-            "message": result.message,
-        }
-        typer.echo(json.dumps(payload, indent=2))
-    else:
-        typer.echo(result.message)
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    for line in result.warnings:
+        typer.echo(f"warning: {line}", err=True)
+    typer.echo(result.message)
+
+
+def _stage_printer() -> Any:
+    """Progress on a terminal (rich), plain timestamped log lines otherwise."""
+    if not sys.stderr.isatty():
+        return None  # the logging handler prints timestamped lines
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    status = console.status("starting", spinner="dots")
+    status.start()
+
+    def hook(stage: str, state: str) -> None:
+        if state == "running":
+            status.update(f"[bold]{stage}[/bold] ...")
+        else:
+            console.print(f"  {stage}: {state}")
+
+    hook.stop = status.stop  # type: ignore[attr-defined]
+    return hook
 
 
 @app.command()
@@ -82,16 +96,122 @@ def refresh(
         Path, typer.Option("--out", "-o", help="Output folder; DIR/latest is the publication.")
     ],
     offline: Annotated[bool, typer.Option(help="Use only cached Eurostat downloads.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Rebuild even if nothing changed (ignores the stage cache).")
+    ] = False,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait if another refresh holds OUT (exit 4 after).")
+    ] = 0.0,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print a machine-readable summary.")
+        bool, typer.Option("--json", help="Print a machine-readable run summary.")
     ] = False,
 ) -> None:
-    """Run a pipeline and publish into OUT (OUT/latest switches atomically)."""
+    """Run a pipeline and publish into OUT (OUT/latest switches atomically).
+
+    Exit 0 published or nothing changed; 1 an input or output failed its checks (the
+    report is in OUT/failures/<run_id>/, OUT/latest untouched); 2 bad spec or options;
+    4 another refresh of OUT is running; 3 unexpected fault.
+    """
     from skills.refresh import refresh as run
 
-    result = run(pipeline, out, offline=offline or None)
+    hook = None if as_json else _stage_printer()
+    try:
+        result = run(pipeline, out, offline=offline or None, force=force, wait=wait, on_stage=hook)
+    finally:
+        if hook is not None:
+            hook.stop()
     _echo_result(result, as_json)
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def validate(
+    pipeline: Annotated[Path, typer.Argument(help="The pipeline spec (TOML).")],
+    offline: Annotated[bool, typer.Option(help="Use only cached Eurostat downloads.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write the offline HTML quality summary here.")
+    ] = None,
+) -> None:
+    """Check every input of a pipeline against its suite, without publishing anything.
+
+    Exit 0 when no error-severity expectation fails (warnings are printed), 1 otherwise.
+    """
+    from skills.quality import (
+        ValidationReport,
+        available_suites,
+        render_quality_html,
+        suite_for_role,
+        validate_tables,
+    )
+    from skills.refresh import load_source
+    from skills.spec import load_spec
+
+    spec = load_spec(pipeline)
+    frames = {}
+    sources = {}
+    for role, src in spec.sources.items():
+        item = load_source(spec, src, offline=offline or None)
+        if suite_for_role(role) in available_suites():
+            frames[role] = item.frame.collect()
+            sources[role] = str(item.provenance["location"])
+    report = (
+        validate_tables(frames, sources=sources, nuts_version=spec.nuts_version)
+        if frames
+        else ValidationReport(())
+    )
+    if html is not None:
+        html.write_text(
+            render_quality_html(
+                report,
+                title=f"{spec.title}: input checks",
+                run_id="validate",
+                data_label=spec.data_label,
+            ),
+            encoding="utf-8",
+        )
+    if as_json:
+        typer.echo(report.to_json())
+    else:
+        typer.echo(report.summary_text() or "all expectations met")
+        counts = report.counts
+        typer.echo(f"{len(frames)} inputs checked: {counts}")
+    raise typer.Exit(0 if report.passed else 1)
+
+
+manifest_app = typer.Typer(help="Inspect and verify publication manifests.", no_args_is_help=True)
+app.add_typer(manifest_app, name="manifest")
+
+
+@manifest_app.command("verify")
+def manifest_verify(
+    directory: Annotated[
+        Path, typer.Argument(help="An output folder (its latest) or one publication folder.")
+    ],
+    all_runs: Annotated[
+        bool, typer.Option("--all", help="Verify every run under DIR/runs.")
+    ] = False,
+) -> None:
+    """Re-hash a publication's files and compare them with its manifest (exit 1 on mismatch)."""
+    from skills.manifest import verify_publication
+
+    targets = [directory]
+    if all_runs:
+        targets = sorted(
+            p for p in (directory / "runs").iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
+    failed = False
+    for target in targets:
+        problems = verify_publication(target)
+        name = target.resolve()
+        if problems:
+            failed = True
+            typer.echo(f"MISMATCH {name}")
+            for line in problems:
+                typer.echo(f"  {line}")
+        else:
+            typer.echo(f"ok {name}")
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
@@ -113,7 +233,7 @@ def demo(
         return
     from skills.refresh import refresh as run_refresh
 
-    result = run_refresh(spec, directory / "out", offline=True)
+    result = run_refresh(spec, directory / "out", offline=True, on_stage=None)
     _echo_result(result, as_json)
     raise typer.Exit(result.exit_code)
 

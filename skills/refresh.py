@@ -1,25 +1,41 @@
-"""The refresh: resolve a pipeline spec, load and check its sources, build, publish.
+"""The refresh: resolve a pipeline spec, load and check its sources, build, check, publish.
 
 ``refresh(spec, out_dir)`` is what ``skills refresh PIPELINE.toml --out DIR`` runs:
 
 1. validate the spec (:func:`skills.spec.load_spec`) - configuration errors exit 2;
-2. load every source, hash it and record its vintage; structural checks (schema, codes,
-   keys) raise :class:`~skills.errors.InputError` - exit 1, nothing published;
-3. clean each source and align them into the panel (:mod:`skills.align`);
-4. compute the indicators (:mod:`skills.indicators`);
-5. check the output tables' structural contracts;
-6. publish atomically (:mod:`skills.publish`) with a manifest.
+2. take the folder's lock (:mod:`skills.lock`) - a second run waits or exits 4;
+3. fingerprint the run: spec, code, and every input's digest (Eurostat datasets are
+   revalidated through the cache first). If ``DIR/latest`` was built from the same
+   fingerprint, stop: nothing to do (exit 0), unless ``force``;
+4. load every source and check it: structure in Polars, values with its suite
+   (:mod:`skills.quality`); a failure stops the run (exit 1);
+5. align the panel, compute the indicators and run the analyses (:mod:`skills.analysis`);
+6. check every output table with its suite; a failure stops the run (exit 1);
+7. publish atomically (:mod:`skills.publish`): files, quality summary, report and, last,
+   the manifest, in a temporary folder that is then renamed into ``runs/`` before
+   ``latest`` is switched.
+
+Stages 4-6 are cached by the digests of their inputs (:mod:`skills.stagecache`), so a
+changed input reruns exactly the stages that depend on it. A failed run writes its
+report to ``DIR/failures/<run_id>/`` and leaves ``DIR/latest`` untouched; a killed run
+leaves only temporary files, which the next run removes.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+import shutil
+import signal
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import polars as pl
@@ -33,10 +49,20 @@ from skills.align import (
     clean_hiring__province_period_occupation,
     clean_its__area_province_year,
 )
-from skills.errors import InputError
+from skills.errors import InputError, QualityError, SkillsError
 from skills.indicators import INDICATOR_KEY, compute_indicators
-from skills.publish import file_sha256, new_run_dir, promote, prune_runs, write_table
+from skills.lock import RefreshLock
+from skills.publish import (
+    file_sha256,
+    latest_run,
+    new_run_dir,
+    promote,
+    prune_runs,
+    read_manifest,
+    write_table,
+)
 from skills.spec import ROLES, PipelineSpec, SourceSpec, load_spec
+from skills.stagecache import StageCache, code_fingerprint, digest
 
 __all__ = ["Build", "LoadedSource", "RunResult", "build", "load_source", "refresh"]
 
@@ -52,6 +78,8 @@ _FILE_READERS = {
 
 #: Eurostat dimensions a role may carry beyond the panel's, and how each is handled.
 _HANDLED_DIMS = {"geo", "unit", "indic_em", "sizeclas", *DIMENSIONS}
+
+StageHook = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,8 @@ class Build:
     inputs: list[dict[str, Any]]
     crosswalks: list[dict[str, Any]] = field(default_factory=list)
     analyses: list[dict[str, str]] = field(default_factory=list)
+    validation: Any = None
+    stages: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -86,6 +116,23 @@ class RunResult:
     publication: Path | None
     message: str
     manifest: Mapping[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    stages: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able summary (what ``skills refresh --json`` prints)."""
+        return {
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "run_id": self.run_id,
+            "out_dir": str(self.out_dir),
+            "publication": str(self.publication) if self.publication else None,
+            "message": self.message,
+            "seconds": round(self.seconds, 3),
+            "stages": self.stages,
+            "warnings": self.warnings,
+        }
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -98,88 +145,36 @@ def _source_label(spec: PipelineSpec, name: str) -> str:
     return f"{spec.data_label}: {name}" if spec.data_label else name
 
 
+# ------------------------------------------------------------------------- sources
+
+
+def _fetch(src: SourceSpec, offline: bool | None) -> Any:
+    from skills.sources.eurostat_api import fetch_eurostat
+
+    return fetch_eurostat(
+        str(src.eurostat),
+        filters=src.filters or None,
+        start_period=src.start_period,
+        end_period=src.end_period,
+        offline=bool(offline),
+    )
+
+
+def source_digest(src: SourceSpec, offline: bool | None = None) -> tuple[str, Any]:
+    """The digest of a source's bytes (fetching a Eurostat dataset through the cache)."""
+    if src.path is not None:
+        return file_sha256(src.path), None
+    fetched = _fetch(src, offline)
+    return fetched.sha256, fetched
+
+
 def load_source(
-    spec: PipelineSpec, src: SourceSpec, *, offline: bool | None = None
+    spec: PipelineSpec, src: SourceSpec, *, offline: bool | None = None, fetched: Any = None
 ) -> LoadedSource:
     """Read one source of ``spec`` and check it is the table its role needs."""
     role = ROLES[src.role]
     if role.kind == "eurostat":
-        from skills.sources.eurostat import load_eurostat
-
-        table = load_eurostat(
-            src.path if src.path is not None else str(src.eurostat),
-            filters=src.filters or None,
-            start_period=src.start_period,
-            end_period=src.end_period,
-            offline=offline,
-        )
-        where = table.source
-        expected = set(role.dimensions)
-        missing = sorted(expected - set(table.dimensions))
-        if missing:
-            raise InputError(
-                where,
-                f"the {src.role} source needs dimensions {sorted(expected)}, this table has "
-                f"{list(table.dimensions)}: is it the right dataset (expected "
-                f"{' or '.join(role.datasets)})?",
-                line=1,
-                column=missing[0],
-            )
-        declared = src.dataset
-        if (
-            table.dataset
-            and role.datasets
-            and declared is None
-            and table.dataset not in role.datasets
-        ):
-            raise InputError(
-                where,
-                f"the file holds Eurostat dataset {table.dataset}, the {src.role} source "
-                f'expects {" or ".join(role.datasets)} (set dataset = "{table.dataset}" in '
-                "the spec if this is intended)",
-                line=1,
-                column="DATAFLOW",
-            )
-        frame = table.frame.collect()
-        if frame.height == 0:
-            raise InputError(where, "no observations left after the spec's filters")
-        if "unit" in frame.columns and role.units:
-            units = set(frame["unit"].unique().to_list())
-            if not units & role.units:
-                raise InputError(
-                    where,
-                    f"unit {sorted(units)} is not what the {src.role} source reads "
-                    f"({sorted(role.units)}): is it the right dataset?",
-                    column="unit",
-                )
-        for dim in table.dimensions:
-            if dim in _HANDLED_DIMS:
-                continue
-            values = frame[dim].unique().to_list()
-            if len(values) > 1:
-                raise InputError(
-                    where,
-                    f"dimension {dim!r} has {len(values)} values ({sorted(map(str, values))[:5]}"
-                    f'); the {src.role} source needs one: add filters = {{ {dim} = "..." }} '
-                    "to the spec",
-                    column=dim,
-                )
-        name = src.dataset or table.dataset or src.eurostat or Path(table.source).name.split(".")[0]
-        provenance = {
-            "role": src.role,
-            "kind": "eurostat",
-            "location": table.source,
-            "dataset": table.dataset or src.dataset or src.eurostat,
-            "format": table.format,
-            "sha256": table.sha256,
-            "bytes": table.bytes,
-            "vintage": table.last_update,
-            "rows": frame.height,
-            "filters": {k: list(v) for k, v in src.filters.items()},
-            **({"fetch": dict(table.fetched)} if table.fetched else {}),
-        }
-        return LoadedSource(src, frame.lazy(), provenance, _source_label(spec, name))
-
+        return _load_eurostat(spec, src, role, offline=offline, fetched=fetched)
     assert src.path is not None
     module, _, func = _FILE_READERS[role.kind].partition(":")
     reader = getattr(importlib.import_module(module), func)
@@ -203,25 +198,276 @@ def load_source(
     return LoadedSource(src, frame.lazy(), provenance, _source_label(spec, src.role))
 
 
+def _load_eurostat(
+    spec: PipelineSpec, src: SourceSpec, role: Any, *, offline: bool | None, fetched: Any
+) -> LoadedSource:
+    from skills.sources.eurostat import load_eurostat
+
+    if src.path is None and fetched is None:
+        fetched = _fetch(src, offline)
+    table = load_eurostat(
+        src.path if src.path is not None else fetched.path,
+        filters=src.filters or None,
+        start_period=src.start_period,
+        end_period=src.end_period,
+    )
+    where = fetched.url if fetched is not None else table.source
+    expected = set(role.dimensions)
+    missing = sorted(expected - set(table.dimensions))
+    if missing:
+        raise InputError(
+            where,
+            f"the {src.role} source needs dimensions {sorted(expected)}, this table has "
+            f"{list(table.dimensions)}: is it the right dataset (expected "
+            f"{' or '.join(role.datasets)})?",
+            line=1,
+            column=missing[0],
+        )
+    dataset = table.dataset or (src.eurostat if src.eurostat else None)
+    if dataset and role.datasets and src.dataset is None and dataset not in role.datasets:
+        raise InputError(
+            where,
+            f"the file holds Eurostat dataset {dataset}, the {src.role} source "
+            f'expects {" or ".join(role.datasets)} (set dataset = "{dataset}" in '
+            "the spec if this is intended)",
+            line=1,
+            column="DATAFLOW",
+        )
+    frame = table.frame.collect()
+    if frame.height == 0:
+        raise InputError(where, "no observations left after the spec's filters")
+    if "unit" in frame.columns and role.units:
+        units = set(frame["unit"].unique().to_list())
+        if not units & role.units:
+            raise InputError(
+                where,
+                f"unit {sorted(units)} is not what the {src.role} source reads "
+                f"({sorted(role.units)}): is it the right dataset?",
+                column="unit",
+            )
+    for dim in table.dimensions:
+        if dim in _HANDLED_DIMS:
+            continue
+        values = frame[dim].unique().to_list()
+        if len(values) > 1:
+            raise InputError(
+                where,
+                f"dimension {dim!r} has {len(values)} values ({sorted(map(str, values))[:5]}"
+                f'); the {src.role} source needs one: add filters = {{ {dim} = "..." }} '
+                "to the spec",
+                column=dim,
+            )
+    name = src.dataset or dataset or Path(table.source).name.split(".")[0]
+    provenance: dict[str, Any] = {
+        "role": src.role,
+        "kind": "eurostat",
+        "location": where,
+        "dataset": dataset or src.dataset,
+        "format": table.format,
+        "sha256": table.sha256,
+        "bytes": table.bytes,
+        "vintage": table.last_update,
+        "rows": frame.height,
+        "filters": {k: list(v) for k, v in src.filters.items()},
+    }
+    if fetched is not None:
+        provenance["fetch"] = {
+            "url": fetched.url,
+            "cache_path": str(fetched.path),
+            "fetched_at": fetched.fetched_at,
+            "from_cache": fetched.from_cache,
+        }
+    return LoadedSource(src, frame.lazy(), provenance, _source_label(spec, name))
+
+
+# ------------------------------------------------------------------------- build
+
+
+def _emit(hook: StageHook | None, stage: str, status: str) -> None:
+    log.info("%s %s", stage, status)
+    if hook is not None:
+        hook(stage, status)
+
+
 def build(
     spec: PipelineSpec,
     *,
     offline: bool | None = None,
-    on_stage: Callable[[str], None] | None = None,
+    cache: StageCache | None = None,
+    digests: Mapping[str, tuple[str, Any]] | None = None,
+    validate: bool = True,
+    on_stage: StageHook | None = None,
 ) -> Build:
-    """Load every source of ``spec`` and compute the tables of a publication."""
+    """Load, check and compute every table of a publication (no writing).
 
-    def stage(name: str) -> None:
-        log.info("stage %s", name)
-        if on_stage is not None:
-            on_stage(name)
+    Raises :class:`~skills.errors.InputError` or :class:`~skills.errors.QualityError`
+    (with the validation report) when an input or an output fails its checks.
+    """
+    from skills.quality import ValidationReport, available_suites, suite_for_role, validate_tables
 
+    cache = cache or StageCache(Path(), enabled=False)
+    digests = dict(digests or {})
+    suites = set(available_suites())
     loaded: dict[str, LoadedSource] = {}
-    for role, src in spec.sources.items():
-        stage(f"load {role}")
-        loaded[role] = load_source(spec, src, offline=offline)
+    load_keys: dict[str, str] = {}
+    reports: list[ValidationReport] = []
 
-    stage("align")
+    for role, src in spec.sources.items():
+        stage = f"load:{role}"
+        sha, fetched = digests.get(role) or source_digest(src, offline)
+        key = cache.key(stage, sha, repr(src), spec.nuts_version, spec.data_label, validate)
+        load_keys[role] = key
+        started = time.perf_counter()
+        hit = cache.load(stage, key)
+        if hit is not None:
+            stored, info = hit
+            item = LoadedSource(src, stored["frame"].lazy(), info["provenance"], info["label"])
+            report = ValidationReport.from_json(json.dumps(info["validation"]))
+            cache.record(stage, "cached", time.perf_counter() - started)
+            _emit(on_stage, stage, "cached")
+        else:
+            _emit(on_stage, stage, "running")
+            item = load_source(spec, src, offline=offline, fetched=fetched)
+            frame = item.frame.collect()
+            if validate and suite_for_role(role) in suites:
+                report = validate_tables(
+                    {role: frame},
+                    sources={role: str(item.provenance["location"])},
+                    nuts_version=spec.nuts_version,
+                )
+            else:
+                report = ValidationReport(())
+            if report.passed:
+                cache.store(
+                    stage,
+                    key,
+                    {"frame": frame},
+                    {
+                        "provenance": dict(item.provenance),
+                        "label": item.label,
+                        "validation": json.loads(report.to_json()),
+                    },
+                )
+            item = LoadedSource(src, frame.lazy(), item.provenance, item.label)
+            cache.record(stage, "ran", time.perf_counter() - started)
+        reports.append(report)
+        loaded[role] = item
+    inputs_report = ValidationReport.combine(reports)
+    if not inputs_report.passed:
+        raise QualityError(
+            "input checks failed:\n" + inputs_report.summary_text(include_warnings=False),
+            report=inputs_report,
+        )
+
+    # Panel
+    stage = "panel"
+    panel_key = cache.key(stage, sorted(load_keys.items()), spec.nuts_version)
+    panel = _cached_table(cache, stage, panel_key, on_stage, lambda: _panel(spec, loaded))
+
+    # Indicators from the panel and the ITS / hiring records
+    stage = "indicators"
+    ind_key = cache.key(
+        stage, panel_key, load_keys.get("its_courses"), load_keys.get("hiring_plans")
+    )
+    base = _cached_table(cache, stage, ind_key, on_stage, lambda: _base_indicators(panel, loaded))
+
+    # Analyses
+    stage = "analyses"
+    crosswalk_sha = file_sha256(spec.crosswalk_path) if spec.crosswalk_path else spec.crosswalk
+    analysis_key = cache.key(
+        stage,
+        ind_key,
+        sorted(load_keys.items()),
+        crosswalk_sha,
+        dict(spec.models),
+        dict(spec.its_gap),
+        spec.region,
+        spec.benchmarks,
+    )
+    started = time.perf_counter()
+    hit = cache.load(stage, analysis_key)
+    if hit is not None:
+        extra_tables, meta = hit
+        cache.record(stage, "cached", time.perf_counter() - started)
+        _emit(on_stage, stage, "cached")
+    else:
+        _emit(on_stage, stage, "running")
+        extra_tables, meta = _analyses(spec, loaded, panel, base)
+        cache.store(stage, analysis_key, extra_tables, meta)
+        cache.record(stage, "ran", time.perf_counter() - started)
+
+    indicators = pl.concat([base, extra_tables.pop("_indicators")], how="vertical").sort(
+        list(INDICATOR_KEY), nulls_last=False
+    )
+    check_unique(indicators, INDICATOR_KEY, "indicators")
+    tables: dict[str, pl.DataFrame] = {"indicators": indicators, "panel": panel}
+    for role in ("its_courses", "hiring_plans"):
+        if role in loaded:
+            tables[role] = loaded[role].frame.drop("_line", strict=False).collect()
+    tables.update(extra_tables)
+
+    # Output checks
+    outputs_report = ValidationReport(())
+    if validate:
+        stage = "validate:outputs"
+        checked = {f"{n}.parquet": t for n, t in tables.items() if n in suites}
+        key = cache.key(stage, analysis_key, ind_key)
+        started = time.perf_counter()
+        hit = cache.load(stage, key)
+        if hit is not None:
+            outputs_report = ValidationReport.from_json(json.dumps(hit[1]["validation"]))
+            cache.record(stage, "cached", time.perf_counter() - started)
+            _emit(on_stage, stage, "cached")
+        else:
+            _emit(on_stage, stage, "running")
+            outputs_report = validate_tables(
+                checked,
+                sources={k: k for k in checked},
+                suites={k: k.removesuffix(".parquet") for k in checked},
+                nuts_version=spec.nuts_version,
+            )
+            if outputs_report.passed:
+                cache.store(stage, key, {}, {"validation": json.loads(outputs_report.to_json())})
+            cache.record(stage, "ran", time.perf_counter() - started)
+    report = ValidationReport.combine([inputs_report, outputs_report])
+    if not report.passed:
+        raise QualityError(
+            "output checks failed (nothing published):\n"
+            + outputs_report.summary_text(include_warnings=False),
+            report=report,
+        )
+    return Build(
+        spec=spec,
+        tables=tables,
+        inputs=[dict(item.provenance) for item in loaded.values()],
+        crosswalks=list(meta.get("crosswalks", [])),
+        analyses=list(meta.get("log", [])),
+        validation=report,
+        stages=list(cache.events),
+    )
+
+
+def _cached_table(
+    cache: StageCache,
+    stage: str,
+    key: str,
+    hook: StageHook | None,
+    compute: Callable[[], pl.DataFrame],
+) -> pl.DataFrame:
+    started = time.perf_counter()
+    hit = cache.load(stage, key)
+    if hit is not None:
+        cache.record(stage, "cached", time.perf_counter() - started)
+        _emit(hook, stage, "cached")
+        return hit[0]["table"]
+    _emit(hook, stage, "running")
+    table = compute()
+    cache.store(stage, key, {"table": table})
+    cache.record(stage, "ran", time.perf_counter() - started)
+    return table
+
+
+def _panel(spec: PipelineSpec, loaded: Mapping[str, LoadedSource]) -> pl.DataFrame:
     parts: dict[str, pl.LazyFrame] = {}
     for role, item in loaded.items():
         kind = ROLES[role].kind
@@ -244,11 +490,13 @@ def build(
             )
     panel = aligned__panel(parts).collect()
     check_unique(panel, PANEL_KEY, "aligned panel")
+    return panel
 
-    stage("indicators")
+
+def _base_indicators(panel: pl.DataFrame, loaded: Mapping[str, LoadedSource]) -> pl.DataFrame:
     its = loaded["its_courses"].frame if "its_courses" in loaded else None
     hiring = loaded["hiring_plans"].frame if "hiring_plans" in loaded else None
-    base = compute_indicators(
+    return compute_indicators(
         panel.lazy(),
         its_courses=its,
         hiring_plans=hiring,
@@ -256,23 +504,23 @@ def build(
         hiring_source=loaded["hiring_plans"].label if hiring is not None else "hiring_plans",
     ).collect()
 
-    stage("analyses")
+
+def _analyses(
+    spec: PipelineSpec,
+    loaded: Mapping[str, LoadedSource],
+    panel: pl.DataFrame,
+    base: pl.DataFrame,
+) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
     from skills.analysis import run_analyses
 
     frames = {role: item.frame.drop("_line", strict=False) for role, item in loaded.items()}
     labels = {role: item.label for role, item in loaded.items()}
     extra = run_analyses(spec, frames, labels, panel, base)
-    indicators = pl.concat([base, *[lf.collect() for lf in extra.indicators]], how="vertical").sort(
-        list(INDICATOR_KEY), nulls_last=False
-    )
-    check_unique(indicators, INDICATOR_KEY, "indicators")
-
-    tables: dict[str, pl.DataFrame] = {"indicators": indicators, "panel": panel}
-    if its is not None:
-        tables["its_courses"] = its.drop("_line").collect()
-    if hiring is not None:
-        tables["hiring_plans"] = hiring.drop("_line").collect()
-    tables.update(extra.tables)
+    tables: dict[str, pl.DataFrame] = dict(extra.tables)
+    if extra.indicators:
+        tables["_indicators"] = pl.concat([lf.collect() for lf in extra.indicators], how="vertical")
+    else:
+        tables["_indicators"] = base.clear()
     if extra.models:
         from skills.models import MODEL_ROWS_SCHEMA
 
@@ -281,10 +529,7 @@ def build(
             [m.glance() for m in extra.models], how="diagonal_relaxed"
         )
         assert dict(tables["models"].schema) == MODEL_ROWS_SCHEMA
-    inputs = [dict(item.provenance) for item in loaded.values()]
-    return Build(
-        spec=spec, tables=tables, inputs=inputs, crosswalks=extra.crosswalks, analyses=extra.log
-    )
+    return tables, {"crosswalks": extra.crosswalks, "log": extra.log}
 
 
 def check_unique(frame: pl.DataFrame, key: tuple[str, ...], what: str) -> None:
@@ -297,69 +542,165 @@ def check_unique(frame: pl.DataFrame, key: tuple[str, ...], what: str) -> None:
         raise InputError(what, msg)
 
 
+# ------------------------------------------------------------------------- the run
+
+
+class TerminatedError(SkillsError):
+    """The run received SIGTERM; temporary files were removed (exit 143)."""
+
+    exit_code = 143
+
+
+@contextmanager
+def _sigterm_as_exception() -> Iterator[None]:
+    """Turn SIGTERM into an exception so that cleanup runs (Python's default just exits)."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise TerminatedError("terminated by SIGTERM: nothing published, latest unchanged")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_fingerprint(spec: PipelineSpec, digests: Mapping[str, tuple[str, Any]]) -> str:
+    """What a publication is a function of: spec, code, inputs and crosswalk."""
+    crosswalk = file_sha256(spec.crosswalk_path) if spec.crosswalk_path else spec.crosswalk
+    return digest(
+        spec.sha256,
+        code_fingerprint(),
+        sorted((role, sha) for role, (sha, _) in digests.items()),
+        crosswalk,
+    )
+
+
+def _write_failure(out: Path, run_id: str, spec: PipelineSpec | None, exc: BaseException) -> Path:
+    """Write what went wrong beside the publications, for the operator."""
+    folder = out / "failures" / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "error.txt").write_text(f"{type(exc).__name__}: {exc}\n", encoding="utf-8")
+    report = getattr(exc, "report", None)
+    if report is not None:
+        from skills.quality import render_quality_html
+
+        (folder / "quality.json").write_text(report.to_json(), encoding="utf-8")
+        title = f"{spec.title if spec else 'refresh'}: run {run_id} FAILED"
+        (folder / "quality.html").write_text(
+            render_quality_html(
+                report, title=title, run_id=run_id, data_label=spec.data_label if spec else None
+            ),
+            encoding="utf-8",
+        )
+    return folder
+
+
 def refresh(
     spec_path: str | Path,
     out_dir: str | Path,
     *,
     offline: bool | None = None,
-    on_stage: Callable[[str], None] | None = None,
+    force: bool = False,
+    wait: float = 0.0,
+    validate: bool = True,
+    report: bool = True,
+    on_stage: StageHook | None = None,
 ) -> RunResult:
     """Run a pipeline spec and publish into ``out_dir`` (``out_dir/latest``).
+
+    Parameters
+    ----------
+    spec_path, out_dir
+        The pipeline spec and the output folder.
+    offline
+        Use only cached Eurostat downloads.
+    force
+        Rebuild even when nothing changed since the last publication (ignores the stage
+        cache too).
+    wait
+        Seconds to wait for another refresh of the same folder to finish.
+    validate
+        Run the quality suites (always on in production; tests may switch it off).
+    report
+        Build ``report.html`` and the chart files into the publication.
 
     Raises
     ------
     skills.errors.ConfigError
         Bad spec or options (exit code 2).
     skills.errors.InputError, skills.errors.QualityError
-        An input or output failed its checks (exit code 1); nothing is published.
+        An input or an output failed its checks (exit code 1); nothing is published and
+        the report is in ``out_dir/failures/<run_id>/``.
+    skills.lock.LockedError
+        Another refresh holds the folder (exit code 4).
     """
+    t0 = time.perf_counter()
     started = datetime.now(UTC)
     spec = load_spec(spec_path)
     out = Path(out_dir)
-    run_id = new_run_id(started)
-    result = build(spec, offline=offline, on_stage=on_stage)
-
     out.mkdir(parents=True, exist_ok=True)
-    prune_runs(out, spec.keep_runs)
-    tmp = new_run_dir(out, run_id)
-    metadata = {"skills.run_id": run_id, "skills.version": __version__}
-    if spec.data_label:
-        metadata["skills.data_label"] = spec.data_label
-    outputs: list[dict[str, Any]] = []
-    for name, frame in result.tables.items():
-        path = tmp / f"{name}.parquet"
-        info = write_table(frame, path, metadata=metadata)
-        outputs.append(
-            {"path": path.name, "sha256": file_sha256(path), "bytes": path.stat().st_size, **info}
-        )
-    finished = datetime.now(UTC)
-    manifest: dict[str, Any] = {
-        "run_id": run_id,
-        "started": started.isoformat(),
-        "finished": finished.isoformat(),
-        "package": {"name": "skills", "version": __version__},
-        "pipeline": {
-            "name": spec.name,
-            "path": str(spec.path),
-            "sha256": spec.sha256,
-            "region": spec.region,
-            "nuts_version": spec.nuts_version,
-        },
-        "data_label": spec.data_label,
-        "inputs": result.inputs,
-        "outputs": outputs,
-        "crosswalks": result.crosswalks,
-        "analyses": result.analyses,
-        "validation": [],
-    }
-    import json
-
-    (tmp / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8"
-    )
-    final = promote(out, tmp, run_id)
-    prune_runs(out, spec.keep_runs)
+    run_id = new_run_id(started)
+    with RefreshLock(out, timeout=wait), _sigterm_as_exception():
+        prune_runs(out, spec.keep_runs)  # also removes what killed runs left behind
+        cache = StageCache(out / ".cache" / "stages", enabled=not force)
+        try:
+            _emit(on_stage, "fingerprint", "running")
+            digests = {role: source_digest(src, offline) for role, src in spec.sources.items()}
+            fingerprint = run_fingerprint(spec, digests)
+            current = latest_run(out)
+            if current is not None and not force:
+                previous = read_manifest(current)
+                if previous.get("fingerprint") == fingerprint:
+                    seconds = time.perf_counter() - t0
+                    return RunResult(
+                        status="unchanged",
+                        exit_code=0,
+                        run_id=previous["run_id"],
+                        out_dir=out,
+                        publication=current,
+                        seconds=seconds,
+                        manifest=previous,
+                        message=(
+                            f"nothing changed since run {previous['run_id']} "
+                            f"({out / 'latest'}); use --force to rebuild"
+                        ),
+                    )
+            result = build(
+                spec,
+                offline=offline,
+                cache=cache,
+                digests=digests,
+                validate=validate,
+                on_stage=on_stage,
+            )
+            _emit(on_stage, "publish", "running")
+            final, manifest = _publish(
+                out,
+                run_id=run_id,
+                started=started,
+                spec=spec,
+                result=result,
+                fingerprint=fingerprint,
+                report=report,
+            )
+        except SkillsError as exc:
+            folder = _write_failure(out, run_id, spec, exc)
+            exc.args = (f"{exc}\n(report: {folder})",)
+            raise
+        except BaseException:
+            shutil.rmtree(out / "runs" / f".tmp-{run_id}", ignore_errors=True)
+            raise
+        prune_runs(out, spec.keep_runs)
+        # keep the cache entries this run used (a forced run used none: keep them all)
+        if not force:
+            cache.prune(cache.used)
     label = f" ({spec.data_label})" if spec.data_label else ""
+    warnings = [o.line() for o in result.validation.warnings()] if result.validation else []
     return RunResult(
         status="published",
         exit_code=0,
@@ -368,4 +709,98 @@ def refresh(
         publication=final,
         message=f"published run {run_id} to {out / 'latest'}{label}",
         manifest=manifest,
+        seconds=time.perf_counter() - t0,
+        stages=result.stages,
+        warnings=warnings,
     )
+
+
+def _publish(
+    out: Path,
+    *,
+    run_id: str,
+    started: datetime,
+    spec: PipelineSpec,
+    result: Build,
+    fingerprint: str,
+    report: bool,
+) -> tuple[Path, dict[str, Any]]:
+    tmp = new_run_dir(out, run_id)
+    try:
+        metadata = {"skills.run_id": run_id, "skills.version": __version__}
+        if spec.data_label:
+            metadata["skills.data_label"] = spec.data_label
+        for name, frame in result.tables.items():
+            write_table(frame, tmp / f"{name}.parquet", metadata=metadata)
+        if result.validation is not None:
+            from skills.quality import render_quality_html
+
+            (tmp / "quality.json").write_text(result.validation.to_json(), encoding="utf-8")
+            (tmp / "quality.html").write_text(
+                render_quality_html(
+                    result.validation, title=spec.title, run_id=run_id, data_label=spec.data_label
+                ),
+                encoding="utf-8",
+            )
+        manifest: dict[str, Any] = {
+            "run_id": run_id,
+            "started": started.isoformat(),
+            "finished": None,
+            "package": {
+                "name": "skills",
+                "version": __version__,
+                "code_fingerprint": code_fingerprint(),
+            },
+            "fingerprint": fingerprint,
+            "pipeline": {
+                "name": spec.name,
+                "title": spec.title,
+                "path": str(spec.path),
+                "sha256": spec.sha256,
+                "region": spec.region,
+                "nuts_version": spec.nuts_version,
+                "benchmarks": list(spec.benchmarks),
+            },
+            "data_label": spec.data_label,
+            "inputs": result.inputs,
+            "crosswalks": result.crosswalks,
+            "analyses": result.analyses,
+            "stages": result.stages,
+            "validation": result.validation.per_suite() if result.validation else [],
+            "outputs": [],
+        }
+        if report:
+            _write_manifest(tmp, manifest)  # the report reads it; rewritten below
+            _build_report(tmp)
+        manifest["finished"] = datetime.now(UTC).isoformat()
+        manifest["outputs"] = _describe_outputs(tmp)
+        _write_manifest(tmp, manifest)
+        return promote(out, tmp, run_id), manifest
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _build_report(folder: Path) -> None:
+    report_module = importlib.import_module("skills.report")
+    builder = getattr(report_module, "build_report", None)
+    if builder is not None:
+        builder(folder)
+
+
+def _describe_outputs(folder: Path) -> list[dict[str, Any]]:
+    outputs: list[dict[str, Any]] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        item: dict[str, Any] = {
+            "path": str(path.relative_to(folder)),
+            "sha256": file_sha256(path),
+            "bytes": path.stat().st_size,
+        }
+        if path.suffix == ".parquet":
+            item["rows"] = pl.scan_parquet(path).select(pl.len()).collect().item()
+        outputs.append(item)
+    return outputs
+
+
+def _write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

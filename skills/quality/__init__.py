@@ -1,0 +1,61 @@
+"""Data-quality suites: run the expectations in ``expectations/`` and return a typed report.
+
+Every table a run reads or writes has one suite, a great-expectations suite kept as a
+reviewable JSON file in ``expectations/`` and named by table (``indicators.json``,
+``panel.json``, ``its_courses.json``, ``eurostat__unemployment_rate.json``, ...). Each
+expectation carries a severity in its ``meta``: ``error`` stops the run, ``warning`` is
+reported.
+
+How a table is validated
+------------------------
+1. Structure, in Polars: required columns, dtypes, key uniqueness, row count
+   (:func:`check_structure`).
+2. Values, in great-expectations on pandas copies of small tables Polars computes first
+   (GX has no Polars engine): the table's own rows (only the columns checked), and
+   aggregated check tables: ``steps`` (period-on-period ratios), ``gaps`` (missing
+   periods per series), ``periods`` (row counts per period) and ``shares`` (sums of
+   shares per group). See :mod:`skills.quality._checks`.
+
+great_expectations is imported only when a value suite runs (it takes seconds to import);
+``import skills.quality`` does not import it.
+
+Examples
+--------
+>>> from skills.quality import validate_tables, render_quality_html  # doctest: +SKIP
+>>> report = validate_tables({"indicators": indicators, "panel": panel})  # doctest: +SKIP
+>>> report.passed, report.counts  # doctest: +SKIP
+>>> print(report.summary_text())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from skills.quality._html import render_quality_html
+from skills.quality._report import ExpectationOutcome, Severity, ValidationReport
+from skills.quality._run import check_structure, gx_context, validate_table, validate_tables
+from skills.quality._suite import (
+    Expectation,
+    Suite,
+    available_suites,
+    load_suite,
+    parse_suite,
+    suite_for_role,
+    suite_parameters,
+)
+
+__all__ = [
+    "Expectation",
+    "ExpectationOutcome",
+    "Severity",
+    "Suite",
+    "ValidationReport",
+    "available_suites",
+    "check_structure",
+    "gx_context",
+    "load_suite",
+    "parse_suite",
+    "render_quality_html",
+    "suite_for_role",
+    "suite_parameters",
+    "validate_table",
+    "validate_tables",
+]

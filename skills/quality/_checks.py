@@ -1,0 +1,593 @@
+"""Polars side of the quality checks: structural contracts and the aggregated check tables.
+
+Structural checks (column presence, dtypes, key uniqueness, row count) run here, in
+Polars, before any value suite. Value expectations run in great-expectations on pandas
+copies of small tables that Polars computes first:
+
+``rows``
+    The table itself (only the columns the expectations name), plus ``_row`` (1-based row
+    number) and ``_line`` when the table has it. A Eurostat table keeps only the rows its
+    role reads (its units, the all-sizes class), as :func:`skills.align.clean_eurostat`
+    does. The indicators table gets the catalogue's ``valid_min``, ``valid_max`` and
+    ``catalogue_unit`` for each row's indicator.
+``steps``
+    One row per series and pair of consecutive periods with both values > 0: ``ratio``
+    = value_t / value_{t-1}.
+``jumps``
+    One row per group (e.g. indicator) and period: the median ``ratio`` over the
+    group's series (``median_ratio``) - a whole period multiplied by 10 shows here.
+``gaps``
+    One row per series: first and last period with a value, how many periods between
+    them have none, and how many of those are unexplained (no flag).
+``periods``
+    One row per group and period: ``rows_n`` and its ratio to the median of the group's
+    other periods.
+``shares``
+    One row per group of shares (e.g. the skill groups of one geo and period): their sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from statistics import median
+from typing import Any
+
+import polars as pl
+
+from skills.quality._report import MAX_EXAMPLES, ExpectationOutcome
+from skills.quality._suite import Expectation, Suite
+
+__all__ = [
+    "build_check_table",
+    "period_ordinal",
+    "prepare_rows",
+    "run_structural",
+]
+
+ROW = "_row"
+LINE = "_line"
+_INTERNAL = (ROW, LINE)
+_NOT_DIMENSIONS = frozenset({"period", "value", "flag", ROW, LINE})
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def period_ordinal(col: str = "period") -> tuple[pl.Expr, pl.Expr]:
+    """Frequency (``A``, ``Q``, ``M`` or null) and a consecutive integer of a period.
+
+    ``2019`` -> (A, 2019); ``2019-Q3`` -> (Q, 2019*4+2); ``2019-07`` -> (M, 2019*12+6).
+    Other periods (semesters, weeks, days) get nulls and are left out of step and gap
+    checks.
+    """
+    text = pl.col(col).cast(pl.String)
+    year = text.str.slice(0, 4).cast(pl.Int64, strict=False)
+    sub = text.str.slice(-2).str.replace("Q", "").cast(pl.Int64, strict=False)
+    is_a = text.str.contains(r"^\d{4}$")
+    is_q = text.str.contains(r"^\d{4}-Q[1-4]$")
+    is_m = text.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$")
+    freq = (
+        pl.when(is_a)
+        .then(pl.lit("A"))
+        .when(is_q)
+        .then(pl.lit("Q"))
+        .when(is_m)
+        .then(pl.lit("M"))
+        .otherwise(None)
+    )
+    ordinal = (
+        pl.when(is_a)
+        .then(year)
+        .when(is_q)
+        .then(year * 4 + sub - 1)
+        .when(is_m)
+        .then(year * 12 + sub - 1)
+        .otherwise(None)
+    )
+    return freq, ordinal
+
+
+def _period_text(freq: str, ordinal: int) -> str:
+    if freq == "Q":
+        return f"{ordinal // 4}-Q{ordinal % 4 + 1}"
+    if freq == "M":
+        return f"{ordinal // 12}-{ordinal % 12 + 1:02d}"
+    return str(ordinal)
+
+
+def _filtered(frame: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
+    """Rows kept by ``where`` (column -> allowed values) and ``exclude`` (column -> values)."""
+    out = frame
+    for col, values in (params.get("where") or {}).items():
+        if col not in out.columns:
+            return out.clear()
+        out = out.filter(pl.col(col).cast(pl.String).is_in([str(v) for v in values]))
+    for col, values in (params.get("exclude") or {}).items():
+        if col in out.columns:
+            out = out.filter(
+                ~pl.col(col).cast(pl.String).is_in([str(v) for v in values]).fill_null(False)
+            )
+    return out
+
+
+def _series(frame: pl.DataFrame, params: Mapping[str, Any]) -> list[str]:
+    series = params.get("series", "$dimensions")
+    if series == "$dimensions":
+        return [c for c in frame.columns if c not in _NOT_DIMENSIONS]
+    return [c for c in series if c in frame.columns]
+
+
+def _example(row: Mapping[str, Any], keep: Sequence[str]) -> dict[str, Any]:
+    return {k: row[k] for k in keep if k in row and row[k] is not None}
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+def prepare_rows(frame: pl.DataFrame, suite: Suite) -> pl.DataFrame:
+    """The ``rows`` check table: ``_row`` added, role filter and catalogue columns applied."""
+    out = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    if suite.kind == "eurostat" and suite.role:
+        from skills.spec import ROLES
+
+        role = ROLES.get(suite.role)
+        if role is not None and role.units and "unit" in out.columns:
+            out = out.filter(pl.col("unit").is_in(sorted(role.units)))
+        if "sizeclas" in out.columns:
+            out = out.filter(pl.col("sizeclas") == "TOTAL")
+    out = _filtered(out, suite.check_tables.get("rows", {}))
+    if suite.check_tables.get("rows", {}).get("catalogue") and "indicator" in out.columns:
+        from skills.indicators.catalogue import load_catalogue
+
+        cat = pl.DataFrame(
+            {
+                "indicator": [e.id for e in load_catalogue()],
+                "valid_min": [e.valid_min for e in load_catalogue()],
+                "valid_max": [e.valid_max for e in load_catalogue()],
+                "catalogue_unit": [e.unit for e in load_catalogue()],
+            },
+            schema={
+                "indicator": pl.String,
+                "valid_min": pl.Float64,
+                "valid_max": pl.Float64,
+                "catalogue_unit": pl.String,
+            },
+        )
+        out = out.join(cat, on="indicator", how="left", maintain_order="left")
+    return out
+
+
+# ----------------------------------------------------------------------------- structure
+
+
+def _dtype_name(dtype: pl.DataType) -> str:
+    return str(dtype)
+
+
+def _resolve_key(exp: Expectation, frame: pl.DataFrame) -> list[str]:
+    """The key columns; ``meta.key = "all_dimensions"`` adds every dimension column.
+
+    A Eurostat table's key is all its dimension columns plus ``period``, whatever
+    dimensions the dataset has; the file lists the ones every table of the role has.
+    """
+    cols = [str(c) for c in exp.kwargs["column_list"]]
+    if exp.meta.get("key") == "all_dimensions":
+        dims = [c for c in frame.columns if c not in {"value", "flag", ROW, LINE}]
+        cols = [*dims, *(c for c in cols if c not in dims)]
+    return cols
+
+
+def run_structural(
+    frame: pl.DataFrame,
+    suite: Suite,
+    *,
+    table: str,
+    source: str | None,
+    rows_n: int | None = None,
+) -> tuple[list[ExpectationOutcome], set[str]]:
+    """Run the suite's structural expectations with Polars.
+
+    ``rows_n`` is the number of rows the suite checks (for a Eurostat table, the rows in
+    the role's units); the row-count expectation applies to it.
+
+    Returns the outcomes and the set of columns that are missing or of the wrong type
+    (value expectations on them are skipped: the structural error already says why).
+    """
+    outcomes: list[ExpectationOutcome] = []
+    bad: set[str] = set()
+
+    def outcome(exp: Expectation, success: bool, observed: Any, **kw: Any) -> None:
+        outcomes.append(
+            ExpectationOutcome(
+                suite=suite.name,
+                table=table,
+                expectation=exp.type,
+                columns=kw.pop("columns", exp.columns),
+                severity=exp.severity,
+                success=success,
+                observed=observed,
+                reason=exp.reason,
+                source=source,
+                check_table="rows",
+                description=describe(exp),
+                engine="polars",
+                **kw,
+            )
+        )
+
+    for exp in suite.expectations:
+        if not exp.structural:
+            continue
+        k = exp.kwargs
+        if exp.type == "expect_column_to_exist":
+            col = str(k["column"])
+            ok = col in frame.columns
+            if not ok:
+                bad.add(col)
+            shown = [c for c in frame.columns if c != LINE]
+            msg = "present" if ok else f"column '{col}' is missing; the table has {shown}"
+            outcome(exp, ok, {"message": msg})
+        elif exp.type in (
+            "expect_column_values_to_be_of_type",
+            "expect_column_values_to_be_in_type_list",
+        ):
+            col = str(k["column"])
+            if col not in frame.columns:
+                outcome(exp, True, {"message": "column absent"}, skipped=True)
+                continue
+            allowed = [k["type_"]] if "type_" in k else list(k["type_list"])
+            dtype = frame.schema[col]
+            ok = _dtype_name(dtype) in allowed or dtype == pl.Null
+            if not ok:
+                bad.add(col)
+            outcome(exp, ok, {"observed_value": _dtype_name(dtype)})
+        elif exp.type == "expect_compound_columns_to_be_unique":
+            cols = _resolve_key(exp, frame)
+            missing = [c for c in cols if c not in frame.columns]
+            if missing:
+                outcome(
+                    exp,
+                    True,
+                    {"message": f"key columns {missing} absent"},
+                    columns=tuple(cols),
+                    skipped=True,
+                )
+                continue
+            dup = frame.with_row_index(ROW, offset=1).filter(pl.struct(cols).is_duplicated())
+            shown = [*cols, LINE, ROW]
+            examples = tuple(
+                _example(r, shown) for r in dup.head(MAX_EXAMPLES).iter_rows(named=True)
+            )
+            outcome(
+                exp,
+                dup.height == 0,
+                {
+                    "unexpected_count": dup.height,
+                    "element_count": frame.height,
+                    "message": f"{dup.height} of {frame.height} rows share a key"
+                    if dup.height
+                    else "key unique",
+                },
+                columns=tuple(cols),
+                examples=examples,
+            )
+        elif exp.type == "expect_table_row_count_to_be_between":
+            lo, hi = k.get("min_value"), k.get("max_value")
+            n = frame.height if rows_n is None else rows_n
+            ok = (lo is None or n >= lo) and (hi is None or n <= hi)
+            observed: dict[str, Any] = {"observed_value": n}
+            if n != frame.height:
+                observed["message"] = (
+                    f"{n} rows of the {frame.height} in the table are of the units the "
+                    f"{suite.role} role reads"
+                )
+            outcome(exp, ok, observed)
+    return outcomes, bad
+
+
+# ----------------------------------------------------------------------------- check tables
+
+
+def build_check_table(name: str, rows: pl.DataFrame, suite: Suite) -> pl.DataFrame:
+    """Compute the aggregated check table ``name`` from the ``rows`` table."""
+    params = suite.check_tables.get(name, {})
+    if name == "rows":
+        return rows
+    if name == "steps":
+        return _steps(rows, params)
+    if name == "gaps":
+        return _gaps(rows, params)
+    if name == "jumps":
+        return _jumps(rows, {**suite.check_tables.get("steps", {}), **params})
+    if name == "periods":
+        return _periods(rows, params)
+    if name == "shares":
+        return _shares(rows, params, suite)
+    raise ValueError(f"unknown check table {name!r}")
+
+
+def _steps(rows: pl.DataFrame, p: Mapping[str, Any]) -> pl.DataFrame:
+    period, value = p.get("period", "period"), p.get("value", "value")
+    flag = p.get("flag", "flag")
+    frame = _filtered(rows, p)
+    if period not in frame.columns or value not in frame.columns:
+        return pl.DataFrame({"ratio": []}, schema={"ratio": pl.Float64})
+    series = _series(frame, p)
+    freq, ordinal = period_ordinal(period)
+    extra = [c for c in (flag, LINE, "unit") if c in frame.columns and c not in series]
+    lf = (
+        frame.lazy()
+        .filter(pl.col(value).is_not_null())
+        .select(
+            *series,
+            pl.col(period).cast(pl.String).alias("period"),
+            pl.col(value).cast(pl.Float64).alias("value"),
+            *extra,
+            ROW,
+            freq.alias("_freq"),
+            ordinal.alias("_ord"),
+        )
+        .filter(pl.col("_ord").is_not_null())
+    )
+    if p.get("sum"):
+        lf = lf.group_by(*series, "period", "_freq", "_ord").agg(
+            pl.col("value").sum(),
+            *(pl.col(c).first() for c in extra),
+            pl.col(ROW).first(),
+        )
+    group = [*series, "_freq"]
+    lf = lf.sort(*group, "_ord", nulls_last=False).with_columns(
+        pl.col("_ord").shift(1).over(group).alias("_prev_ord"),
+        pl.col("value").shift(1).over(group).alias("value_prev"),
+        pl.col("period").shift(1).over(group).alias("period_prev"),
+    )
+    lf = lf.filter(
+        (pl.col("_ord") - pl.col("_prev_ord") == 1)
+        & (pl.col("value") > 0)
+        & (pl.col("value_prev") > 0)
+    ).with_columns(
+        (pl.col("value") / pl.col("value_prev")).alias("ratio"),
+        pl.max_horizontal("value", "value_prev").alias("_level"),
+    )
+    floor = p.get("min_level")
+    if isinstance(floor, int | float):
+        lf = lf.filter(pl.col("_level") >= floor)
+    elif isinstance(floor, Mapping) and "unit" in extra:
+        floors = pl.col("unit").replace_strict(
+            {str(k): float(v) for k, v in floor.items()}, default=0.0, return_dtype=pl.Float64
+        )
+        lf = lf.filter(pl.col("_level") >= floors)
+    out = lf.select(
+        *series, "period_prev", "period", "value_prev", "value", "ratio", *extra, ROW
+    ).collect()
+    return out
+
+
+def _jumps(rows: pl.DataFrame, p: Mapping[str, Any]) -> pl.DataFrame:
+    """One row per group and period: the median step ratio over the group's series."""
+    steps = _steps(rows, {k: v for k, v in p.items() if k != "min_level"})
+    by = [c for c in p.get("by", []) if c in steps.columns]
+    if steps.height == 0:
+        return pl.DataFrame(
+            {"median_ratio": [], "steps_n": []},
+            schema={"median_ratio": pl.Float64, "steps_n": pl.Int64},
+        )
+    return (
+        steps.group_by(*by, "period_prev", "period")
+        .agg(
+            pl.len().cast(pl.Int64).alias("steps_n"),
+            pl.col("ratio").median().alias("median_ratio"),
+            pl.col(ROW).min(),
+        )
+        .sort(*by, "period", nulls_last=False)
+    )
+
+
+def _gaps(rows: pl.DataFrame, p: Mapping[str, Any]) -> pl.DataFrame:
+    period, value = p.get("period", "period"), p.get("value", "value")
+    flag = p.get("flag", "flag")
+    frame = _filtered(rows, p)
+    if period not in frame.columns or value not in frame.columns:
+        return pl.DataFrame({"missing_unflagged_n": []}, schema={"missing_unflagged_n": pl.Int64})
+    series = _series(frame, p)
+    freq, ordinal = period_ordinal(period)
+    has_flag = flag in frame.columns
+    flagged = (pl.col(flag).is_not_null() & (pl.col(flag) != "")) if has_flag else pl.lit(False)
+    base = (
+        frame.lazy()
+        .select(
+            *series,
+            pl.col(value).is_not_null().alias("_has"),
+            flagged.alias("_flagged"),
+            freq.alias("_freq"),
+            ordinal.alias("_ord"),
+            *([LINE] if LINE in frame.columns else []),
+            ROW,
+        )
+        .filter(pl.col("_ord").is_not_null())
+    )
+    group = [*series, "_freq"]
+    agg = (
+        base.group_by(group)
+        .agg(
+            pl.col("_ord").filter(pl.col("_has")).min().alias("_first"),
+            pl.col("_ord").filter(pl.col("_has")).max().alias("_last"),
+            pl.col("_ord").filter(pl.col("_has")).unique().alias("_present"),
+            pl.col("_ord").filter(~pl.col("_has") & pl.col("_flagged")).unique().alias("_expl"),
+            pl.col(ROW).min(),
+        )
+        .filter(pl.col("_first").is_not_null())
+        .with_columns(
+            pl.int_ranges(pl.col("_first"), pl.col("_last") + 1).alias("_all"),
+        )
+        .with_columns(
+            pl.col("_all").list.set_difference(pl.col("_present")).alias("_missing"),
+        )
+        .with_columns(
+            pl.col("_missing").list.set_difference(pl.col("_expl")).alias("_unexpl"),
+        )
+        .with_columns(
+            pl.col("_missing").list.len().cast(pl.Int64).alias("missing_n"),
+            pl.col("_unexpl").list.len().cast(pl.Int64).alias("missing_unflagged_n"),
+            pl.col("_present").list.len().cast(pl.Int64).alias("present_n"),
+        )
+        .collect()
+    )
+    texts = []
+    for freq_v, first, last, missing in agg.select(
+        "_freq", "_first", "_last", pl.col("_unexpl").list.sort()
+    ).iter_rows():
+        texts.append(
+            (
+                _period_text(freq_v, first),
+                _period_text(freq_v, last),
+                ", ".join(_period_text(freq_v, m) for m in missing[:MAX_EXAMPLES])
+                + (" ..." if len(missing) > MAX_EXAMPLES else ""),
+            )
+        )
+    firsts = [t[0] for t in texts]
+    lasts = [t[1] for t in texts]
+    missing_txt = [t[2] for t in texts]
+    return agg.select(
+        *series,
+        pl.Series("first", firsts, dtype=pl.String),
+        pl.Series("last", lasts, dtype=pl.String),
+        "present_n",
+        "missing_n",
+        "missing_unflagged_n",
+        pl.Series("missing_periods", missing_txt, dtype=pl.String),
+        ROW,
+    ).sort([*series, ROW], nulls_last=False)
+
+
+def _periods(rows: pl.DataFrame, p: Mapping[str, Any]) -> pl.DataFrame:
+    period = p.get("period", "period")
+    frame = _filtered(rows, p)
+    by = [c for c in p.get("by", []) if c in frame.columns]
+    if period not in frame.columns:
+        return pl.DataFrame({"ratio_to_median": []}, schema={"ratio_to_median": pl.Float64})
+    counts = (
+        frame.group_by(*by, pl.col(period).cast(pl.String).alias("period"))
+        .agg(pl.len().cast(pl.Int64).alias("rows_n"))
+        .sort(*by, "period", nulls_last=False)
+    )
+    medians: list[float | None] = []
+    keys = counts.select(by).rows() if by else [()] * counts.height
+    by_group: dict[tuple[Any, ...], list[tuple[str, int]]] = {}
+    for k, per, n in zip(keys, counts["period"], counts["rows_n"], strict=True):
+        by_group.setdefault(tuple(k), []).append((per, n))
+    for k, per, _n in zip(keys, counts["period"], counts["rows_n"], strict=True):
+        others = [m for q, m in by_group[tuple(k)] if q != per]
+        medians.append(float(median(others)) if others else None)
+    return counts.with_columns(
+        pl.Series("median_other_n", medians, dtype=pl.Float64),
+    ).with_columns((pl.col("rows_n") / pl.col("median_other_n")).alias("ratio_to_median"))
+
+
+def _shares(rows: pl.DataFrame, p: Mapping[str, Any], suite: Suite) -> pl.DataFrame:
+    value = p.get("value", "value")
+    over = p.get("over", "skill_group")
+    frame = _filtered(rows, p)
+    group_by = p.get("group_by") or [k for k in suite.key if k != over]
+    group_by = [c for c in group_by if c in frame.columns]
+    if value not in frame.columns or over not in frame.columns:
+        return pl.DataFrame({"share_sum": []}, schema={"share_sum": pl.Float64})
+    return (
+        frame.filter(pl.col(over).is_not_null())
+        .group_by(group_by)
+        .agg(
+            pl.col(value).sum().alias("share_sum"),
+            pl.len().cast(pl.Int64).alias("parts_n"),
+            pl.col(value).null_count().alias("_nulls"),
+            pl.col(ROW).min(),
+        )
+        .filter(pl.col("_nulls") == 0)
+        .drop("_nulls")
+        .sort(group_by, nulls_last=False)
+    )
+
+
+# ----------------------------------------------------------------------------- words
+
+
+def _num(v: Any) -> str:
+    if isinstance(v, Mapping) and "$PARAMETER" in v:
+        return f"code list {v['$PARAMETER']}"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def describe(exp: Expectation) -> str:
+    """An expectation in a few words, e.g. ``value in [0, 100]``."""
+    k = exp.kwargs
+    t = exp.type
+    col = k.get("column", "")
+    text = ""
+    if t == "expect_column_to_exist":
+        text = f"column {col} present"
+    elif t == "expect_column_values_to_be_of_type":
+        text = f"type {k.get('type_')}"
+    elif t == "expect_column_values_to_be_in_type_list":
+        text = "type in " + ", ".join(k.get("type_list", []))
+    elif t == "expect_compound_columns_to_be_unique":
+        cols = k.get("column_list")
+        text = "key unique" + (f" ({', '.join(cols)})" if isinstance(cols, list) else "")
+    elif t == "expect_table_row_count_to_be_between":
+        text = f"rows in [{_num(k.get('min_value', '-inf'))}, {_num(k.get('max_value', 'inf'))}]"
+    elif t in (
+        "expect_column_values_to_be_between",
+        "expect_column_proportion_of_non_null_values_to_be_between",
+    ):
+        lo, hi = k.get("min_value"), k.get("max_value")
+        lb = "(" if k.get("strict_min") else "["
+        rb = ")" if k.get("strict_max") else "]"
+        what = f"non-null share of {col}" if "proportion" in t else col
+        text = (
+            f"{what} in {lb}{_num(lo) if lo is not None else '-inf'}, "
+            f"{_num(hi) if hi is not None else 'inf'}{rb}"
+        )
+    elif t == "expect_column_values_to_be_in_set":
+        vs = k.get("value_set")
+        if isinstance(vs, Mapping):
+            text = f"{col} in {_num(vs)}"
+        else:
+            items = list(vs or [])
+            more = ", ..." if len(items) > 8 else ""
+            text = f"{col} in {{{', '.join(map(str, items[:8]))}{more}}}"
+    elif t == "expect_column_values_to_match_regex":
+        rx = k.get("regex")
+        text = f"{col} matches " + (
+            f"pattern {rx['$PARAMETER']}" if isinstance(rx, Mapping) else str(rx)
+        )
+    elif t == "expect_column_values_to_not_be_null":
+        text = f"{col} not null"
+    elif t == "expect_column_pair_values_a_to_be_greater_than_b":
+        op = ">=" if k.get("or_equal") else ">"
+        text = f"{k.get('column_A')} {op} {k.get('column_B')}"
+    elif t == "expect_column_pair_values_to_be_equal":
+        text = f"{k.get('column_A')} == {k.get('column_B')}"
+    else:
+        text = t.removeprefix("expect_").replace("_", " ")
+    if "mostly" in k:
+        text += f" (mostly {_num(k['mostly'])})"
+    if "row_condition" in k:
+        text += f" where {condition_text(k['row_condition'])}"
+    return text
+
+
+def condition_text(cond: Any) -> str:
+    """A GX row condition (JSON form) in words: ``unit == %``, ``indic_em IN [...]``."""
+    if isinstance(cond, Mapping):
+        kind = cond.get("type")
+        if kind == "comparison":
+            name = (cond.get("column") or {}).get("name")
+            return f"{name} {cond.get('operator')} {cond.get('parameter')}"
+        if kind == "nullity":
+            name = (cond.get("column") or {}).get("name")
+            return f"{name} is {'null' if cond.get('is_null') else 'not null'}"
+        if kind in ("and", "or"):
+            return f" {kind} ".join(condition_text(c) for c in cond.get("conditions") or [])
+        if kind == "pass_through":
+            return str(cond.get("pass_through_filter"))
+    return str(cond)
