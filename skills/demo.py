@@ -652,9 +652,7 @@ def _hires(rng: np.random.Generator, labour: pl.DataFrame, plans: pl.DataFrame) 
         "geo", "year"
     )
     scale = 1.3 * float(core["v"].mean()) / float(core["core"].mean())  # type: ignore[arg-type]
-    hires = [
-        round(scale * c * float(np.exp(rng.normal(0, 0.03)))) for c in core["core"].to_list()
-    ]
+    hires = [round(scale * c * float(np.exp(rng.normal(0, 0.03)))) for c in core["core"].to_list()]
     return pl.DataFrame(
         {
             "geo": core["geo"],
