@@ -628,12 +628,19 @@ def _shortage(
         if e0.height < 5 or start >= end:
             continue
         years = int(end[:4]) - int(start[:4])
-        comp = e0.join(e1, on="isco08", how="inner").select(
-            "isco08",
-            pl.lit(geo).alias("geo"),
-            pl.lit(f"{start}-{end}").alias("period"),
-            pl.col("e1").alias("employment"),
-            (100 * ((pl.col("e1") / pl.col("e0")) ** (1 / years) - 1)).alias("employment_growth"),
+        # suppressed (null) or zero cells at either end cannot give a growth rate
+        comp = (
+            e0.join(e1, on="isco08", how="inner")
+            .filter((pl.col("e0") > 0) & (pl.col("e1") > 0))
+            .select(
+                "isco08",
+                pl.lit(geo).alias("geo"),
+                pl.lit(f"{start}-{end}").alias("period"),
+                pl.col("e1").alias("employment"),
+                (100 * ((pl.col("e1") / pl.col("e0")) ** (1 / years) - 1)).alias(
+                    "employment_growth"
+                ),
+            )
         )
         if wages is not None:
             w = wages.filter(pl.col("geo") == geo, pl.col("isco08").str.len_chars() == 2)

@@ -239,6 +239,27 @@ def demo(
 
 
 @app.command()
+def report(
+    publication: Annotated[Path, typer.Argument(help="A publication folder, e.g. OUT/latest.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead.")] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="html, png, svg, json (repeatable; default all)."),
+    ] = None,
+) -> None:
+    """Rebuild report.html and charts/ from a publication (reads its files, recomputes nothing)."""
+    from skills.report import FORMATS, build_report
+
+    folder = publication / "latest" if (publication / "latest").is_dir() else publication
+    result = build_report(folder, out=out, formats=tuple(formats or FORMATS))
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(
+        f"wrote {result.report} ({result.bytes:,} bytes) and {len(result.charts)} chart files"
+    )
+
+
+@app.command()
 def catalogue(
     fmt: Annotated[str, typer.Option("--format", help="markdown or json.")] = "markdown",
 ) -> None:
@@ -319,7 +340,8 @@ def main(argv: list[str] | None = None) -> None:
     from skills.errors import SkillsError
 
     try:
-        app(args=argv, standalone_mode=False)
+        # without standalone mode, click returns the code a command exits with
+        code = app(args=argv, standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except SkillsError as exc:
@@ -338,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
         traceback.print_exc()
         typer.echo(f"unexpected error ({type(exc).__name__}): {exc}", err=True)
         sys.exit(EXIT_UNEXPECTED)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

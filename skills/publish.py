@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from skills._killpoints import checkpoint
 
 __all__ = [
     "atomic_write_bytes",
@@ -79,9 +82,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def write_table(
     frame: pl.DataFrame, path: Path, *, metadata: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Write a Parquet file, fsync it, and describe it for the manifest."""
-    frame.write_parquet(path, compression="zstd", statistics=True, metadata=dict(metadata or {}))
-    _fsync_file(path)
+    """Write a Parquet file, fsync it, and describe it for the manifest.
+
+    The file is serialised in memory and written in two halves, with a kill point
+    between them, so that the kill tests can stop a refresh in the middle of writing
+    every output.
+    """
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd", statistics=True, metadata=dict(metadata or {}))
+    data = buffer.getvalue()
+    half = len(data) // 2
+    with path.open("wb") as fh:
+        fh.write(data[:half])
+        fh.flush()
+        checkpoint(f"publish:mid-write:{path.name}")
+        fh.write(data[half:])
+        fh.flush()
+        os.fsync(fh.fileno())
     return {"rows": frame.height, "columns": frame.columns}
 
 
@@ -102,14 +119,18 @@ def promote(out_dir: Path, tmp_dir: Path, run_id: str) -> Path:
     fsync_dir(tmp_dir)
     runs = out_dir / RUNS
     final = runs / run_id
+    checkpoint("promote:before-rename")
     tmp_dir.rename(final)
     fsync_dir(runs)
+    checkpoint("promote:renamed")
     link_tmp = out_dir / f".{LATEST}.{os.getpid()}.tmp"
     with contextlib.suppress(FileNotFoundError):
         link_tmp.unlink()
     link_tmp.symlink_to(Path(RUNS) / run_id, target_is_directory=True)
+    checkpoint("promote:link-created")
     link_tmp.replace(out_dir / LATEST)
     fsync_dir(out_dir)
+    checkpoint("promote:linked")
     return final
 
 

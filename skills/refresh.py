@@ -32,7 +32,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -41,6 +41,7 @@ from typing import Any
 import polars as pl
 
 from skills import __version__
+from skills._killpoints import checkpoint
 from skills.align import (
     DIMENSIONS,
     PANEL_KEY,
@@ -287,6 +288,7 @@ def _emit(hook: StageHook | None, stage: str, status: str) -> None:
     log.info("%s %s", stage, status)
     if hook is not None:
         hook(stage, status)
+    checkpoint(f"stage:{stage}:{status}")
 
 
 def build(
@@ -315,14 +317,24 @@ def build(
     for role, src in spec.sources.items():
         stage = f"load:{role}"
         sha, fetched = digests.get(role) or source_digest(src, offline)
-        key = cache.key(stage, sha, repr(src), spec.nuts_version, spec.data_label, validate)
+        # Keyed on content and options, not on where the file lives: a moved workspace
+        # reuses its cache; the current location is stamped on the cached results below.
+        options = {k: v for k, v in vars(src).items() if k != "path"}
+        key = cache.key(stage, sha, options, spec.nuts_version, spec.data_label, validate)
         load_keys[role] = key
         started = time.perf_counter()
         hit = cache.load(stage, key)
         if hit is not None:
             stored, info = hit
-            item = LoadedSource(src, stored["frame"].lazy(), info["provenance"], info["label"])
-            report = ValidationReport.from_json(json.dumps(info["validation"]))
+            location = str(src.path) if src.path is not None else info["provenance"]["location"]
+            provenance = {**info["provenance"], "location": location}
+            item = LoadedSource(src, stored["frame"].lazy(), provenance, info["label"])
+            report = ValidationReport(
+                tuple(
+                    replace(o, source=location)
+                    for o in ValidationReport.from_json(json.dumps(info["validation"])).outcomes
+                )
+            )
             cache.record(stage, "cached", time.perf_counter() - started)
             _emit(on_stage, stage, "cached")
         else:
@@ -361,7 +373,11 @@ def build(
 
     # Panel
     stage = "panel"
-    panel_key = cache.key(stage, sorted(load_keys.items()), spec.nuts_version)
+    # only the sources the panel is built from (wages and hires feed the analyses only)
+    panel_roles = {
+        r for r in load_keys if ROLES[r].kind in {"eurostat", "its_courses", "hiring_plans"}
+    }
+    panel_key = cache.key(stage, sorted((r, load_keys[r]) for r in panel_roles), spec.nuts_version)
     panel = _cached_table(cache, stage, panel_key, on_stage, lambda: _panel(spec, loaded))
 
     # Indicators from the panel and the ITS / hiring records
@@ -627,7 +643,8 @@ def refresh(
     validate
         Run the quality suites (always on in production; tests may switch it off).
     report
-        Build ``report.html`` and the chart files into the publication.
+        Build ``report.html`` and the chart files into the publication (the formats are
+        the spec's ``[outputs] report_formats``; ``[outputs] report = false`` skips it).
 
     Raises
     ------
@@ -769,11 +786,13 @@ def _publish(
             "validation": result.validation.per_suite() if result.validation else [],
             "outputs": [],
         }
-        if report:
+        if report and spec.report_formats:
             _write_manifest(tmp, manifest)  # the report reads it; rewritten below
-            _build_report(tmp)
+            checkpoint("publish:report")
+            _build_report(tmp, spec.report_formats)
         manifest["finished"] = datetime.now(UTC).isoformat()
         manifest["outputs"] = _describe_outputs(tmp)
+        checkpoint("publish:manifest")
         _write_manifest(tmp, manifest)
         return promote(out, tmp, run_id), manifest
     except BaseException:
@@ -781,11 +800,10 @@ def _publish(
         raise
 
 
-def _build_report(folder: Path) -> None:
-    report_module = importlib.import_module("skills.report")
-    builder = getattr(report_module, "build_report", None)
-    if builder is not None:
-        builder(folder)
+def _build_report(folder: Path, formats: tuple[str, ...]) -> None:
+    from skills.report import build_report
+
+    build_report(folder, formats=formats)
 
 
 def _describe_outputs(folder: Path) -> list[dict[str, Any]]:

@@ -168,12 +168,12 @@ _PIPELINE_KEYS = {
 }
 _EUROSTAT_KEYS = {"eurostat", "path", "filters", "start_period", "end_period", "dataset"}
 _FILE_KEYS = {"path", "sheet", "delimiter", "encoding", "ignore_columns"}
-_OUTPUT_KEYS = {"keep_runs", "report"}
+_OUTPUT_KEYS = {"keep_runs", "report", "report_formats"}
+REPORT_FORMATS = ("html", "png", "svg", "json")
 _CROSSWALK_KEYS = {"its_isco08", "path"}
-_TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "quality", "models", "its_gap"}
+_TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "models", "its_gap"}
 _MODEL_KEYS = {"bootstrap_reps", "seed"}
 _GAP_KEYS = {"window", "allocation", "education_levels"}
-_QUALITY_KEYS = {"jump_warning", "jump_error"}
 _NUTS_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 NUTS_VERSIONS = (2010, 2013, 2016, 2021)
 
@@ -218,7 +218,7 @@ class PipelineSpec:
     crosswalk: str
     crosswalk_path: Path | None
     keep_runs: int
-    quality: Mapping[str, Any] = field(default_factory=dict)
+    report_formats: tuple[str, ...] = REPORT_FORMATS
     models: Mapping[str, Any] = field(default_factory=dict)
     its_gap: Mapping[str, Any] = field(default_factory=dict)
 
@@ -301,6 +301,13 @@ def load_spec(path: str | Path) -> PipelineSpec:
     keep_runs = outputs.get("keep_runs", 10)
     if not isinstance(keep_runs, int) or isinstance(keep_runs, bool) or keep_runs < 1:
         raise err("[outputs] keep_runs must be a whole number >= 1")
+    report_on = outputs.get("report", True)
+    if not isinstance(report_on, bool):
+        raise err("[outputs] report must be true or false")
+    formats = outputs.get("report_formats", list(REPORT_FORMATS))
+    if not isinstance(formats, list) or not set(formats) <= set(REPORT_FORMATS):
+        raise err(f"[outputs] report_formats must be a list drawn from {list(REPORT_FORMATS)}")
+    report_formats = tuple(f for f in REPORT_FORMATS if f in formats) if report_on else ()
 
     return PipelineSpec(
         path=path.resolve(),
@@ -316,7 +323,7 @@ def load_spec(path: str | Path) -> PipelineSpec:
         crosswalk=crosswalk,
         crosswalk_path=crosswalk_path,
         keep_runs=keep_runs,
-        quality=_options(doc, "quality", _QUALITY_KEYS, err),
+        report_formats=report_formats,
         models=_models(doc, err),
         its_gap=_gap_options(doc, err),
     )

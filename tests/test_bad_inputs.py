@@ -27,8 +27,11 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def snapshot(out: Path) -> dict[str, str]:
     latest = out / "latest"
-    files = {str(p.relative_to(latest)): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(latest.rglob("*")) if p.is_file()}
+    files = {
+        str(p.relative_to(latest)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(latest.rglob("*"))
+        if p.is_file()
+    }
     files["-> target"] = str(latest.resolve().name)
     return files
 
@@ -48,7 +51,9 @@ def _its_graduates_above_enrolled(ws: Path) -> None:
     path = ws / "data" / "its_courses.xlsx"
     df = pl.read_excel(path, sheet_name="courses")
     df = df.with_columns(
-        pl.when(pl.int_range(pl.len()) == 3).then(pl.col("enrolled_n") + 5).otherwise(pl.col("graduates_n"))
+        pl.when(pl.int_range(pl.len()) == 3)
+        .then(pl.col("enrolled_n") + 5)
+        .otherwise(pl.col("graduates_n"))
         .alias("graduates_n")
     )
     df.write_excel(path, worksheet="courses")
@@ -74,66 +79,154 @@ def _latin1(ws: Path) -> None:
 
 # (case, corrupt(workspace), expected exit code, texts the message must contain)
 CASES: list[tuple[str, Callable[[Path], None], int, list[str]]] = [
-    ("missing file", lambda ws: (ws / "data" / "hires.csv").unlink(), 2,
-     ["[sources.hires] path", "file not found"]),
-    ("empty file", lambda ws: (ws / "data" / "hires.csv").write_text(""), 1,
-     ["hires.csv", "the file is empty"]),
-    ("truncated file", lambda ws: (ws / "data" / "lfst_r_lfu3rt.tsv").write_bytes(
-        (ws / "data" / "lfst_r_lfu3rt.tsv").read_bytes()[:5000]), 1,
-     ["lfst_r_lfu3rt.tsv:", "truncated"]),
-    ("wrong delimiter", lambda ws: (ws / "data" / "hires.csv").write_text(
-        (ws / "data" / "hires.csv").read_text().replace(",", ";")), 1,
-     ["hires.csv:1", "separated by ';'", "delimiter"]),
-    ("wrong encoding (Latin-1)", _latin1, 1,
-     ["wages_by_occupation.csv:2", "UTF-8", "encoding"]),
-    ("header renamed", lambda ws: sub_cell(ws / "data" / "hiring_plans.csv", "planned_hires_n", "hires"), 1,
-     ["hiring_plans.csv:1: column 'planned_hires_n'", "missing", "renamed?"]),
-    ("extra unexpected column", lambda ws: edit_lines(
-        ws / "data" / "hires.csv", lambda ls: [ls[0] + ",comment"] + [x + ",ok" for x in ls[1:]]), 1,
-     ["hires.csv:1: column 'comment'", "unexpected column", "ignore_columns"]),
-    ("duplicated key rows", lambda ws: edit_lines(
-        ws / "data" / "hiring_plans.csv", lambda ls: [*ls, ls[1]]), 1,
-     ["hiring_plans.csv:", "duplicated key", "lines 2, "]),
-    ("unknown region code", lambda ws: sub_cell(ws / "data" / "hires.csv", "ITC11,", "ITC19,"), 1,
-     ["hires.csv:2: column 'geo'", "unknown code 'ITC19'"]),
-    ("unknown occupation code", lambda ws: sub_cell(ws / "data" / "hiring_plans.csv", "ITC11,2017,11,", "ITC11,2017,19,"), 1,
-     ["hiring_plans.csv:2: column 'isco08'", "unknown code '19'"]),
-    ("unknown region code in a Eurostat table", lambda ws: sub_cell(
-        ws / "data" / "lfst_r_lfe2emp.csv", ",ITC1,2015,", ",ITC9,2015,", 3), 1,
-     ["ERROR employment:", "on geo", "ITC9", "lfst_r_lfe2emp.csv"]),
-    ("negative counts", lambda ws: sub_cell(ws / "data" / "hires.csv", "ITC11,2018,", "ITC11,2018,-"), 1,
-     ["hires.csv:2: column 'hires_n'", "below 0"]),
-    ("negative count in a Eurostat table", lambda ws: edit_lines(
-        ws / "data" / "lfst_r_lfp2acedu.tsv",
-        lambda ls: [ls[0], ls[1].replace("\t", "\t-", 1), *ls[2:]]), 1,
-     ["ERROR active_by_education:", "on value", "lfst_r_lfp2acedu.tsv"]),
-    ("rate above 100", lambda ws: edit_lines(
-        ws / "data" / "lfst_r_lfu3rt.tsv",
-        lambda ls: [ls[0], ls[1].replace(ls[1].split("\t")[1], "150.0 ", 1), *ls[2:]]), 1,
-     ["ERROR unemployment_rate:", "on value", "150", "lfst_r_lfu3rt.tsv"]),
-    ("graduates above enrolled", _its_graduates_above_enrolled, 1,
-     ["its_courses.xlsx[courses]:5: column 'graduates_n'", "more graduates than enrolled"]),
-    ("a value that is text", lambda ws: sub_cell(ws / "data" / "hires.csv", "ITC11,2018,", "ITC11,2018,circa "), 1,
-     ["hires.csv:2: column 'hires_n'", "is not a whole number"]),
-    ("a Eurostat value that is text", lambda ws: sub_cell(
-        ws / "data" / "lfst_r_lfe2emp.csv", ",2015,98.7,", ",2015,n.d.,"), 1,
-     ["lfst_r_lfe2emp.csv:2: column 'OBS_VALUE'", "is not a number"]),
-    ("all-null column", lambda ws: edit_lines(
-        ws / "data" / "hires.csv", lambda ls: [ls[0]] + [",".join(
-            c if i != 2 else "" for i, c in enumerate(x.split(","))) for x in ls[1:]]), 1,
-     ["hires.csv:1: column 'hires_n'", "empty in every row"]),
-    ("a year jumping by 10x", _multiply_year, 1,
-     ["ERROR employment:", "median_ratio", "period=2020", "lfst_r_lfe2emp.csv"]),
-    ("a file from a different dataset under the expected name", lambda ws: shutil.copy(
-        ws / "data" / "lfsa_egai2d.csv", ws / "data" / "lfst_r_lfe2emp.csv"), 1,
-     ["lfst_r_lfe2emp.csv:1", "lfsa_egai2d"]),
+    (
+        "missing file",
+        lambda ws: (ws / "data" / "hires.csv").unlink(),
+        2,
+        ["[sources.hires] path", "file not found"],
+    ),
+    (
+        "empty file",
+        lambda ws: (ws / "data" / "hires.csv").write_text(""),
+        1,
+        ["hires.csv", "the file is empty"],
+    ),
+    (
+        "truncated file",
+        lambda ws: (ws / "data" / "lfst_r_lfu3rt.tsv").write_bytes(
+            (ws / "data" / "lfst_r_lfu3rt.tsv").read_bytes()[:5000]
+        ),
+        1,
+        ["lfst_r_lfu3rt.tsv:", "truncated"],
+    ),
+    (
+        "wrong delimiter",
+        lambda ws: (ws / "data" / "hires.csv").write_text(
+            (ws / "data" / "hires.csv").read_text().replace(",", ";")
+        ),
+        1,
+        ["hires.csv:1", "separated by ';'", "delimiter"],
+    ),
+    ("wrong encoding (Latin-1)", _latin1, 1, ["wages_by_occupation.csv:2", "UTF-8", "encoding"]),
+    (
+        "header renamed",
+        lambda ws: sub_cell(ws / "data" / "hiring_plans.csv", "planned_hires_n", "hires"),
+        1,
+        ["hiring_plans.csv:1: column 'planned_hires_n'", "missing", "renamed?"],
+    ),
+    (
+        "extra unexpected column",
+        lambda ws: edit_lines(
+            ws / "data" / "hires.csv", lambda ls: [ls[0] + ",comment"] + [x + ",ok" for x in ls[1:]]
+        ),
+        1,
+        ["hires.csv:1: column 'comment'", "unexpected column", "ignore_columns"],
+    ),
+    (
+        "duplicated key rows",
+        lambda ws: edit_lines(ws / "data" / "hiring_plans.csv", lambda ls: [*ls, ls[1]]),
+        1,
+        ["hiring_plans.csv:", "duplicated key", "lines 2, "],
+    ),
+    (
+        "unknown region code",
+        lambda ws: sub_cell(ws / "data" / "hires.csv", "ITC11,", "ITC19,"),
+        1,
+        ["hires.csv:2: column 'geo'", "unknown code 'ITC19'"],
+    ),
+    (
+        "unknown occupation code",
+        lambda ws: sub_cell(ws / "data" / "hiring_plans.csv", "ITC11,2017,11,", "ITC11,2017,19,"),
+        1,
+        ["hiring_plans.csv:2: column 'isco08'", "unknown code '19'"],
+    ),
+    (
+        "unknown region code in a Eurostat table",
+        lambda ws: sub_cell(ws / "data" / "lfst_r_lfe2emp.csv", ",ITC1,2015,", ",ITC9,2015,", 3),
+        1,
+        ["ERROR employment:", "on geo", "ITC9", "lfst_r_lfe2emp.csv"],
+    ),
+    (
+        "negative counts",
+        lambda ws: sub_cell(ws / "data" / "hires.csv", "ITC11,2018,", "ITC11,2018,-"),
+        1,
+        ["hires.csv:2: column 'hires_n'", "below 0"],
+    ),
+    (
+        "negative count in a Eurostat table",
+        lambda ws: edit_lines(
+            ws / "data" / "lfst_r_lfp2acedu.tsv",
+            lambda ls: [ls[0], ls[1].replace("\t", "\t-", 1), *ls[2:]],
+        ),
+        1,
+        ["ERROR active_by_education:", "on value", "lfst_r_lfp2acedu.tsv"],
+    ),
+    (
+        "rate above 100",
+        lambda ws: edit_lines(
+            ws / "data" / "lfst_r_lfu3rt.tsv",
+            lambda ls: [ls[0], ls[1].replace(ls[1].split("\t")[1], "150.0 ", 1), *ls[2:]],
+        ),
+        1,
+        ["ERROR unemployment_rate:", "on value", "150", "lfst_r_lfu3rt.tsv"],
+    ),
+    (
+        "graduates above enrolled",
+        _its_graduates_above_enrolled,
+        1,
+        ["its_courses.xlsx[courses]:5: column 'graduates_n'", "more graduates than enrolled"],
+    ),
+    (
+        "a value that is text",
+        lambda ws: sub_cell(ws / "data" / "hires.csv", "ITC11,2018,", "ITC11,2018,circa "),
+        1,
+        ["hires.csv:2: column 'hires_n'", "is not a whole number"],
+    ),
+    (
+        "a Eurostat value that is text",
+        lambda ws: sub_cell(ws / "data" / "lfst_r_lfe2emp.csv", ",2015,98.7,", ",2015,n.d.,"),
+        1,
+        ["lfst_r_lfe2emp.csv:2: column 'OBS_VALUE'", "is not a number"],
+    ),
+    (
+        "all-null column",
+        lambda ws: edit_lines(
+            ws / "data" / "hires.csv",
+            lambda ls: (
+                [ls[0]]
+                + [
+                    ",".join(c if i != 2 else "" for i, c in enumerate(x.split(",")))
+                    for x in ls[1:]
+                ]
+            ),
+        ),
+        1,
+        ["hires.csv:1: column 'hires_n'", "empty in every row"],
+    ),
+    (
+        "a year jumping by 10x",
+        _multiply_year,
+        1,
+        ["ERROR employment:", "median_ratio", "period=2020", "lfst_r_lfe2emp.csv"],
+    ),
+    (
+        "a file from a different dataset under the expected name",
+        lambda ws: shutil.copy(ws / "data" / "lfsa_egai2d.csv", ws / "data" / "lfst_r_lfe2emp.csv"),
+        1,
+        ["lfst_r_lfe2emp.csv:1", "lfsa_egai2d"],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "corrupt", "code", "texts"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_stops_the_run_and_keeps_the_publication(
-    published: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-    case: str, corrupt: Callable[[Path], None], code: int, texts: list[str],
+    published: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    case: str,
+    corrupt: Callable[[Path], None],
+    code: int,
+    texts: list[str],
 ) -> None:
     ws = tmp_path / "ws"
     shutil.copytree(published, ws, symlinks=True)

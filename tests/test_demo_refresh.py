@@ -238,9 +238,6 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 
 
 def test_cli_exit_codes(demo: Path, tmp_path: Path) -> None:
-    ok = run_cli("refresh", str(demo / "pipeline.toml"), "--out", str(tmp_path / "o"), "--json")
-    assert ok.returncode == 0, ok.stderr
-    assert json.loads(ok.stdout)["status"] == "published"
     missing = run_cli("refresh", str(tmp_path / "none.toml"), "--out", str(tmp_path / "o"))
     assert missing.returncode == 2 and "pipeline spec not found" in missing.stderr
     usage = run_cli("refresh")
@@ -248,9 +245,10 @@ def test_cli_exit_codes(demo: Path, tmp_path: Path) -> None:
     # A corrupted input: exit 1, the message names file, line and column, latest untouched.
     ws = tmp_path / "ws"
     spec = write_demo(ws)
-    good = run_cli("refresh", str(spec), "--out", str(ws / "out"))
+    good = run_cli("refresh", str(spec), "--out", str(ws / "out"), "--json")
     assert good.returncode == 0, good.stderr
-    before = {p.name: sha(p) for p in (ws / "out" / "latest").iterdir()}
+    assert json.loads(good.stdout)["status"] == "published"
+    before = {str(p): sha(p) for p in (ws / "out" / "latest").rglob("*") if p.is_file()}
     csv = ws / "data" / "hiring_plans.csv"
     lines = csv.read_text().splitlines()
     lines[5] = lines[5].replace(lines[5].split(",")[4], "-40", 1)
@@ -258,7 +256,7 @@ def test_cli_exit_codes(demo: Path, tmp_path: Path) -> None:
     bad = run_cli("refresh", str(spec), "--out", str(ws / "out"))
     assert bad.returncode == 1
     assert f"{csv}:6: column 'planned_hires_n'" in bad.stderr
-    assert {p.name: sha(p) for p in (ws / "out" / "latest").iterdir()} == before
+    assert {str(p): sha(p) for p in (ws / "out" / "latest").rglob("*") if p.is_file()} == before
 
 
 def test_help_does_not_import_heavy_libraries() -> None:
@@ -377,3 +375,19 @@ def test_mismatch_indices_and_matching_function(demo: Path, indicators: pl.DataF
         it.filter(pl.col("period") == "2021")["segment"][0]
         > it.filter(pl.col("period") == "2020")["segment"][0]
     )
+
+
+def test_commands_exit_with_their_own_codes(demo: Path, tmp_path: Path) -> None:
+    from skills.cli import main
+
+    bad = tmp_path / "pub"
+    bad.mkdir()
+    (bad / "manifest.json").write_text(
+        '{"outputs": [{"path": "x.parquet", "sha256": "0", "bytes": 1}]}'
+    )
+    with pytest.raises(SystemExit) as exc:
+        main(["manifest", "verify", str(bad)])
+    assert exc.value.code == 1
+    with pytest.raises(SystemExit) as exc:
+        main(["manifest", "verify", str(demo / "out")])
+    assert exc.value.code == 0

@@ -20,25 +20,31 @@ __all__ = ["HEADLINES", "Headline", "profile_statements", "regional_profile"]
 
 @dataclass(frozen=True)
 class Headline:
-    """A headline indicator: which rows, and whether higher is better."""
+    """A headline indicator: which rows, and whether higher is better.
+
+    A filter value may be a tuple of alternatives in order of preference (the age band
+    ``("Y15-74", "Y_GE15")``): the first one the region has is used, for the region and
+    its peers alike.
+    """
 
     indicator: str
     label: str
-    filters: Mapping[str, str | None]
+    filters: Mapping[str, str | tuple[str, ...] | None]
     higher_is_better: bool
 
 
 HEADLINES: tuple[Headline, ...] = (
     Headline(
-        "unemployment_rate", "Unemployment rate (15-74)", {"sex": "T", "age": "Y15-74"}, False
+        "unemployment_rate",
+        "Unemployment rate",
+        {"sex": "T", "age": ("Y15-74", "Y_GE15", "Y15-64")},
+        False,
     ),
-    Headline(
-        "unemployment_rate", "Youth unemployment rate (15-24)", {"sex": "T", "age": "Y15-24"}, False
-    ),
+    Headline("unemployment_rate", "Youth unemployment rate", {"sex": "T", "age": "Y15-24"}, False),
     Headline(
         "labour_force_tertiary_share_pct",
-        "Tertiary-educated share of the labour force (25-64)",
-        {"sex": "T", "age": "Y25-64"},
+        "Tertiary-educated share of the labour force",
+        {"sex": "T", "age": ("Y25-64", "Y_GE25", "Y25-74")},
         True,
     ),
     Headline(
@@ -56,10 +62,18 @@ HEADLINES: tuple[Headline, ...] = (
 )
 
 
-def _select(indicators: pl.DataFrame, head: Headline) -> pl.DataFrame:
+def _select(indicators: pl.DataFrame, head: Headline, region: str) -> pl.DataFrame:
     rows = indicators.filter(pl.col("indicator") == head.indicator)
     for col, value in head.filters.items():
-        rows = rows.filter(pl.col(col).is_null() if value is None else pl.col(col) == value)
+        if value is None:
+            rows = rows.filter(pl.col(col).is_null())
+            continue
+        options = (value,) if isinstance(value, str) else value
+        have = set(
+            rows.filter(pl.col("geo") == region, pl.col("value").is_not_null())[col].to_list()
+        )
+        chosen = next((v for v in options if v in have), options[0])
+        rows = rows.filter(pl.col(col) == chosen)
     dims = [
         c
         for c in ("isced11", "isco08", "nace_r2", "its_area", "education_level", "variant")
@@ -68,6 +82,15 @@ def _select(indicators: pl.DataFrame, head: Headline) -> pl.DataFrame:
     rows = rows.filter(pl.all_horizontal(pl.col(c).is_null() for c in dims)) if dims else rows
     # published values first: derived values only where nothing is published
     return rows.sort("note", nulls_last=False).unique(["geo", "period"], keep="first")
+
+
+def _label(label: str, age: str | None) -> str:
+    """``Unemployment rate`` + ``Y_GE15`` -> ``Unemployment rate (15+)``."""
+    if not age:
+        return label
+    text = age.removeprefix("Y").replace("_GE", "").replace("GE", "")
+    text = f"{text}+" if age.startswith(("Y_GE", "YGE")) else text
+    return f"{label} ({text})"
 
 
 def regional_profile(
@@ -93,12 +116,14 @@ def regional_profile(
     level = len(region) - 2
     out: list[dict[str, object]] = []
     for head in headlines:
-        rows = _select(indicators, head)
+        rows = _select(indicators, head, region)
         own = rows.filter(pl.col("geo") == region, pl.col("value").is_not_null()).sort("period")
         if own.height == 0:
             continue
         last = own.row(-1, named=True)
         period = last["period"]
+        # the change compares like with like: the same source (published, or derived)
+        own = own.filter(pl.col("source") == last["source"])
         base = own.filter(pl.col("period") == base_period) if base_period else own.head(1)
         base_row = base.row(0, named=True) if base.height else None
         crosses = False
@@ -128,7 +153,7 @@ def regional_profile(
         out.append(
             {
                 "indicator": head.indicator,
-                "label": head.label,
+                "label": _label(head.label, last.get("age")),
                 "geo": region,
                 "period": period,
                 "value": last["value"],

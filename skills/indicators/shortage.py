@@ -189,11 +189,15 @@ def _index(
             pl.when(den > 0).then(num / den).alias("shortage_index"),
             entered.alias("components_n"),
         )
+        # Floating-point sums depend on row order in the last bits: rank on the index
+        # rounded to 12 decimals, so that equal indices tie and the code breaks the tie.
+        .with_columns(index.round(12).alias("_rank_key"))
         .sort(
-            [*keys, "shortage_index", occupation],
+            [*keys, "_rank_key", occupation],
             descending=[False] * len(keys) + [True, False],
             nulls_last=True,
         )
+        .drop("_rank_key")
         .with_columns(
             pl.when(index.is_not_null())
             .then(pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over(keys))

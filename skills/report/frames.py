@@ -1,0 +1,707 @@
+"""Chart frames: the small, aggregated Polars tables each chart draws.
+
+Every function here is pure (frames in, one frame out; no I/O, no clock) and turns the
+published tables of one publication into the few hundred rows a chart needs: it filters,
+aggregates and labels, and never recomputes an indicator or refits a model. What one
+row is is the first line of each docstring. Values are rounded for display (the
+publication's parquet files keep full precision), and rows are sorted so that the same
+publication always gives the same chart spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+__all__ = [
+    "GEO_NAMES_EXTRA",
+    "beveridge_frame",
+    "focus_geos",
+    "geo_label",
+    "its_gap_by_area_frame",
+    "its_gap_drivers_frame",
+    "its_outcomes_frame",
+    "its_supply_demand_trend_frame",
+    "mismatch_indices_frame",
+    "polarisation_percentiles_frame",
+    "polarisation_u_test_frame",
+    "shortage_ranking_frame",
+    "skill_share_change_frame",
+    "skill_shares_trend_frame",
+]
+
+#: Names for codes that are not in the Italian NUTS list.
+GEO_NAMES_EXTRA: Mapping[str, str] = {
+    "EU27_2020": "EU-27 (2020)",
+    "EA20": "Euro area (20)",
+    "AT": "Austria",
+    "DE": "Germany",
+    "ES": "Spain",
+    "FR": "France",
+    "NL": "Netherlands",
+}
+
+SKILL_GROUP_ORDER: tuple[str, ...] = ("high", "middle", "low")
+SKILL_GROUP_LABELS: Mapping[str, str] = {
+    "high": "High-skill (ISCO 1-3)",
+    "middle": "Middle-skill (ISCO 4, 7, 8)",
+    "low": "Low-skill (ISCO 5, 9)",
+}
+DEMAND_SERIES = "Planned hires at ITS level (central crosswalk)"
+SUPPLY_SERIES = "ITS graduates (3-year mean)"
+CLEAN_SPAN = "Longest span without a series break"
+ACROSS_BREAK = "Full range, across a series break (not comparable)"
+EMPLOYED_MEASURE = "Employed at 12 months (% of graduates)"
+COHERENT_MEASURE = "In a job coherent with the course (% of employed)"
+
+
+def geo_label(code: str, names: Mapping[str, str]) -> str:
+    """``Name (CODE)`` when the code has a name, else the code."""
+    if code in GEO_NAMES_EXTRA and code not in names:
+        return GEO_NAMES_EXTRA[code] if "_" in code else f"{GEO_NAMES_EXTRA[code]} ({code})"
+    name = names.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def _labels(frame: pl.DataFrame, column: str, names: Mapping[str, str], out: str) -> pl.DataFrame:
+    codes = frame[column].unique().to_list()
+    mapping = {c: geo_label(c, names) for c in codes if c is not None}
+    return frame.with_columns(pl.col(column).replace_strict(mapping, default=None).alias(out))
+
+
+def _region_labels(frame: pl.DataFrame, region: str, names: Mapping[str, str]) -> pl.DataFrame:
+    """``geo_label`` for provinces and the region, which is the sum of its provinces."""
+    return _labels(frame, "geo", names, "geo_label").with_columns(
+        pl.when(pl.col("geo") == region)
+        .then(pl.col("geo_label").str.replace(r"\)$", ", sum of provinces)"))
+        .otherwise(pl.col("geo_label"))
+        .alias("geo_label")
+    )
+
+
+def _year(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.String).str.slice(0, 4).cast(pl.Int64, strict=False)
+
+
+def focus_geos(region: str, benchmarks: Sequence[str], available: Sequence[str]) -> list[str]:
+    """The region, its country, the EU aggregate and the benchmarks, in that order.
+
+    Only codes present in ``available`` are kept; the region comes first so that it is
+    every selector's default.
+    """
+    wanted = [region, region[:2], "EU27_2020", *benchmarks]
+    present = set(available)
+    return [g for g in dict.fromkeys(wanted) if g in present]
+
+
+# ----------------------------------------------------------------------------- ITS planners
+def _with_region_total(gap: pl.DataFrame, region: str, value_cols: Sequence[str]) -> pl.DataFrame:
+    """Add the region as the sum of its provinces, per crosswalk variant."""
+    provinces = gap.filter(pl.col("geo").str.starts_with(region) & (pl.col("geo") != region))
+    if provinces.height == 0 or gap.filter(pl.col("geo") == region).height:
+        return gap
+    keys = [c for c in gap.columns if c not in {*value_cols, "geo"}]
+    total = provinces.group_by(keys).agg(pl.col(c).sum() for c in value_cols)
+    return pl.concat([gap, total.with_columns(pl.lit(region).alias("geo"))], how="diagonal")
+
+
+def its_gap_by_area_frame(
+    gap: pl.DataFrame,
+    *,
+    region: str,
+    names: Mapping[str, str],
+    area_labels: Mapping[str, str],
+    year: int | None = None,
+) -> pl.DataFrame:
+    """One row per province (and the region) and ITS area: the gap in the latest year.
+
+    ``gap_n`` is the central crosswalk's gap; ``gap_low_n`` / ``gap_high_n`` the lowest
+    and highest gap over the crosswalk variants (central, narrow, broad). The region's
+    row is the sum of its provinces for each variant, and its band the range of those
+    sums (not the sum of the provinces' bands).
+    """
+    if gap.height == 0:
+        return pl.DataFrame()
+    year = year if year is not None else int(gap["year"].max())  # type: ignore[arg-type]
+    rows = gap.filter(pl.col("year") == year).select(
+        "variant", "its_area", "geo", "year", "demand_n", "supply_n", "gap_n"
+    )
+    rows = _with_region_total(rows, region, ("demand_n", "supply_n", "gap_n"))
+    band = rows.group_by("its_area", "geo").agg(
+        pl.col("gap_n").min().alias("gap_low_n"), pl.col("gap_n").max().alias("gap_high_n")
+    )
+    central = rows.filter(pl.col("variant") == "central").join(
+        band, on=["its_area", "geo"], how="left", validate="1:1"
+    )
+    out = central.with_columns(
+        pl.col("its_area")
+        .replace_strict(dict(area_labels), default=pl.col("its_area"))
+        .alias("area"),
+        pl.when(pl.col("gap_n") >= 0)
+        .then(pl.lit("More planned hires than graduates"))
+        .otherwise(pl.lit("More graduates than planned hires"))
+        .alias("direction"),
+        *(pl.col(c).round(1) for c in ("demand_n", "supply_n", "gap_n", "gap_low_n", "gap_high_n")),
+    )
+    out = _region_labels(out, region, names)
+    return out.select(
+        "geo",
+        "geo_label",
+        "its_area",
+        "area",
+        "year",
+        "gap_n",
+        "gap_low_n",
+        "gap_high_n",
+        "demand_n",
+        "supply_n",
+        "direction",
+    ).sort("geo", "its_area")
+
+
+def its_supply_demand_trend_frame(
+    gap: pl.DataFrame,
+    *,
+    region: str,
+    names: Mapping[str, str],
+    area_labels: Mapping[str, str],
+) -> pl.DataFrame:
+    """One row per province (and the region), ITS area and year: demand and supply.
+
+    ``demand_n`` is the central crosswalk's planned hires at ITS level, with
+    ``demand_low_n`` / ``demand_high_n`` the range over crosswalk variants; ``supply_n``
+    is ITS graduates averaged over three years (it does not depend on the crosswalk, so
+    it has no band).
+    """
+    if gap.height == 0:
+        return pl.DataFrame()
+    rows = gap.select("variant", "its_area", "geo", "year", "demand_n", "supply_n")
+    rows = _with_region_total(rows, region, ("demand_n", "supply_n"))
+    band = rows.group_by("its_area", "geo", "year").agg(
+        pl.col("demand_n").min().alias("low"), pl.col("demand_n").max().alias("high")
+    )
+    central = rows.filter(pl.col("variant") == "central").join(
+        band, on=["its_area", "geo", "year"], how="left", validate="1:1"
+    )
+    out = central.select(
+        "its_area",
+        "geo",
+        "year",
+        pl.col("demand_n").round(1),
+        pl.col("low").round(1).alias("demand_low_n"),
+        pl.col("high").round(1).alias("demand_high_n"),
+        pl.col("supply_n").round(1),
+        pl.col("its_area")
+        .replace_strict(dict(area_labels), default=pl.col("its_area"))
+        .alias("area"),
+    )
+    out = _region_labels(out, region, names)
+    return out.select(
+        "geo",
+        "geo_label",
+        "its_area",
+        "area",
+        "year",
+        "demand_n",
+        "demand_low_n",
+        "demand_high_n",
+        "supply_n",
+    ).sort("geo", "its_area", "year")
+
+
+def its_outcomes_frame(courses: pl.DataFrame, *, area_labels: Mapping[str, str]) -> pl.DataFrame:
+    """One row per ITS foundation, technology area and outcome: a ratio of sums.
+
+    * employed at 12 months = 100 · Σ employed_12m_n / Σ graduates_n over the cohorts
+      whose 12-month survey is known;
+    * coherent = 100 · Σ employed_coherent_12m_n / Σ employed_12m_n over the cohorts where
+      both are known.
+
+    Never a mean of course rates. ``numerator_n``, ``denominator_n``, ``cohorts_n`` and
+    the cohorts' end years travel with each rate for the tooltip.
+    """
+    if courses.height == 0:
+        return pl.DataFrame()
+    keys = ["foundation_name", "its_area"]
+    employed = (
+        courses.filter(pl.col("graduates_n").is_not_null() & pl.col("employed_12m_n").is_not_null())
+        .group_by(keys)
+        .agg(
+            pl.col("employed_12m_n").sum().alias("numerator_n"),
+            pl.col("graduates_n").sum().alias("denominator_n"),
+            pl.len().alias("cohorts_n"),
+            pl.col("end_year").min().alias("first_end_year"),
+            pl.col("end_year").max().alias("last_end_year"),
+        )
+        .with_columns(pl.lit(EMPLOYED_MEASURE).alias("measure"))
+    )
+    coherent = (
+        courses.filter(
+            pl.col("employed_12m_n").is_not_null() & pl.col("employed_coherent_12m_n").is_not_null()
+        )
+        .group_by(keys)
+        .agg(
+            pl.col("employed_coherent_12m_n").sum().alias("numerator_n"),
+            pl.col("employed_12m_n").sum().alias("denominator_n"),
+            pl.len().alias("cohorts_n"),
+            pl.col("end_year").min().alias("first_end_year"),
+            pl.col("end_year").max().alias("last_end_year"),
+        )
+        .with_columns(pl.lit(COHERENT_MEASURE).alias("measure"))
+    )
+    out = (
+        pl.concat([employed, coherent])
+        .filter(pl.col("denominator_n") > 0)
+        .with_columns(
+            (100.0 * pl.col("numerator_n") / pl.col("denominator_n")).round(1).alias("rate_pct"),
+            pl.col("its_area")
+            .replace_strict(dict(area_labels), default=pl.col("its_area"))
+            .alias("area"),
+        )
+        .with_columns(
+            (pl.col("foundation_name") + pl.lit(" · ") + pl.col("area")).alias("label"),
+            (
+                pl.col("first_end_year").cast(pl.String)
+                + pl.lit("-")
+                + pl.col("last_end_year").cast(pl.String)
+            ).alias("cohorts_ending"),
+        )
+    )
+    return out.select(
+        pl.col("foundation_name").alias("foundation"),
+        "its_area",
+        "area",
+        "label",
+        "measure",
+        "rate_pct",
+        "numerator_n",
+        "denominator_n",
+        "cohorts_n",
+        "cohorts_ending",
+    ).sort("foundation", "its_area", "measure")
+
+
+def its_gap_drivers_frame(
+    drivers: pl.DataFrame,
+    *,
+    region: str,
+    names: Mapping[str, str],
+    area_labels: Mapping[str, str],
+    isco_titles: Mapping[str, str],
+    top: int = 8,
+    year: int | None = None,
+) -> pl.DataFrame:
+    """One row per province (and the region), ITS area and leading occupation, latest year.
+
+    ``allocated_n`` is the ITS-level demand the occupation contributes to the area's
+    demand through the central crosswalk; ``share_pct`` its share of the area's demand.
+    The region's rows sum the provinces' allocations and rank them again. At most
+    ``top`` occupations per area and geo.
+    """
+    if drivers.height == 0:
+        return pl.DataFrame()
+    rows = drivers.filter(pl.col("variant") == "central")
+    year = year if year is not None else int(rows["year"].max())  # type: ignore[arg-type]
+    rows = rows.filter(pl.col("year") == year).select(
+        "its_area", "geo", "year", "isco08", "demand_n", "allocated_n"
+    )
+    provinces = rows.filter(pl.col("geo").str.starts_with(region) & (pl.col("geo") != region))
+    if provinces.height and rows.filter(pl.col("geo") == region).height == 0:
+        total = provinces.group_by("its_area", "year", "isco08").agg(
+            pl.col("demand_n").sum(), pl.col("allocated_n").sum()
+        )
+        rows = pl.concat([rows, total.with_columns(pl.lit(region).alias("geo"))], how="diagonal")
+    rows = rows.with_columns(
+        (100.0 * pl.col("allocated_n") / pl.col("allocated_n").sum().over("its_area", "geo"))
+        .fill_nan(None)
+        .alias("share_pct"),
+    ).with_columns(
+        pl.col("allocated_n")
+        .rank(method="ordinal", descending=True)
+        .over("its_area", "geo")
+        .cast(pl.Int64)
+        .alias("rank")
+    )
+    out = rows.filter(pl.col("rank") <= top).with_columns(
+        pl.col("its_area")
+        .replace_strict(dict(area_labels), default=pl.col("its_area"))
+        .alias("area"),
+        (
+            pl.col("isco08")
+            + pl.lit(" ")
+            + pl.col("isco08").replace_strict(dict(isco_titles), default=pl.lit("(no title)"))
+        ).alias("occupation"),
+        *(pl.col(c).round(1) for c in ("allocated_n", "demand_n", "share_pct")),
+    )
+    out = _region_labels(out, region, names)
+    return out.select(
+        "geo",
+        "geo_label",
+        "its_area",
+        "area",
+        "year",
+        "isco08",
+        "occupation",
+        "allocated_n",
+        "share_pct",
+        "demand_n",
+        "rank",
+    ).sort("geo", "its_area", "rank")
+
+
+# ----------------------------------------------------------------------------- economists
+def skill_shares_trend_frame(
+    indicators: pl.DataFrame, *, geos: Sequence[str], names: Mapping[str, str]
+) -> pl.DataFrame:
+    """One row per geo, year and skill group: the employment share (%), with its flag.
+
+    ``segment`` counts the series breaks of the geo so far (a year whose values carry a
+    ``b`` flag starts a new segment), so a line drawn per segment never joins values
+    across a break; ``is_break`` marks the first year after a break and ``break_x``
+    (= year - 0.5) is where the chart draws the break.
+    """
+    rows = indicators.filter(
+        pl.col("indicator") == "employment_share_pct",
+        pl.col("geo").is_in(list(geos)),
+        pl.col("skill_group").is_in(list(SKILL_GROUP_ORDER)),
+        pl.col("value").is_not_null(),
+    )
+    if rows.height == 0:
+        return pl.DataFrame()
+    rows = rows.select(
+        "geo",
+        _year(pl.col("period")).alias("year"),
+        "skill_group",
+        pl.col("value").round(2).alias("share_pct"),
+        "flag",
+    ).unique(["geo", "year", "skill_group"], keep="first")
+    # one break per geo and year: a b flag on any skill group breaks all three series
+    breaks = (
+        rows.group_by("geo", "year")
+        .agg(pl.col("flag").fill_null("").str.contains("b", literal=True).any().alias("is_break"))
+        .sort("geo", "year")
+        .with_columns(
+            (pl.col("is_break").cast(pl.Int64).cum_sum().over("geo") + 1).alias("segment")
+        )
+    )
+    rows = rows.join(breaks, on=["geo", "year"], how="left", validate="m:1").with_columns(
+        (pl.col("year").cast(pl.Float64) - 0.5).alias("break_x"),
+        pl.col("skill_group").replace_strict(dict(SKILL_GROUP_LABELS)).alias("group"),
+        (pl.col("skill_group") + pl.lit("#") + pl.col("segment").cast(pl.String)).alias("line"),
+    )
+    rows = _labels(rows, "geo", names, "geo_label")
+    return rows.select(
+        "geo",
+        "geo_label",
+        "year",
+        "skill_group",
+        "group",
+        "share_pct",
+        "flag",
+        "segment",
+        "line",
+        "is_break",
+        "break_x",
+    ).sort("geo", "skill_group", "year")
+
+
+def skill_share_change_frame(
+    indicators: pl.DataFrame, *, geos: Sequence[str], names: Mapping[str, str]
+) -> pl.DataFrame:
+    """One row per geo, span and skill group: the change in employment share (pp).
+
+    Each geo has its longest span without a series break and, when different, the full
+    range; a change across a break carries ``crosses_break`` and says so in ``span``.
+    """
+    rows = indicators.filter(
+        pl.col("indicator") == "employment_share_change_pp",
+        pl.col("geo").is_in(list(geos)),
+        pl.col("skill_group").is_in(list(SKILL_GROUP_ORDER)),
+        pl.col("value").is_not_null(),
+    )
+    if rows.height == 0:
+        return pl.DataFrame()
+    rows = rows.with_columns(
+        pl.col("flag").fill_null("").str.contains("b", literal=True).alias("crosses_break"),
+        pl.col("value").round(2).alias("change_pp"),
+    ).with_columns(
+        pl.when(pl.col("crosses_break"))
+        .then(
+            pl.col("period")
+            + pl.lit(" (across a series break")
+            + pl.concat_str(
+                [pl.lit(": "), pl.col("note").str.extract(r"(b in [0-9, ]*[0-9])", 1)]
+            ).fill_null("")
+            + pl.lit(")")
+        )
+        .otherwise(pl.col("period") + pl.lit(" (no break)"))
+        .alias("span"),
+        pl.when(pl.col("crosses_break"))
+        .then(pl.lit(ACROSS_BREAK))
+        .otherwise(pl.lit(CLEAN_SPAN))
+        .alias("span_kind"),
+        pl.max_horizontal(pl.col("value").round(2), pl.lit(0.0)).alias("label_x"),
+        pl.col("skill_group").replace_strict(dict(SKILL_GROUP_LABELS)).alias("group"),
+    )
+    rows = _labels(rows, "geo", names, "geo_label")
+    return rows.select(
+        "geo",
+        "geo_label",
+        "period",
+        "span",
+        "span_kind",
+        "skill_group",
+        "group",
+        "change_pp",
+        "label_x",
+        "crosses_break",
+        pl.col("flag"),
+        pl.col("note"),
+    ).sort("geo", "crosses_break", "period", "skill_group")
+
+
+def polarisation_percentiles_frame(
+    percentiles: pl.DataFrame, *, prefer: Sequence[str] = (), names: Mapping[str, str] | None = None
+) -> pl.DataFrame:
+    """One row per skill percentile: the share change (pp) and its smoothed value.
+
+    One geo: the first of ``prefer`` that is present, else the first geo in the table.
+    """
+    if percentiles.height == 0:
+        return pl.DataFrame()
+    present = percentiles["geo"].unique().sort().to_list()
+    geo = next((g for g in prefer if g in present), present[0])
+    return (
+        percentiles.filter(pl.col("geo") == geo)
+        .select(
+            "geo",
+            pl.lit(geo_label(geo, names or {})).alias("geo_label"),
+            "period",
+            pl.col("skill_pct").round(2),
+            pl.col("share_change_pp").round(4),
+            pl.col("smoothed_pp").round(4),
+            pl.col("base_share_pct").round(3),
+        )
+        .sort("skill_pct")
+    )
+
+
+def polarisation_u_test_frame(
+    occupations: pl.DataFrame,
+    models: pl.DataFrame,
+    glance: pl.DataFrame,
+    *,
+    isco_titles: Mapping[str, str],
+    points: int = 60,
+) -> pl.DataFrame:
+    """One row per occupation (``kind`` = occupation), fitted point or the turning point.
+
+    * ``occupation``: skill percentile, share change (pp) and base share of one ISCO-08
+      sub-major group;
+    * ``fit``: the published quadratic (intercept, skill_pct, skill_pct^2 of the
+      ``polarisation_u_test`` model) evaluated on a grid over the fitted range;
+    * ``turning_point``: the model's published turning point (``models_glance``), when it
+      lies inside the fitted range.
+
+    The model is not refitted: its published coefficients are only evaluated.
+    """
+    if occupations.height == 0:
+        return pl.DataFrame()
+    occ = occupations.select(
+        pl.lit("occupation").alias("kind"),
+        "isco08",
+        (
+            pl.col("isco08")
+            + pl.lit(" ")
+            + pl.col("isco08").replace_strict(dict(isco_titles), default=pl.lit("(no title)"))
+        ).alias("occupation"),
+        pl.col("skill_pct").round(2),
+        pl.col("share_change_pp").round(4),
+        pl.col("base_share_pct").round(3),
+        pl.lit(None, pl.Float64).alias("fitted_pp"),
+    )
+    ids = [
+        m for m in models["model_id"].unique().sort().to_list() if m.startswith("polarisation_u")
+    ]
+    parts = [occ]
+    if ids:
+        model_id = ids[0]
+        terms = dict(
+            models.filter(pl.col("model_id") == model_id).select("term", "estimate").iter_rows()
+        )
+        info = glance.filter(pl.col("model_id") == model_id)
+        b0, b1, b2 = terms.get("intercept"), terms.get("skill_pct"), terms.get("skill_pct^2")
+        if b0 is not None and b1 is not None and b2 is not None and info.height:
+            row = info.row(0, named=True)
+            lo = row.get("x_min") or float(occupations["skill_pct"].min())  # type: ignore[arg-type]
+            hi = row.get("x_max") or float(occupations["skill_pct"].max())  # type: ignore[arg-type]
+            grid = pl.DataFrame(
+                {"skill_pct": [lo + (hi - lo) * i / (points - 1) for i in range(points)]}
+            )
+            fit = grid.select(
+                pl.lit("fit").alias("kind"),
+                pl.lit(None, pl.String).alias("isco08"),
+                pl.lit(model_id).alias("occupation"),
+                pl.col("skill_pct").round(2),
+                pl.lit(None, pl.Float64).alias("share_change_pp"),
+                pl.lit(None, pl.Float64).alias("base_share_pct"),
+                (b0 + b1 * pl.col("skill_pct") + b2 * pl.col("skill_pct") ** 2)
+                .round(4)
+                .alias("fitted_pp"),
+            )
+            parts.append(fit)
+            tp = row.get("turning_point")
+            if tp is not None and lo <= tp <= hi:
+                parts.append(
+                    pl.DataFrame(
+                        {
+                            "kind": ["turning_point"],
+                            "isco08": [None],
+                            "occupation": [model_id],
+                            "skill_pct": [round(tp, 2)],
+                            "share_change_pp": [None],
+                            "base_share_pct": [None],
+                            "fitted_pp": [round(b0 + b1 * tp + b2 * tp * tp, 4)],
+                        },
+                        schema=occ.schema,
+                    )
+                )
+    return pl.concat(parts, how="vertical").sort("kind", "skill_pct", "isco08")
+
+
+def beveridge_frame(beveridge: pl.DataFrame, *, names: Mapping[str, str]) -> pl.DataFrame:
+    """One row per geo and year: unemployment rate and job vacancy rate (%).
+
+    ``line`` = geo and segment: a series break starts a new segment, and the chart draws
+    one line per segment, so no line crosses a break.
+    """
+    if beveridge.height == 0:
+        return pl.DataFrame()
+    out = beveridge.select(
+        "geo",
+        _year(pl.col("period")).alias("year"),
+        pl.col("unemployment_rate").round(2).alias("unemployment_rate_pct"),
+        pl.col("job_vacancy_rate_pct").round(2),
+        pl.col("segment").cast(pl.Int64),
+        pl.concat_str(
+            [pl.col("flag_u").fill_null(""), pl.col("flag_v").fill_null("")], separator=" / "
+        ).alias("flags"),
+    ).with_columns((pl.col("geo") + pl.lit("#") + pl.col("segment").cast(pl.String)).alias("line"))
+    out = _labels(out, "geo", names, "geo_label")
+    return out.select(
+        "geo",
+        "geo_label",
+        "year",
+        "unemployment_rate_pct",
+        "job_vacancy_rate_pct",
+        "segment",
+        "line",
+        pl.col("flags").replace(" / ", None),
+    ).sort("geo", "year")
+
+
+MISMATCH_SERIES: Mapping[str, str] = {
+    "jackman_roper_index": "Jackman-Roper: unemployed vs planned hires across provinces",
+    "sahin_mismatch_index": "Sahin et al. (alpha = 0.5; band: alpha 0.3-0.7)",
+    "its_area_mismatch_index": "ITS area mismatch (central crosswalk; band: narrow-broad)",
+}
+
+
+def mismatch_indices_frame(indicators: pl.DataFrame, *, region: str) -> pl.DataFrame:
+    """One row per mismatch index and year for the region: value and sensitivity band.
+
+    * Jackman-Roper: one value, no band;
+    * Sahin et al.: alpha = 0.5, band = min-max over the published alpha grid;
+    * ITS area mismatch: the central crosswalk, band = min-max over crosswalk variants.
+    """
+    rows = indicators.filter(
+        pl.col("indicator").is_in(list(MISMATCH_SERIES)),
+        pl.col("geo") == region,
+        pl.col("value").is_not_null(),
+    )
+    if rows.height == 0:
+        return pl.DataFrame()
+    rows = rows.with_columns(_year(pl.col("period")).alias("year"))
+    band = rows.group_by("indicator", "year").agg(
+        pl.col("value").min().alias("low"), pl.col("value").max().alias("high")
+    )
+    central = rows.filter(
+        pl.col("variant").is_null()
+        | (pl.col("variant") == "alpha=0.5")
+        | (pl.col("variant") == "central")
+    ).unique(["indicator", "year"], keep="first")
+    out = central.join(band, on=["indicator", "year"], how="left", validate="1:1").with_columns(
+        pl.col("indicator").replace_strict(dict(MISMATCH_SERIES)).alias("series"),
+        pl.when(pl.col("indicator") == "jackman_roper_index")
+        .then(pl.lit(None, pl.Float64))
+        .otherwise(pl.col("low"))
+        .alias("low"),
+        pl.when(pl.col("indicator") == "jackman_roper_index")
+        .then(pl.lit(None, pl.Float64))
+        .otherwise(pl.col("high"))
+        .alias("high"),
+    )
+    return out.select(
+        "indicator",
+        "series",
+        "geo",
+        "year",
+        pl.col("value").round(6),
+        pl.col("low").round(6),
+        pl.col("high").round(6),
+        "note",
+    ).sort("indicator", "year")
+
+
+def shortage_ranking_frame(
+    shortage: pl.DataFrame,
+    sensitivity: pl.DataFrame | None,
+    *,
+    geos: Sequence[str],
+    names: Mapping[str, str],
+    isco_titles: Mapping[str, str],
+) -> pl.DataFrame:
+    """One row per geo and occupation: the shortage index, its rank and rank range.
+
+    ``rank_min`` / ``rank_max`` are the best and worst ranks over the alternative weight
+    sets of ``shortage_sensitivity.parquet`` (equal to ``rank`` when it is absent).
+    """
+    rows = shortage.filter(pl.col("geo").is_in(list(geos)), pl.col("shortage_index").is_not_null())
+    if rows.height == 0:
+        return pl.DataFrame()
+    rows = rows.select(
+        "geo",
+        "period",
+        "isco08",
+        pl.col("shortage_index").round(4),
+        pl.col("rank").cast(pl.Int64),
+    )
+    if sensitivity is not None and sensitivity.height:
+        sens = sensitivity.group_by("geo", "period", "isco08").agg(
+            pl.col("rank_min").min().cast(pl.Int64), pl.col("rank_max").max().cast(pl.Int64)
+        )
+        rows = rows.join(sens, on=["geo", "period", "isco08"], how="left", validate="1:1")
+    else:
+        rows = rows.with_columns(pl.col("rank").alias("rank_min"), pl.col("rank").alias("rank_max"))
+    rows = rows.with_columns(
+        pl.col("rank_min").fill_null(pl.col("rank")),
+        pl.col("rank_max").fill_null(pl.col("rank")),
+        (
+            pl.col("isco08")
+            + pl.lit(" ")
+            + pl.col("isco08").replace_strict(dict(isco_titles), default=pl.lit("(no title)"))
+        ).alias("occupation"),
+    )
+    rows = _labels(rows, "geo", names, "geo_label")
+    return rows.select(
+        "geo",
+        "geo_label",
+        "period",
+        "isco08",
+        "occupation",
+        "shortage_index",
+        "rank",
+        "rank_min",
+        "rank_max",
+    ).sort("geo", "rank", "isco08")
