@@ -22,6 +22,10 @@ __all__ = ["HEADLINES", "Headline", "profile_statements", "regional_profile"]
 class Headline:
     """A headline indicator: which rows, and whether higher is better.
 
+    ``higher_is_better=None`` for measures with no good direction (a skill group's share):
+    regions are then ranked from the highest value down and the statement says "highest",
+    not "best".
+
     A filter value may be a tuple of alternatives in order of preference (the age band
     ``("Y15-74", "Y_GE15")``): the first one the region has is used, for the region and
     its peers alike.
@@ -30,7 +34,7 @@ class Headline:
     indicator: str
     label: str
     filters: Mapping[str, str | tuple[str, ...] | None]
-    higher_is_better: bool
+    higher_is_better: bool | None
 
 
 HEADLINES: tuple[Headline, ...] = (
@@ -51,13 +55,13 @@ HEADLINES: tuple[Headline, ...] = (
         "employment_share_pct",
         "Employment share of middle-skill occupations",
         {"skill_group": "middle"},
-        True,
+        None,
     ),
     Headline(
         "employment_share_pct",
         "Employment share of high-skill occupations",
         {"skill_group": "high"},
-        True,
+        None,
     ),
 )
 
@@ -107,7 +111,8 @@ def regional_profile(
     * ``change`` = value - value in ``base_period`` (default: the region's first period),
       with ``crosses_break`` when a ``b`` flag lies after the base up to the latest period;
     * ``rank`` among the ``regions_n`` regions at the region's NUTS level with a value in
-      that period (1 = best, by ``higher_is_better``), and ``percentile`` =
+      that period (1 = best, by ``higher_is_better``; 1 = highest when it is None), and
+      ``percentile`` =
       :math:`100 \cdot (n - rank) / (n - 1)` (100 = best, 0 = worst); ``ranked_among``
       says which set and which period;
     * ``benchmarks``: a list of structs (geo, value, difference = region - benchmark) in
@@ -145,7 +150,7 @@ def regional_profile(
         n = peers.height
         better = (
             (pl.col("value") > last["value"])
-            if head.higher_is_better
+            if head.higher_is_better is not False
             else (pl.col("value") < last["value"])
         )
         rank = peers.filter(better).height + 1
@@ -201,6 +206,38 @@ def regional_profile(
     return pl.DataFrame(out, schema=schema)
 
 
+def _rank_sentence(r: Mapping[str, Any]) -> str:
+    pct = r["percentile"]
+    if r["higher_is_better"] is None:
+        band = (
+            "among the highest 10%"
+            if pct >= 90
+            else "among the lowest 10%"
+            if pct <= 10
+            else "above the median"
+            if pct >= 50
+            else "below the median"
+        )
+        return (
+            f" It ranks {r['rank']} of {r['regions_n']} from the highest ({band};"
+            f" {r['ranked_among']})."
+        )
+    band = (
+        "in the best 10%"
+        if pct >= 90
+        else "in the bottom 10%"
+        if pct <= 10
+        else "in the top half"
+        if pct >= 50
+        else "in the bottom half"
+    )
+    direction = "higher" if r["higher_is_better"] else "lower"
+    return (
+        f" It ranks {r['rank']} of {r['regions_n']} ({band}; {r['ranked_among']},"
+        f" {direction} is better)."
+    )
+
+
 def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f}%" if unit == "%" else f"{value:,.1f} {unit}"
 
@@ -228,20 +265,7 @@ def profile_statements(
                 text += " (across a series break: not strictly comparable)"
         text += "."
         if r["regions_n"] and r["regions_n"] > 1:
-            pct = r["percentile"]
-            band = (
-                "in the best 10%"
-                if pct >= 90
-                else "in the bottom 10%"
-                if pct <= 10
-                else "in the top half"
-                if pct >= 50
-                else "in the bottom half"
-            )
-            text += (
-                f" It ranks {r['rank']} of {r['regions_n']} ({band}; {r['ranked_among']},"
-                f" {'higher' if r['higher_is_better'] else 'lower'} is better)."
-            )
+            text += _rank_sentence(r)
         if r["benchmarks"]:
             comps = ", ".join(f"{b['geo']} {_fmt(b['value'], r['unit'])}" for b in r["benchmarks"])
             text += f" Benchmarks: {comps}."
