@@ -57,6 +57,7 @@ PANEL_SCHEMA: dict[str, pl.DataType] = {
     "role": pl.String(),
     "source": pl.String(),
     "vintage": pl.String(),
+    "note": pl.String(),
 }
 PANEL_KEY: tuple[str, ...] = ("measure", "geo", "period", *DIMENSIONS, "role")
 
@@ -86,6 +87,21 @@ def geo_level(col: str = "geo") -> pl.Expr:
         .then(0)
         .otherwise(code.str.len_chars() - 2)
         .cast(pl.Int8)
+    )
+
+
+def _align_geo(frame: pl.LazyFrame, nuts_version: int) -> pl.LazyFrame:
+    """Recode Italian NUTS codes to ``nuts_version`` and add ``geo_level``/``nuts_version``.
+
+    Pure recodes are applied; codes whose territory changed pass through unchanged with
+    the reason in ``note``. ``nuts_version`` is null for countries and EU/EA aggregates.
+    """
+    frame = cls.recode_nuts(
+        frame, "geo", to_version=nuts_version, allow_boundary_changes=True, note_column="note"
+    )
+    return frame.with_columns(
+        geo_level().alias("geo_level"),
+        pl.when(geo_level() > 0).then(pl.lit(nuts_version)).otherwise(None).alias("nuts_version"),
     )
 
 
@@ -158,12 +174,7 @@ def clean_eurostat(
         pl.lit(source).alias("source"),
         pl.lit(vintage, pl.String).alias("vintage"),
     )
-    frame = cls.recode_nuts(frame, "geo", to_version=nuts_version, allow_boundary_changes=True)
-    frame = frame.with_columns(
-        geo_level().alias("geo_level"),
-        pl.when(geo_level() > 0).then(pl.lit(nuts_version)).otherwise(None).alias("nuts_version"),
-    )
-    return _finish(frame)
+    return _finish(_align_geo(frame, nuts_version))
 
 
 def _isco_dimension(code: pl.Expr) -> pl.Expr:
@@ -209,11 +220,7 @@ def clean_its__area_province_year(
             pl.lit(source).alias("source"),
         )
     )
-    frame = cls.recode_nuts(frame, "geo", to_version=nuts_version, allow_boundary_changes=True)
-    frame = frame.with_columns(
-        geo_level().alias("geo_level"), pl.lit(nuts_version).alias("nuts_version")
-    )
-    return _finish(frame)
+    return _finish(_align_geo(frame, nuts_version))
 
 
 def clean_hiring__province_period_occupation(
@@ -249,11 +256,7 @@ def clean_hiring__province_period_occupation(
         pl.lit("hiring_plans").alias("role"),
         pl.lit(source).alias("source"),
     )
-    out = cls.recode_nuts(out, "geo", to_version=nuts_version, allow_boundary_changes=True)
-    out = out.with_columns(
-        geo_level().alias("geo_level"), pl.lit(nuts_version).alias("nuts_version")
-    )
-    return _finish(out)
+    return _finish(_align_geo(out, nuts_version))
 
 
 def aligned__panel(parts: Mapping[str, pl.LazyFrame]) -> pl.LazyFrame:

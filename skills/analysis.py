@@ -338,15 +338,21 @@ def _its_gap(
     )
 
 
+def _total_breakdown(rows: pl.DataFrame, ages: tuple[str, ...]) -> pl.DataFrame:
+    """Rows for both sexes together and the first of ``ages`` the table has (if any)."""
+    if "T" in rows["sex"].to_list():
+        rows = rows.filter(pl.col("sex") == "T")
+    present = set(rows["age"].drop_nulls().to_list())
+    age = next((a for a in ages if a in present), None)
+    return rows.filter(pl.col("age") == age) if age is not None else rows
+
+
 def _persons_unemployed(panel: pl.DataFrame) -> pl.DataFrame:
     """Unemployed persons (not thousands) by geo and period: total sex, ages 15-74 or 15+."""
-    u = panel.filter(pl.col("measure") == "unemployed_ths", pl.col("role") == "unemployment")
-    if "T" in u["sex"].to_list():
-        u = u.filter(pl.col("sex") == "T")
-    ages = set(u["age"].drop_nulls().to_list())
-    age = next((a for a in ("Y15-74", "Y_GE15") if a in ages), None)
-    if age is not None:
-        u = u.filter(pl.col("age") == age)
+    u = _total_breakdown(
+        panel.filter(pl.col("measure") == "unemployed_ths", pl.col("role") == "unemployment"),
+        ("Y15-74", "Y_GE15"),
+    )
     return u.select("geo", "period", (pl.col("value") * 1000).alias("unemployed"), "flag", "source")
 
 
@@ -488,15 +494,12 @@ def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs) -> None:
             "%",
         )
     )
-    u = panel.filter(
-        pl.col("measure") == "unemployment_rate_pct", pl.col("role") == "unemployment_rate"
+    u = _total_breakdown(
+        panel.filter(
+            pl.col("measure") == "unemployment_rate_pct", pl.col("role") == "unemployment_rate"
+        ),
+        ("Y15-74", "Y_GE15", "Y15-64"),
     )
-    if "T" in u["sex"].to_list():
-        u = u.filter(pl.col("sex") == "T")
-    ages = set(u["age"].drop_nulls().to_list())
-    age = next((a for a in ("Y15-74", "Y_GE15", "Y15-64") if a in ages), None)
-    if age is not None:
-        u = u.filter(pl.col("age") == age)
     points = u.select(
         "geo", "period", pl.col("value").alias("unemployment_rate"), pl.col("flag").alias("flag_u")
     ).join(
