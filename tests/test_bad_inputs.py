@@ -78,7 +78,7 @@ def _latin1(ws: Path) -> None:
 
 
 # (case, corrupt(workspace), expected exit code, texts the message must contain)
-CASES: list[tuple[str, Callable[[Path], None], int, list[str]]] = [
+CASES: list[tuple[str, Callable[[Path], object], int, list[str]]] = [
     (
         "missing file",
         lambda ws: (ws / "data" / "hires.csv").unlink(),

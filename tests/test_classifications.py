@@ -163,7 +163,13 @@ def test_isco08_structure_and_skill_columns() -> None:
     groups = cl.isco08_groups()
     assert groups.group_by("level").len().sort("level")["len"].to_list() == [10, 43, 130]
     codes = set(groups["isco08"].to_list())
-    major_group = {"1": "high", "2": "high", "3": "high", "4": "middle", "7": "middle"}
+    major_group: dict[str, str | None] = {
+        "1": "high",
+        "2": "high",
+        "3": "high",
+        "4": "middle",
+        "7": "middle",
+    }
     major_group |= {"8": "middle", "5": "low", "9": "low", "0": None, "6": None}
     ilo = {"0": (1, 4), "1": (3, 4), "2": (4, 4), "3": (3, 3), "9": (1, 1)}
     ilo |= dict.fromkeys("45678", (2, 2))

@@ -151,7 +151,7 @@ def test_derived_rates_say_so_and_match_counts(indicators: pl.DataFrame) -> None
 def test_its_rates_are_ratios_of_sums(demo: Path, indicators: pl.DataFrame) -> None:
     courses = pl.read_parquet(demo / "out" / "latest" / "its_courses.parquet")
     ended = courses.filter(pl.col("end_year") == 2022, pl.col("employed_12m_n").is_not_null())
-    expected = 100 * ended["employed_12m_n"].sum() / ended["graduates_n"].sum()
+    expected = 100 * float(ended["employed_12m_n"].sum()) / float(ended["graduates_n"].sum())
     row = indicators.filter(
         pl.col("indicator") == "its_employment_rate_12m_pct",
         pl.col("geo") == "ITC1",

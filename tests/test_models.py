@@ -6,6 +6,7 @@ import dataclasses
 import math
 import subprocess
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
@@ -24,7 +25,9 @@ from skills.models import (
 REPS = 199
 
 
-def _changes(seed: int, fn, n: int = 100, noise: float = 0.1) -> pl.DataFrame:
+def _changes(
+    seed: int, fn: Callable[[np.ndarray], np.ndarray], n: int = 100, noise: float = 0.1
+) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     p = np.arange(n, dtype=np.float64) + 0.5
     return pl.DataFrame(

@@ -3,6 +3,8 @@ the documented standard-error relationships, planted parameters and input handli
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 import pytest
@@ -56,7 +58,7 @@ def _matching_panel(
     )
 
 
-def _cluster_ols(y: np.ndarray, X: np.ndarray, groups: np.ndarray):  # noqa: N803
+def _cluster_ols(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> Any:  # noqa: N803
     import statsmodels.api as sm
 
     return sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)

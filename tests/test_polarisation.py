@@ -211,7 +211,7 @@ def test_wage_groups_sum_to_zero(toy: tuple[pl.DataFrame, pl.DataFrame]) -> None
     for method in ("employment_terciles", "occupation_terciles"):
         groups = wage_group_shares(
             occupation_changes(emp, wages, base="2015", end="2020"), method=method
-        )  # type: ignore[arg-type]
+        )
         assert groups["change_pp"].sum() == pytest.approx(0, abs=1e-9)
         assert set(groups["wage_group"]) == {"lowest_paying", "middling", "highest_paying"}
 

@@ -297,7 +297,7 @@ def test_full_disk_while_publishing_keeps_latest(ws: Path, monkeypatch: pytest.M
     old = latest_run_id(ws)
     touch_spec(ws, "disk full")
     calls = {"n": 0}
-    real = engine.write_table
+    real = engine.write_table  # type: ignore[attr-defined]
 
     def full_disk(frame, path, **kw):  # type: ignore[no-untyped-def]
         calls["n"] += 1

@@ -130,16 +130,16 @@ def indicators() -> pl.DataFrame:
                         "note": note,
                     }
                 )
-    for year, base in (("2024", 0.01), ("2025", 0.02)):
+    for label, base in (("2024", 0.01), ("2025", 0.02)):
         rows.append(
-            {"indicator": "jackman_roper_index", "geo": "ITC1", "period": year, "value": base}
+            {"indicator": "jackman_roper_index", "geo": "ITC1", "period": label, "value": base}
         )
         for alpha, k in (("alpha=0.3", 0.9), ("alpha=0.5", 1.0), ("alpha=0.7", 0.95)):
             rows.append(
                 {
                     "indicator": "sahin_mismatch_index",
                     "geo": "ITC1",
-                    "period": year,
+                    "period": label,
                     "value": base * k / 10,
                     "variant": alpha,
                 }
@@ -149,7 +149,7 @@ def indicators() -> pl.DataFrame:
                 {
                     "indicator": "its_area_mismatch_index",
                     "geo": "ITC1",
-                    "period": year,
+                    "period": label,
                     "value": base * k,
                     "variant": variant,
                 }
@@ -523,3 +523,79 @@ def test_a_broken_table_becomes_a_note_not_a_failed_publication(tmp_path: Path) 
     assert "This section could not be written" in html  # the profile
     with pytest.raises(pl.exceptions.PolarsError):
         build_report(tmp_path, formats=("html",), strict=True)
+
+
+# ----------------------------------------------------------------------------- rendering
+def _items(n: int) -> list[Any]:
+    from skills.report._build import ChartItem
+
+    items = []
+    for i in range(n):
+        item = ChartItem(f"chart{i}", "s", "h", "l", "src", "src")
+        item.spec = {
+            "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "width": "container",
+            "data": {"values": [{"x": k, "y": (k * (i + 3)) % 7} for k in range(6)]},
+            "mark": "bar",
+            "encoding": {
+                "x": {"field": "x", "type": "ordinal"},
+                "y": {"field": "y", "type": "quantitative"},
+            },
+        }
+        items.append(item)
+    return items
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_chart_files_are_the_same_with_a_helper_process(tmp_path: Path) -> None:
+    from skills.report._build import write_chart_files
+
+    formats = ("json", "svg", "png")
+    alone, shared = _items(5), _items(5)
+    write_chart_files(alone, tmp_path / "one", formats, "5.20", processes=1)
+    write_chart_files(shared, tmp_path / "two", formats, "5.20", processes=2)
+    one, two = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert len(one) == 15 and one == two  # no temporary file left, same bytes
+    assert one["chart3.svg"].startswith(b"<svg") and one["chart4.png"][:4] == b"\x89PNG"
+    assert [p.name for p in shared[1].files] == ["chart1.vl.json", "chart1.svg", "chart1.png"]
+
+
+def test_a_failing_helper_process_falls_back_to_rendering_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from skills.report import _build
+
+    monkeypatch.setattr(_build, "HELPER_MODULE", "skills.report.no_such_module")
+    items = _items(4)
+    _build.write_chart_files(items, tmp_path, ("svg",), "5.20", processes=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"chart{i}.svg" for i in range(4)]
+    assert "chart helper process failed" in caplog.text
+
+
+def test_the_helper_process_is_killed_when_the_parent_leaves_early(tmp_path: Path) -> None:
+    from skills.report._build import _Helper, static_spec
+
+    jobs = [
+        {"spec": static_spec(item.spec), "svg": str(tmp_path / f"{item.chart_id}.svg")}
+        for item in _items(30)
+    ]
+    with pytest.raises(KeyboardInterrupt), _Helper(jobs, ["svg"], "5.20") as helper:
+        assert helper.process is not None and helper.process.poll() is None
+        raise KeyboardInterrupt
+    assert helper.process.returncode == -9  # killed, not finished (30 charts take seconds)
+    assert helper.jobs_file is not None and not helper.jobs_file.exists()
+
+
+def test_render_processes_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from skills.report._build import render_processes
+
+    monkeypatch.setenv("SKILLS_REPORT_PROCESSES", "1")
+    assert render_processes() == 1
+    monkeypatch.setenv("SKILLS_REPORT_PROCESSES", "8")
+    assert render_processes() == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setenv("SKILLS_REPORT_PROCESSES", "")
+    assert render_processes() == 1

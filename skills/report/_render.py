@@ -1,0 +1,84 @@
+"""Render Vega-Lite specs to SVG and PNG files: in this process, or in a helper process.
+
+``vl_convert`` serialises its calls (two threads render no faster than one), and a chart
+takes 0.2-0.4 s, so :func:`skills.report._build.write_chart_files` hands part of the
+charts to a helper process started with ``python -m skills.report._render JOBS``, where
+``JOBS`` is a JSON file::
+
+    {"vl_version": "5.20", "formats": ["png", "svg"], "png_scale": 1.0,
+     "charts": [{"svg": "/path/id.svg", "png": "/path/id.png", "spec": {...}}, ...]}
+
+The helper writes each file under a temporary name and renames it into place, and exits
+0 when every chart was written, 1 otherwise (the error on standard error).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["render_charts"]
+
+
+def render_charts(
+    charts: Sequence[Mapping[str, Any]], formats: Sequence[str], vl_version: str, png_scale: float
+) -> dict[str, float]:
+    """Write each chart's ``svg`` and/or ``png`` file; return seconds spent per format.
+
+    Parameters
+    ----------
+    charts
+        Each with ``spec`` (a static Vega-Lite spec) and the target paths ``svg`` and
+        ``png``.
+    formats
+        Which of ``svg`` and ``png`` to write (a PNG is rendered from the SVG).
+    vl_version, png_scale
+        Passed to ``vl_convert``.
+    """
+    import vl_convert as vlc
+
+    timings = {"svg": 0.0, "png": 0.0}
+    for chart in charts:
+        t0 = time.perf_counter()
+        svg = vlc.vegalite_to_svg(chart["spec"], vl_version=vl_version)
+        timings["svg"] += time.perf_counter() - t0
+        if "svg" in formats:
+            _write(Path(chart["svg"]), svg.encode("utf-8"))
+        if "png" in formats:
+            t0 = time.perf_counter()
+            _write(Path(chart["png"]), vlc.svg_to_png(svg, scale=png_scale))
+            timings["png"] += time.perf_counter() - t0
+    return timings
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the helper process (see the module docstring)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m skills.report._render JOBS.json", file=sys.stderr)
+        return 2
+    try:
+        jobs = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+        render_charts(jobs["charts"], jobs["formats"], jobs["vl_version"], jobs["png_scale"])
+    except Exception as exc:  # reported to the parent, which renders the charts itself
+        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
