@@ -29,6 +29,7 @@ __all__ = [
     "clean_eurostat",
     "clean_hiring__province_period_occupation",
     "clean_its__area_province_year",
+    "clean_records",
     "combine_flags",
     "geo_level",
 ]
@@ -257,6 +258,15 @@ def clean_hiring__province_period_occupation(
         pl.lit(source).alias("source"),
     )
     return _finish(_align_geo(out, nuts_version))
+
+
+def clean_records(frame: pl.LazyFrame, *, nuts_version: int) -> pl.LazyFrame:
+    """Panel rows aggregated from record-level data (:mod:`skills.sources.records`).
+
+    Already in the panel's columns; Italian codes are recoded to ``nuts_version`` (as for
+    every other source) and ``geo_level`` / ``nuts_version`` set from the codes.
+    """
+    return _finish(_align_geo(frame.drop("geo_level", "nuts_version", "note"), nuts_version))
 
 
 def aligned__panel(parts: Mapping[str, pl.LazyFrame]) -> pl.LazyFrame:

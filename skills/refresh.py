@@ -49,6 +49,7 @@ from skills.align import (
     clean_eurostat,
     clean_hiring__province_period_occupation,
     clean_its__area_province_year,
+    clean_records,
 )
 from skills.errors import InputError, QualityError, SkillsError
 from skills.indicators import INDICATOR_KEY, compute_indicators
@@ -81,6 +82,9 @@ _FILE_READERS = {
 _HANDLED_DIMS = {"geo", "unit", "indic_em", "sizeclas", *DIMENSIONS}
 
 StageHook = Callable[[str, str], None]
+
+#: Kinds of source the aligned panel is built from (wages and hires feed analyses only).
+PANEL_KINDS = frozenset({"eurostat", "its_courses", "hiring_plans", "records"})
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,8 @@ def load_source(
     if role.kind == "eurostat":
         return _load_eurostat(spec, src, role, offline=offline, fetched=fetched)
     assert src.path is not None
+    if role.kind == "records":
+        return _load_records(spec, src)
     module, _, func = _FILE_READERS[role.kind].partition(":")
     reader = getattr(importlib.import_module(module), func)
     frame = reader(
@@ -197,6 +203,27 @@ def load_source(
         "rows": frame.height,
     }
     return LoadedSource(src, frame.lazy(), provenance, _source_label(spec, src.role))
+
+
+def _load_records(spec: PipelineSpec, src: SourceSpec) -> LoadedSource:
+    """Aggregate a record-level Parquet file to panel rows (streaming, bounded memory)."""
+    from skills.sources.records import aggregate_records
+
+    assert src.path is not None
+    label = _source_label(spec, src.role)
+    frame = aggregate_records(src.role, src.path, source_label=label, **dict(src.options))
+    provenance = {
+        "role": src.role,
+        "kind": "records",
+        "location": str(src.path),
+        "format": "parquet",
+        "sha256": file_sha256(src.path),
+        "bytes": src.path.stat().st_size,
+        "vintage": None,
+        "records": pl.scan_parquet(src.path).select(pl.len()).collect().item(),
+        "rows": frame.height,
+    }
+    return LoadedSource(src, frame.lazy(), provenance, label)
 
 
 def _load_eurostat(
@@ -374,9 +401,7 @@ def build(
     # Panel
     stage = "panel"
     # only the sources the panel is built from (wages and hires feed the analyses only)
-    panel_roles = {
-        r for r in load_keys if ROLES[r].kind in {"eurostat", "its_courses", "hiring_plans"}
-    }
+    panel_roles = {r for r in load_keys if ROLES[r].kind in PANEL_KINDS}
     panel_key = cache.key(stage, sorted((r, load_keys[r]) for r in panel_roles), spec.nuts_version)
     panel = _cached_table(cache, stage, panel_key, on_stage, lambda: _panel(spec, loaded))
 
@@ -504,6 +529,8 @@ def _panel(spec: PipelineSpec, loaded: Mapping[str, LoadedSource]) -> pl.DataFra
             parts[role] = clean_hiring__province_period_occupation(
                 item.frame, source=item.label, nuts_version=spec.nuts_version
             )
+        elif kind == "records":
+            parts[role] = clean_records(item.frame, nuts_version=spec.nuts_version)
     panel = aligned__panel(parts).collect()
     check_unique(panel, PANEL_KEY, "aligned panel")
     return panel

@@ -48,7 +48,7 @@ from skills.errors import ConfigError
 
 __all__ = ["ROLES", "PipelineSpec", "Role", "SourceSpec", "load_spec"]
 
-SourceKind = Literal["eurostat", "its_courses", "hiring_plans", "wages", "hires"]
+SourceKind = Literal["eurostat", "its_courses", "hiring_plans", "wages", "hires", "records"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,19 @@ ROLES: dict[str, Role] = {
             "wages",
             "Mean wages by ISCO-08 occupation, for wage-ranked polarisation (docs/schemas.md).",
         ),
+        Role(
+            "job_ads",
+            "records",
+            "Job-advertisement records (Parquet, one row per ad), counted by province, month, "
+            "ISCO-08 group and education asked in a streaming query (docs/pipeline-spec.md).",
+        ),
+        Role(
+            "lfs_microdata",
+            "records",
+            "Labour-force person records (Parquet, one row per person and quarter), weighted "
+            "to employment and unemployment in thousands by region, quarter, ISCO-08 group "
+            "and ISCED group in a streaming query (docs/pipeline-spec.md).",
+        ),
     )
 }
 
@@ -168,6 +181,7 @@ _PIPELINE_KEYS = {
 }
 _EUROSTAT_KEYS = {"eurostat", "path", "filters", "start_period", "end_period", "dataset"}
 _FILE_KEYS = {"path", "sheet", "delimiter", "encoding", "ignore_columns"}
+_RECORD_KEYS = {"path", "isco_digits", "period"}
 _OUTPUT_KEYS = {"keep_runs", "report", "report_formats"}
 REPORT_FORMATS = ("html", "png", "svg", "json")
 _CROSSWALK_KEYS = {"its_isco08", "path"}
@@ -194,6 +208,9 @@ class SourceSpec:
     delimiter: str = ","
     encoding: str = "utf-8"
     ignore_columns: tuple[str, ...] = ()
+    #: Options of a record-level source: ``isco_digits`` (1-3), ``period`` (job ads:
+    #: ``month`` or ``quarter``).
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def location(self) -> str:
@@ -334,6 +351,28 @@ def load_spec(path: str | Path) -> PipelineSpec:
 Err = Any  # a callable str -> ConfigError
 
 
+def _records_source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpec:
+    where = f"[sources.{role.name}]"
+    _no_unknown(body, _RECORD_KEYS, where, err)
+    if "path" not in body:
+        raise err(f"{where}: 'path' is required")
+    options: dict[str, Any] = {}
+    if "isco_digits" in body:
+        digits = body["isco_digits"]
+        if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 3:
+            raise err(f"{where} isco_digits must be 1, 2 or 3 (ISCO-08 groups in the panel)")
+        options["isco_digits"] = digits
+    if "period" in body:
+        period = body["period"]
+        if role.name != "job_ads" or period not in ("month", "quarter"):
+            raise err(f'{where} period must be "month" or "quarter" (job_ads only)')
+        options["period"] = period
+    path = _existing(base, body["path"], err, f"{where} path")
+    if path.suffix.lower() != ".parquet":
+        raise err(f"{where} path = {str(body['path'])!r}: record-level sources are Parquet files")
+    return SourceSpec(role=role.name, kind=role.kind, path=path, options=options)
+
+
 def _source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpec:
     where = f"[sources.{role.name}]"
     if role.kind == "eurostat":
@@ -364,6 +403,8 @@ def _source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpe
             start_period=_string(body, "start_period", where, err),
             end_period=_string(body, "end_period", where, err),
         )
+    if role.kind == "records":
+        return _records_source(role, body, base, err)
     _no_unknown(body, _FILE_KEYS, where, err)
     if "path" not in body:
         raise err(f"{where}: 'path' is required")

@@ -59,6 +59,7 @@ _KINDS = (
     "panel",
     "indicators",
     "models",
+    "records",
 )
 
 
@@ -307,7 +308,8 @@ def suite_parameters(nuts_version: int = 2021) -> dict[str, Any]:
         ``codes_isco08_l23``, ``codes_isco08_panel`` (plus ``NRP``/``UNK``),
         ``codes_isco08_eurostat`` (``OC`` codes plus ``TOTAL``/``NRP``/``UNK``),
         ``codes_isced11``, ``codes_nace_r2``, ``codes_its_area`` (2023 scheme),
-        ``codes_its_area_any``, ``codes_education_level``, ``codes_indicator`` (catalogue
+        ``codes_its_area_any``, ``codes_education_level`` (and ``codes_education_level_panel``,
+        plus ``UNK``: not stated), ``codes_indicator`` (catalogue
         ids), ``codes_role`` and ``nuts_version`` (a one-element list).
     """
     return dict(_parameters(int(nuts_version)))
@@ -344,6 +346,10 @@ def _parameters(nuts_version: int) -> Mapping[str, Any]:
         "codes_its_area": areas.filter(pl.col("scheme") == "2023")["its_area"].to_list(),
         "codes_its_area_any": areas["its_area"].unique().sort().to_list(),
         "codes_education_level": cls.education_levels_it()["education_level"].to_list(),
+        "codes_education_level_panel": [
+            *cls.education_levels_it()["education_level"].to_list(),
+            "UNK",
+        ],
         "codes_indicator": [e.id for e in load_catalogue()],
         "codes_role": list(ROLES),
         "nuts_version": [nuts_version],

@@ -1,0 +1,99 @@
+"""Record-level sources: job-ad records and labour-force person records, in Parquet.
+
+Tens of millions of rows are aggregated to the aligned panel's rows in one streaming
+Polars query (projection and predicate pushdown into the scan, nothing collected before
+the group-by, bounded memory); the query itself is :mod:`skills.bench.streaming`, where
+its design and measurements are documented (``BENCHMARKS.md``).
+
+Job ads (role ``job_ads``), one row per advertisement:
+
+===============  ==================================================================
+column           content
+===============  ==================================================================
+posted_on        posting date (Date or Datetime)
+geo_nuts3        province, NUTS 3 code (``ITC11``), as text or as an index into the
+                 code list in the file's ``skills.bench`` metadata
+isco08           ISCO-08 unit group, 4 digits (``2512``; text, or a number: ``110``
+                 is ``0110``)
+education_level  education asked (Excelsior levels, ``docs/schemas.md``); null = not
+                 stated, published as ``UNK``
+===============  ==================================================================
+
+Labour-force person records (role ``lfs_microdata``), one row per person and quarter:
+``geo_nuts2``, ``period`` (``2023-Q1``), ``status`` (``employed``, ``unemployed``,
+``inactive``), ``isco08`` (4 digits, null when none), ``isced11`` (``ED0`` ... ``ED8``,
+or the level number), ``weight`` (persons represented).
+
+Other columns are not read. ``skills bench generate`` writes synthetic files of both
+kinds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from skills.errors import InputError
+
+__all__ = ["RECORD_KINDS", "aggregate_records", "read_job_ads", "read_lfs_microdata"]
+
+#: Source role -> kind of records.
+RECORD_KINDS: dict[str, str] = {"job_ads": "job_ads", "lfs_microdata": "lfs"}
+
+
+def read_job_ads(
+    path: str | Path,
+    *,
+    isco_digits: int = 3,
+    period: str = "month",
+    source_label: str | None = None,
+) -> pl.LazyFrame:
+    """Ads by province, month (or quarter), ISCO-08 group and education asked.
+
+    A lazy query in the aligned panel's columns (``measure`` = ``job_ads_n``, ``unit`` =
+    ``ads``, ``role`` = ``job_ads``): run it with ``.collect(engine="streaming")``.
+    See :func:`skills.bench.streaming.aggregate_job_ads` for every option.
+    """
+    from skills.bench.streaming import aggregate_job_ads
+
+    return aggregate_job_ads(
+        path, isco_digits=isco_digits, period=period, source_label=source_label
+    )
+
+
+def read_lfs_microdata(
+    path: str | Path, *, isco_digits: int = 2, source_label: str | None = None
+) -> pl.LazyFrame:
+    """Weighted employment and unemployment (thousands) by region, quarter, ISCO-08 and ISCED.
+
+    .. math:: E_{r,t,o,e} = \\frac{1}{1000} \\sum_{i \\in (r,t,o,e),\\ employed} w_i
+
+    and likewise for the unemployed (by region, quarter and ISCED group only). Inactive
+    persons are filtered out in the scan. A lazy query in the panel's columns (``role``
+    = ``lfs_microdata``); see :func:`skills.bench.streaming.aggregate_lfs`.
+    """
+    from skills.bench.streaming import aggregate_lfs
+
+    return aggregate_lfs(path, isco_digits=isco_digits, source_label=source_label)
+
+
+def aggregate_records(
+    role: str, path: str | Path, *, source_label: str | None = None, **options: Any
+) -> pl.DataFrame:
+    """Run the streaming aggregation of a record-level source and collect its panel rows.
+
+    Raises
+    ------
+    skills.errors.InputError
+        The file is missing, not Parquet, lacks a column (named), or holds a code that is
+        not in its code list (the column and the code are named).
+    """
+    if role not in RECORD_KINDS:
+        raise ValueError(f"unknown record-level role {role!r}: use {', '.join(RECORD_KINDS)}")
+    reader = read_job_ads if role == "job_ads" else read_lfs_microdata
+    try:
+        return reader(path, source_label=source_label, **options).collect(engine="streaming")
+    except pl.exceptions.InvalidOperationError as exc:
+        raise InputError(path, f"a code not in its code list: {exc}") from exc
