@@ -384,6 +384,13 @@ def bench_generate(
             f"{path} ({rows:,} {k} records, synthetic scale data, "
             f"{path.stat().st_size / 2**20:,.1f} MiB, {time.perf_counter() - started:.1f} s)"
         )
+    if encoding == "codes":
+        typer.echo(
+            "codes encoding: regions, periods, statuses and education levels are small "
+            "integers indexing the code lists stored in each file's 'skills.bench' metadata "
+            "(skills.bench.code_lists(path)); ISCO-08 and ISCED are numbers. "
+            "--encoding strings writes the codes as text."
+        )
 
 
 @bench_app.command("aggregate")
