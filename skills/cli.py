@@ -388,8 +388,8 @@ def bench_generate(
         typer.echo(
             "codes encoding: regions, periods, statuses and education levels are small "
             "integers indexing the code lists stored in each file's 'skills.bench' metadata "
-            "(skills.bench.code_lists(path)); ISCO-08 and ISCED are numbers. "
-            "--encoding strings writes the codes as text."
+            "(skills.bench.read_records(path) shows them as text); ISCO-08 and ISCED are "
+            "numbers. --encoding strings writes the codes as text."
         )
 
 

@@ -551,3 +551,16 @@ def test_summary_markdown_and_comparison(tmp_path: Path) -> None:
     )
     text = summary_markdown(results)
     assert "| t | 0.500 | met |" in text and "0.50 |" in text
+
+
+def test_read_records_decodes_the_codes_encoding(files: dict[tuple[str, str], Path]) -> None:
+    from skills.bench import read_records
+
+    for kind in KINDS:
+        coded = read_records(files[kind, "codes"]).collect()
+        text = read_records(files[kind, "strings"]).collect()
+        as_text = [pl.col(c).cast(pl.String) for c in coded.columns]
+        assert coded.select(as_text).equals(text.select(as_text)), kind
+    ads = read_records(files["job_ads", "codes"]).collect()
+    assert set(ads["geo_nuts3"].cast(pl.String)) <= set(codes.nuts3_codes())
+    assert set(ads["isco08"]) <= set(codes.isco08_units())

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         data_path,
         file_info,
         generate,
+        read_records,
     )
 
 _WHERE = {
@@ -48,6 +49,7 @@ _WHERE = {
     "data_path": "synthetic",
     "file_info": "synthetic",
     "generate": "synthetic",
+    "read_records": "synthetic",
     "run_benchmarks": "harness",
     "summary_markdown": "harness",
 }
@@ -64,6 +66,7 @@ __all__ = [
     "data_path",
     "file_info",
     "generate",
+    "read_records",
     "run_benchmarks",
     "summary_markdown",
 ]

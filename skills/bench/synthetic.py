@@ -99,6 +99,7 @@ __all__ = [
     "data_path",
     "file_info",
     "generate",
+    "read_records",
 ]
 
 KINDS: Final[tuple[str, ...]] = ("job_ads", "lfs")
@@ -202,6 +203,35 @@ def code_lists(path: str | Path, names: Iterable[str] | None = None) -> dict[str
         if name not in lists and name in defaults:
             lists[name] = defaults[name]()
     return lists
+
+
+def read_records(path: str | Path) -> Any:
+    """A generated file's records with every code as text: a :class:`polars.LazyFrame`.
+
+    Index columns of a ``codes`` file become :class:`polars.Enum` columns of their code
+    lists (``geo_nuts3`` = ``ITC11``, ...), ``isco08`` the zero-padded 4-digit code
+    (``0110``) and ``isced11`` ``ED<level>``; a ``strings`` file's categorical columns
+    are read as they are. For looking at the data: the aggregations read the integer
+    codes directly, which is what makes them fast.
+    """
+    import polars as pl
+
+    info = file_info(path)
+    frame = pl.scan_parquet(path)
+    if not info or info.get("encoding") != "codes":
+        return frame
+    decoded = [
+        pl.col(name)
+        .replace_strict(dict(enumerate(codes)), return_dtype=pl.Enum(list(dict.fromkeys(codes))))
+        .alias(name)
+        for name, codes in (info.get("codes") or {}).items()
+    ]
+    numeric = info.get("numeric") or {}
+    if "isco08" in numeric:
+        decoded.append(pl.col("isco08").cast(pl.String).str.zfill(4))
+    if "isced11" in numeric:
+        decoded.append(pl.format("ED{}", pl.col("isced11")))
+    return frame.with_columns(decoded)
 
 
 def _check(kind: str, encoding: str) -> None:
