@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,21 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def eurostat_dir(shared_data: Path) -> Path:
     return shared_data / "eurostat"
+
+
+def publication_snapshot(out: Path) -> dict[str, str]:
+    """Every file of ``out/latest`` with its sha256, and where ``latest`` points."""
+    latest = out / "latest"
+    files = {
+        str(p.relative_to(latest)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(latest.rglob("*"))
+        if p.is_file()
+    }
+    files["-> target"] = latest.resolve().name
+    return files
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], dict[str, str]]:
+    """:func:`publication_snapshot`, to compare a publication before and after a run."""
+    return publication_snapshot

@@ -4,7 +4,6 @@ intact. Each case corrupts one file of a published demo workspace and runs the C
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -23,17 +22,6 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec = write_demo(root)
     assert refresh(spec, root / "out").exit_code == 0
     return root
-
-
-def snapshot(out: Path) -> dict[str, str]:
-    latest = out / "latest"
-    files = {
-        str(p.relative_to(latest)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(latest.rglob("*"))
-        if p.is_file()
-    }
-    files["-> target"] = str(latest.resolve().name)
-    return files
 
 
 def edit_lines(path: Path, change: Callable[[list[str]], list[str]]) -> None:
@@ -223,6 +211,7 @@ def test_bad_input_stops_the_run_and_keeps_the_publication(
     published: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    snapshot: Callable[[Path], dict[str, str]],
     case: str,
     corrupt: Callable[[Path], None],
     code: int,

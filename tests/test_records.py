@@ -3,9 +3,9 @@ aggregated in a streaming query into the aligned panel, checked, and rerun when 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -48,17 +48,6 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = refresh(spec, root / "out")
     assert result.exit_code == 0, result.message
     return root
-
-
-def _snapshot(out: Path) -> dict[str, str]:
-    latest = out / "latest"
-    files = {
-        str(p.relative_to(latest)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(latest.rglob("*"))
-        if p.is_file()
-    }
-    files["-> target"] = latest.resolve().name
-    return files
 
 
 def test_records_reach_the_panel_with_provenance_and_checks(published: Path) -> None:
@@ -140,12 +129,13 @@ def test_bad_records_stop_the_run_and_keep_the_publication(
     published: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    snapshot: Callable[[Path], dict[str, str]],
     corrupt: object,
     texts: list[str],
 ) -> None:
     ws = tmp_path / "ws"
     shutil.copytree(published, ws, symlinks=True)
-    before = _snapshot(ws / "out")
+    before = snapshot(ws / "out")
     assert callable(corrupt)
     corrupt(ws)
     with pytest.raises(SystemExit) as exit_info:
@@ -154,7 +144,7 @@ def test_bad_records_stop_the_run_and_keep_the_publication(
     assert exit_info.value.code == 1, err
     for text in texts:
         assert text in err, f"{text!r} not in:\n{err}"
-    assert _snapshot(ws / "out") == before
+    assert snapshot(ws / "out") == before
 
 
 # ----------------------------------------------------------------------------- spec
