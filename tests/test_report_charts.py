@@ -579,7 +579,11 @@ def test_the_helper_process_is_killed_when_the_parent_leaves_early(tmp_path: Pat
     from skills.report._build import _Helper, static_spec
 
     jobs = [
-        {"spec": static_spec(item.spec), "svg": str(tmp_path / f"{item.chart_id}.svg")}
+        {
+            "id": item.chart_id,
+            "spec": static_spec(item.spec),
+            "svg": str(tmp_path / f"{item.chart_id}.svg"),
+        }
         for item in _items(30)
     ]
     with pytest.raises(KeyboardInterrupt), _Helper(jobs, ["svg"], "5.20") as helper:
@@ -599,3 +603,23 @@ def test_render_processes_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     monkeypatch.setenv("SKILLS_REPORT_PROCESSES", "")
     assert render_processes() == 1
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_chart_vl_convert_cannot_render_gets_a_note_not_a_failure(
+    tmp_path: Path, processes: int
+) -> None:
+    from skills.report._build import write_chart_files
+
+    items = _items(5)
+    items[3].spec = {**items[3].spec, "mark": "nonsense"}  # valid JSON, fails in Vega-Lite
+    _, notes = write_chart_files(
+        items, tmp_path, ("json", "svg", "png"), "5.20", processes=processes
+    )
+    assert len(notes) == 1 and "(chart3): no SVG/PNG file, vl-convert failed" in notes[0]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert "chart3.vl.json" in names and "chart3.svg" not in names and "chart3.png" not in names
+    assert {f"chart{i}.{ext}" for i in (0, 1, 2, 4) for ext in ("svg", "png")} <= set(names)
+    assert [p.name for p in items[3].files] == ["chart3.vl.json"]
+    with pytest.raises(RuntimeError, match="chart3"):
+        write_chart_files([*_items(5)[:3], items[3]], tmp_path / "s", ("svg",), "5.20", strict=True)

@@ -134,7 +134,11 @@ def build_report(
     import altair as alt
 
     vl_version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    seconds.update(write_chart_files(items, target / "charts", formats, vl_version))
+    timings, render_notes = write_chart_files(
+        items, target / "charts", formats, vl_version, strict=strict
+    )
+    seconds.update(timings)
+    notes = [*notes, *render_notes]
     report: Path | None = None
     size = 0
     if "html" in formats:

@@ -381,8 +381,12 @@ def write_chart_files(
     vl_version: str,
     *,
     processes: int | None = None,
-) -> dict[str, float]:
-    """Write ``charts/<id>.vl.json|.svg|.png``; return seconds spent per format.
+    strict: bool = False,
+) -> tuple[dict[str, float], list[str]]:
+    """Write ``charts/<id>.vl.json|.svg|.png``; return seconds per format and notes.
+
+    A chart vl-convert cannot render gets no SVG/PNG file and a note (``strict`` raises
+    instead): an export problem never blocks a validated publication.
 
     SVG and PNG rendering (``vl_convert``, 0.2-0.4 s a chart, serialised within a
     process) is shared with one helper process (:mod:`skills.report._render`) when
@@ -393,8 +397,9 @@ def write_chart_files(
     """
     want = {f for f in formats if f in {"json", "svg", "png"}}
     timings = {"json": 0.0, "svg": 0.0, "png": 0.0}
+    failed: dict[str, str] = {}
     if not want:
-        return timings
+        return timings, []
     folder.mkdir(parents=True, exist_ok=True)
     specs = {item.chart_id: static_spec(item.spec) for item in items}
     if "json" in want:
@@ -410,6 +415,7 @@ def write_chart_files(
 
         jobs = [
             {
+                "id": item.chart_id,
                 "spec": specs[item.chart_id],
                 "svg": str(folder / f"{item.chart_id}.svg"),
                 "png": str(folder / f"{item.chart_id}.png"),
@@ -420,18 +426,32 @@ def write_chart_files(
         helper_jobs = jobs[1::2] if n >= 2 and len(jobs) >= PARALLEL_MIN_CHARTS else []
         own_jobs = jobs[0::2] if helper_jobs else jobs
         with _Helper(helper_jobs, images, vl_version) as helper:
-            spent = render_charts(own_jobs, images, vl_version, PNG_SCALE)
-            if not helper.wait():
-                spent_more = render_charts(helper_jobs, images, vl_version, PNG_SCALE)
+            spent, failed = render_charts(own_jobs, images, vl_version, PNG_SCALE)
+            helper_failed = helper.wait()
+            if helper_failed is None:
+                spent_more, helper_failed = render_charts(
+                    helper_jobs, images, vl_version, PNG_SCALE
+                )
                 spent = {k: spent[k] + spent_more[k] for k in spent}
+            failed.update(helper_failed)
         timings.update(spent)
+    if failed and strict:
+        raise RuntimeError(f"charts could not be rendered: {failed}")
+    notes = [
+        f"{item.heading} ({item.chart_id}): no SVG/PNG file, vl-convert failed: "
+        f"{failed[item.chart_id]}"
+        for item in items
+        if item.chart_id in failed
+    ]
+    for note in notes:
+        log.warning("report: %s", note)
     for item in items:
         item.files.extend(
             folder / f"{item.chart_id}.{ext}"
             for ext, fmt in (("vl.json", "json"), ("svg", "svg"), ("png", "png"))
-            if fmt in want
+            if fmt in want and (fmt == "json" or item.chart_id not in failed)
         )
-    return timings
+    return timings, notes
 
 
 class _Helper:
@@ -466,7 +486,7 @@ class _Helper:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", HELPER_MODULE, str(self.jobs_file)],
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )
         except OSError as exc:
@@ -474,21 +494,33 @@ class _Helper:
             self.process = None
         return self
 
-    def wait(self) -> bool:
-        """Wait for the helper; True when it wrote every file it was given."""
+    def wait(self) -> dict[str, str] | None:
+        """Wait for the helper: the charts it could not render (id -> message), or None
+        when the helper itself failed (or left files missing) and its charts must be
+        rendered here."""
         if not self.jobs:
-            return True
+            return {}
         if self.process is None:
-            return False
-        _, err = self.process.communicate()
+            return None
+        out, err = self.process.communicate()
+        failed: dict[str, str] | None = None
+        lines = out.decode(errors="replace").strip().splitlines()
+        if self.process.returncode == 0 and lines:
+            try:
+                failed = dict(json.loads(lines[-1])["failed"])
+            except (ValueError, KeyError, TypeError):
+                failed = None
         missing = [
-            job[fmt] for job in self.jobs for fmt in self.formats if not Path(job[fmt]).is_file()
+            job[fmt]
+            for job in self.jobs
+            for fmt in self.formats
+            if job["id"] not in (failed or {}) and not Path(job[fmt]).is_file()
         ]
-        if self.process.returncode != 0 or missing:
+        if failed is None or missing:
             detail = err.decode(errors="replace").strip() or f"{len(missing)} files missing"
             log.warning("chart helper process failed (%s); rendering its charts here", detail)
-            return False
-        return True
+            return None
+        return failed
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None and self.process.poll() is None:
