@@ -12,7 +12,7 @@ import polars as pl
 
 from skills.models.cov import Cov
 
-__all__ = ["PanelFit", "codes_of", "fit_panelols", "require_columns"]
+__all__ = ["PanelFit", "cluster_codes", "codes_of", "fit_panelols", "require_columns"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -25,6 +25,11 @@ def require_columns(frame: pl.DataFrame, columns: Sequence[str], what: str) -> N
         raise ValueError(
             f"{what}: missing column(s) {missing}; the frame has {list(frame.columns)}"
         )
+
+
+def cluster_codes(frame: pl.DataFrame, cov: Cov) -> IntArray | None:
+    """Cluster codes of ``frame`` for a clustered ``cov`` (its ``by`` column), else None."""
+    return codes_of(frame[cov.by]) if cov.kind == "cluster" and cov.by else None
 
 
 def codes_of(series: pl.Series) -> IntArray:
@@ -45,6 +50,11 @@ class PanelFit:
     r2_within: float
     r2_between: float
     r2_overall: float
+    #: Number of clusters (None unless ``cov`` clusters).
+    clusters: int | None = None
+    #: Degrees of freedom for t / F inference (None: normal / chi-squared), from
+    #: :func:`skills.models._stats.inference_df`.
+    df_inference: int | None = None
 
 
 def fit_panelols(
@@ -78,6 +88,9 @@ def fit_panelols(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=FutureWarning)
         res = model.fit(cov_type=cov_type, debiased=debiased, **config)
+    from skills.models._stats import inference_df
+
+    n_clusters = int(np.unique(cluster_codes).size) if cluster_codes is not None else None
     params = np.asarray(res.params.loc[list(names)].to_numpy(), dtype=np.float64)
     vcov = np.asarray(res.cov.loc[list(names), list(names)].to_numpy(), dtype=np.float64)
     return PanelFit(
@@ -89,4 +102,6 @@ def fit_panelols(
         r2_within=float(res.rsquared_within),
         r2_between=float(res.rsquared_between),
         r2_overall=float(res.rsquared_overall),
+        clusters=n_clusters,
+        df_inference=inference_df(cov.kind, cov.small_sample, int(res.df_resid), n_clusters),
     )

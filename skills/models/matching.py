@@ -12,9 +12,9 @@ import numpy as np
 import polars as pl
 
 from skills.models._build import build_table, vcov_tuple
-from skills.models._panel import codes_of, fit_panelols, require_columns
+from skills.models._panel import cluster_codes, codes_of, fit_panelols, require_columns
 from skills.models._periods import period_ordinal
-from skills.models._stats import inference_df, wald_test
+from skills.models._stats import FEW_CLUSTERS, wald_test
 from skills.models.cov import Cov
 from skills.models.results import MatchingResult
 
@@ -156,24 +156,22 @@ def fit_matching_function(
     yv = usable[hires].to_numpy().astype(np.float64)
     ent = codes_of(usable[entity])
     tcodes = usable["period_ordinal"].to_numpy().astype(np.int64)
-    ccodes = codes_of(usable[cov.by]) if cov.kind == "cluster" and cov.by else None
     fit = fit_panelols(
         yv,
         design,
         [u_term, v_term],
         ent,
         tcodes,
-        cluster_codes=ccodes,
+        cluster_codes=cluster_codes(usable, cov),
         entity_effects=True,
         time_effects=True,
         cov=cov,
     )
-    n_clusters = int(np.unique(ccodes).size) if ccodes is not None else None
-    df = inference_df(cov.kind, cov.small_sample, fit.df_resid, n_clusters)
+    n_clusters, df = fit.clusters, fit.df_inference
     table = build_table([u_term, v_term], params=fit.params, vcov=fit.vcov, df=df, level=level)
     wald, p_crs = wald_test(fit.params, fit.vcov, [1.0, 1.0], 1.0, df)
     notes.append(f"inference: {cov.name}, t({df})" if df else f"inference: {cov.name}")
-    if cov.kind == "cluster" and n_clusters is not None and n_clusters < 30:
+    if cov.kind == "cluster" and n_clusters is not None and n_clusters < FEW_CLUSTERS:
         notes.append(f"only {n_clusters} clusters: cluster-robust p-values can over-reject")
     notes.append(f"entity and time effects ({entity}, {time}); r2 of the transformed regression")
     formula = (

@@ -26,17 +26,14 @@ import polars as pl
 
 from skills.models._bootstrap import BootstrapOutcome, wild_bootstrap
 from skills.models._build import build_table, vcov_tuple
-from skills.models._panel import codes_of, fit_panelols, require_columns
+from skills.models._panel import cluster_codes, codes_of, fit_panelols, require_columns
 from skills.models._periods import period_ordinal
-from skills.models._stats import inference_df
+from skills.models._stats import FEW_CLUSTERS, inference_df
 from skills.models.cov import Cov
 from skills.models.results import ModelResult, PolarisationResult
 
 __all__ = ["FEW_CLUSTERS", "fit_polarisation", "fit_share_panel"]
 
-#: Below this many clusters, cluster-robust inference is flagged as unreliable
-#: (Cameron, Gelbach and Miller 2008; Cameron and Miller 2015).
-FEW_CLUSTERS = 30
 
 _DEFAULT_ROBUST = Cov.robust()
 _DEFAULT_BOOTSTRAP = Cov.wild_bootstrap()
@@ -163,7 +160,7 @@ def fit_polarisation(
 
     terms = ["intercept", x, *(f"{x}^{d}" for d in range(2, degree + 1))]
     design = np.column_stack([p**d for d in range(k)])
-    groups = codes_of(data[cov.by]) if cov.kind == "cluster" and cov.by else None
+    groups = cluster_codes(data, cov)
     cov_type, cov_kwds = cov.to_statsmodels(groups)
     model = sm.WLS(yv, design, weights=w) if weights else sm.OLS(yv, design)
     res = model.fit(cov_type=cov_type, cov_kwds=cov_kwds or None, use_t=True)
@@ -356,20 +353,18 @@ def fit_share_panel(
         ).to_series()
     )
     time_codes = data["period_ordinal"].to_numpy().astype(np.int64)
-    ccodes = codes_of(data[cov.by]) if cov.kind == "cluster" and cov.by else None
     fit = fit_panelols(
         yv,
         design,
         terms,
         cells,
         time_codes,
-        cluster_codes=ccodes,
+        cluster_codes=cluster_codes(data, cov),
         entity_effects=True,
         time_effects=False,
         cov=cov,
     )
-    n_clusters = int(np.unique(ccodes).size) if ccodes is not None else None
-    df = inference_df(cov.kind, cov.small_sample, fit.df_resid, n_clusters)
+    n_clusters, df = fit.clusters, fit.df_inference
 
     boot: BootstrapOutcome | None = None
     if bootstrap is not None:

@@ -224,32 +224,24 @@ def its_outcomes_frame(courses: pl.DataFrame, *, area_labels: Mapping[str, str])
     if courses.height == 0:
         return pl.DataFrame()
     keys = ["foundation_name", "its_area"]
-    employed = (
-        courses.filter(pl.col("graduates_n").is_not_null() & pl.col("employed_12m_n").is_not_null())
-        .group_by(keys)
-        .agg(
-            pl.col("employed_12m_n").sum().alias("numerator_n"),
-            pl.col("graduates_n").sum().alias("denominator_n"),
-            pl.len().alias("cohorts_n"),
-            pl.col("end_year").min().alias("first_end_year"),
-            pl.col("end_year").max().alias("last_end_year"),
+
+    def ratio(numerator: str, denominator: str, measure: str) -> pl.DataFrame:
+        known = pl.col(numerator).is_not_null() & pl.col(denominator).is_not_null()
+        return (
+            courses.filter(known)
+            .group_by(keys)
+            .agg(
+                pl.col(numerator).sum().alias("numerator_n"),
+                pl.col(denominator).sum().alias("denominator_n"),
+                pl.len().alias("cohorts_n"),
+                pl.col("end_year").min().alias("first_end_year"),
+                pl.col("end_year").max().alias("last_end_year"),
+            )
+            .with_columns(pl.lit(measure).alias("measure"))
         )
-        .with_columns(pl.lit(EMPLOYED_MEASURE).alias("measure"))
-    )
-    coherent = (
-        courses.filter(
-            pl.col("employed_12m_n").is_not_null() & pl.col("employed_coherent_12m_n").is_not_null()
-        )
-        .group_by(keys)
-        .agg(
-            pl.col("employed_coherent_12m_n").sum().alias("numerator_n"),
-            pl.col("employed_12m_n").sum().alias("denominator_n"),
-            pl.len().alias("cohorts_n"),
-            pl.col("end_year").min().alias("first_end_year"),
-            pl.col("end_year").max().alias("last_end_year"),
-        )
-        .with_columns(pl.lit(COHERENT_MEASURE).alias("measure"))
-    )
+
+    employed = ratio("employed_12m_n", "graduates_n", EMPLOYED_MEASURE)
+    coherent = ratio("employed_coherent_12m_n", "employed_12m_n", COHERENT_MEASURE)
     out = (
         pl.concat([employed, coherent])
         .filter(pl.col("denominator_n") > 0)
