@@ -174,15 +174,25 @@ def source_digest(src: SourceSpec, offline: bool | None = None) -> tuple[str, An
 
 
 def load_source(
-    spec: PipelineSpec, src: SourceSpec, *, offline: bool | None = None, fetched: Any = None
+    spec: PipelineSpec,
+    src: SourceSpec,
+    *,
+    offline: bool | None = None,
+    fetched: Any = None,
+    sha256: str | None = None,
 ) -> LoadedSource:
-    """Read one source of ``spec`` and check it is the table its role needs."""
+    """Read one source of ``spec`` and check it is the table its role needs.
+
+    ``sha256`` is the file's digest when the caller has it already (the refresh hashes
+    every input for its fingerprint): a file is then not read twice to hash it.
+    """
     role = ROLES[src.role]
     if role.kind == "eurostat":
         return _load_eurostat(spec, src, role, offline=offline, fetched=fetched)
     assert src.path is not None
+    sha256 = sha256 or file_sha256(src.path)
     if role.kind == "records":
-        return _load_records(spec, src)
+        return _load_records(spec, src, sha256)
     module, _, func = _FILE_READERS[role.kind].partition(":")
     reader = getattr(importlib.import_module(module), func)
     frame = reader(
@@ -197,7 +207,7 @@ def load_source(
         "kind": role.kind,
         "location": str(src.path),
         "format": src.path.suffix.lstrip(".").lower(),
-        "sha256": file_sha256(src.path),
+        "sha256": sha256,
         "bytes": src.path.stat().st_size,
         "vintage": None,
         "rows": frame.height,
@@ -205,7 +215,7 @@ def load_source(
     return LoadedSource(src, frame.lazy(), provenance, _source_label(spec, src.role))
 
 
-def _load_records(spec: PipelineSpec, src: SourceSpec) -> LoadedSource:
+def _load_records(spec: PipelineSpec, src: SourceSpec, sha256: str) -> LoadedSource:
     """Aggregate a record-level Parquet file to panel rows (streaming, bounded memory)."""
     from skills.sources.records import aggregate_records
 
@@ -217,7 +227,7 @@ def _load_records(spec: PipelineSpec, src: SourceSpec) -> LoadedSource:
         "kind": "records",
         "location": str(src.path),
         "format": "parquet",
-        "sha256": file_sha256(src.path),
+        "sha256": sha256,
         "bytes": src.path.stat().st_size,
         "vintage": None,
         "records": pl.scan_parquet(src.path).select(pl.len()).collect().item(),
@@ -366,7 +376,9 @@ def build(
             _emit(on_stage, stage, "cached")
         else:
             _emit(on_stage, stage, "running")
-            item = load_source(spec, src, offline=offline, fetched=fetched)
+            item = load_source(
+                spec, src, offline=offline, fetched=fetched, sha256=sha if src.path else None
+            )
             frame = item.frame.collect()
             if validate and suite_for_role(role) in suites:
                 report = validate_tables(
