@@ -106,6 +106,26 @@ def _with_region_total(gap: pl.DataFrame, region: str, value_cols: Sequence[str]
     return pl.concat([gap, total.with_columns(pl.lit(region).alias("geo"))], how="diagonal")
 
 
+def _area_label(area_labels: Mapping[str, str]) -> pl.Expr:
+    """``area``: the ITS area's label (the code where there is none)."""
+    return (
+        pl.col("its_area")
+        .replace_strict(dict(area_labels), default=pl.col("its_area"))
+        .alias("area")
+    )
+
+
+def _central_with_band(
+    rows: pl.DataFrame, keys: Sequence[str], value: str, low: str, high: str
+) -> pl.DataFrame:
+    """The ``central`` crosswalk variant's rows with ``low``/``high``: the range of
+    ``value`` over every variant of the same ``keys``."""
+    band = rows.group_by(*keys).agg(pl.col(value).min().alias(low), pl.col(value).max().alias(high))
+    return rows.filter(pl.col("variant") == "central").join(
+        band, on=list(keys), how="left", validate="1:1"
+    )
+
+
 def its_gap_by_area_frame(
     gap: pl.DataFrame,
     *,
@@ -128,16 +148,9 @@ def its_gap_by_area_frame(
         "variant", "its_area", "geo", "year", "demand_n", "supply_n", "gap_n"
     )
     rows = _with_region_total(rows, region, ("demand_n", "supply_n", "gap_n"))
-    band = rows.group_by("its_area", "geo").agg(
-        pl.col("gap_n").min().alias("gap_low_n"), pl.col("gap_n").max().alias("gap_high_n")
-    )
-    central = rows.filter(pl.col("variant") == "central").join(
-        band, on=["its_area", "geo"], how="left", validate="1:1"
-    )
+    central = _central_with_band(rows, ("its_area", "geo"), "gap_n", "gap_low_n", "gap_high_n")
     out = central.with_columns(
-        pl.col("its_area")
-        .replace_strict(dict(area_labels), default=pl.col("its_area"))
-        .alias("area"),
+        _area_label(area_labels),
         pl.when(pl.col("gap_n") >= 0)
         .then(pl.lit("More planned hires than graduates"))
         .otherwise(pl.lit("More graduates than planned hires"))
@@ -178,12 +191,7 @@ def its_supply_demand_trend_frame(
         return pl.DataFrame()
     rows = gap.select("variant", "its_area", "geo", "year", "demand_n", "supply_n")
     rows = _with_region_total(rows, region, ("demand_n", "supply_n"))
-    band = rows.group_by("its_area", "geo", "year").agg(
-        pl.col("demand_n").min().alias("low"), pl.col("demand_n").max().alias("high")
-    )
-    central = rows.filter(pl.col("variant") == "central").join(
-        band, on=["its_area", "geo", "year"], how="left", validate="1:1"
-    )
+    central = _central_with_band(rows, ("its_area", "geo", "year"), "demand_n", "low", "high")
     out = central.select(
         "its_area",
         "geo",
@@ -192,9 +200,7 @@ def its_supply_demand_trend_frame(
         pl.col("low").round(1).alias("demand_low_n"),
         pl.col("high").round(1).alias("demand_high_n"),
         pl.col("supply_n").round(1),
-        pl.col("its_area")
-        .replace_strict(dict(area_labels), default=pl.col("its_area"))
-        .alias("area"),
+        _area_label(area_labels),
     )
     out = _region_labels(out, region, names)
     return out.select(
@@ -247,9 +253,7 @@ def its_outcomes_frame(courses: pl.DataFrame, *, area_labels: Mapping[str, str])
         .filter(pl.col("denominator_n") > 0)
         .with_columns(
             (100.0 * pl.col("numerator_n") / pl.col("denominator_n")).round(1).alias("rate_pct"),
-            pl.col("its_area")
-            .replace_strict(dict(area_labels), default=pl.col("its_area"))
-            .alias("area"),
+            _area_label(area_labels),
         )
         .with_columns(
             (pl.col("foundation_name") + pl.lit(" · ") + pl.col("area")).alias("label"),
@@ -316,9 +320,7 @@ def its_gap_drivers_frame(
         .alias("rank")
     )
     out = rows.filter(pl.col("rank") <= top).with_columns(
-        pl.col("its_area")
-        .replace_strict(dict(area_labels), default=pl.col("its_area"))
-        .alias("area"),
+        _area_label(area_labels),
         (
             pl.col("isco08")
             + pl.lit(" ")
