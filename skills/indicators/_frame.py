@@ -55,7 +55,7 @@ def as_indicator(
     if source is not None:
         extra.append((pl.lit(source) if isinstance(source, str) else source).alias("source"))
     if "geo_level" not in present:
-        extra.append(geo_level())
+        extra.append(geo_level().alias("geo_level"))
     frame = frame.with_columns(extra)
     schema = frame.collect_schema().names()
     frame = frame.with_columns(pl.lit(None).alias(c) for c in INDICATOR_SCHEMA if c not in schema)
