@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         unemployed_ths,
         unemployment_rate,
     )
+    from skills.indicators.competing import competing_supply
     from skills.indicators.gap import crosswalked_demand, its_gap, its_gap_drivers, its_supply
     from skills.indicators.mismatch import (
         beveridge_curve,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from skills.indicators.shortage import shortage_index, shortage_sensitivity
     from skills.models import Cov, compare, fit_matching_function, fit_polarisation, fit_share_panel
     from skills.refresh import refresh
+    from skills.sources.competing import read_competing_graduates
     from skills.sources.eurostat import load_eurostat, read_eurostat
     from skills.sources.eurostat_api import fetch_eurostat
     from skills.sources.hires import read_hires
@@ -105,6 +107,8 @@ _LAZY: dict[str, str] = {
     "shortage_sensitivity": "skills.indicators.shortage",
     "read_wages": "skills.sources.wages",
     "read_hires": "skills.sources.hires",
+    "read_competing_graduates": "skills.sources.competing",
+    "competing_supply": "skills.indicators.competing",
 }
 
 __all__ = [
@@ -113,6 +117,7 @@ __all__ = [
     "beveridge_curve",
     "clean_spans",
     "compare",
+    "competing_supply",
     "compute_indicators",
     "crosswalked_demand",
     "employment_ths",
@@ -135,6 +140,7 @@ __all__ = [
     "percentile_changes",
     "planned_hires",
     "profile_statements",
+    "read_competing_graduates",
     "read_eurostat",
     "read_hires",
     "read_hiring_plans",

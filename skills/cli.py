@@ -278,17 +278,21 @@ def catalogue(
 def schema(
     table: Annotated[
         str,
-        typer.Argument(help="its_courses, hiring_plans or wages_by_occupation; all if omitted."),
+        typer.Argument(
+            help="its_courses, hiring_plans, wages_by_occupation, hires or "
+            "competing_graduates; all if omitted."
+        ),
     ] = "",
 ) -> None:
     """Print the documented schema of the files users bring."""
     from skills.schema import schema_markdown
+    from skills.sources.competing import COMPETING_GRADUATES
     from skills.sources.hires import HIRES
     from skills.sources.hiring import HIRING_PLANS
     from skills.sources.its import ITS_COURSES
     from skills.sources.wages import WAGES
 
-    schemas = {s.name: s for s in (ITS_COURSES, HIRING_PLANS, WAGES, HIRES)}
+    schemas = {s.name: s for s in (ITS_COURSES, HIRING_PLANS, WAGES, HIRES, COMPETING_GRADUATES)}
     if table and table not in schemas:
         raise typer.BadParameter(f"unknown table; use one of {', '.join(schemas)}")
     for name, sch in schemas.items():

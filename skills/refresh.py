@@ -76,6 +76,7 @@ _FILE_READERS = {
     "hiring_plans": "skills.sources.hiring:read_hiring_plans",
     "wages": "skills.sources.wages:read_wages",
     "hires": "skills.sources.hires:read_hires",
+    "competing_graduates": "skills.sources.competing:read_competing_graduates",
 }
 
 #: Eurostat dimensions a role may carry beyond the panel's, and how each is handled.
@@ -83,7 +84,8 @@ _HANDLED_DIMS = {"geo", "unit", "indic_em", "sizeclas", *DIMENSIONS}
 
 StageHook = Callable[[str, str], None]
 
-#: Kinds of source the aligned panel is built from (wages and hires feed analyses only).
+#: Kinds of source the aligned panel is built from (wages, hires and competing graduates
+#: feed analyses only).
 PANEL_KINDS = frozenset({"eurostat", "its_courses", "hiring_plans", "records"})
 
 

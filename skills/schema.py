@@ -557,12 +557,15 @@ _SCHEMAS_INTRO = """\
 python -c "from skills.schema import schemas_document; print(schemas_document(), end='')" \\
   > docs/schemas.md -->
 
-Besides the Eurostat tables it downloads, a pipeline reads three tables that planners
-supply: **ITS course records** (one row per course cohort), **hiring plans** (planned hires
-by province, period, occupation and education level, shaped like the Excelsior survey) and
-**wages by occupation** (to rank occupations for wage-based polarisation). This page lists,
-for each, the columns the reader accepts and the checks it runs; it is generated from the
-same schema objects the reader enforces (`skills schema` prints it too).
+Besides the Eurostat tables it downloads, a pipeline reads tables that planners supply:
+**ITS course records** (one row per course cohort), **hiring plans** (planned hires by
+province, period, occupation and education level, shaped like the Excelsior survey),
+**wages by occupation** (to rank occupations for wage-based polarisation), **hires**
+(realised hires, for the matching function) and, optionally, **competing graduates**
+(ISCED 5-6 graduates other than ITS by field of education, the competing supply of the ITS
+gap). This page lists, for each, the columns the reader accepts and the checks it runs; it
+is generated from the same schema objects the reader enforces (`skills schema` prints it
+too).
 
 ## File format
 
@@ -613,10 +616,12 @@ def schemas_document() -> str:
     The tests compare the checked-in file with this function's output, so the
     documentation cannot drift from what the readers enforce.
     """
+    from skills.sources.competing import COMPETING_GRADUATES
     from skills.sources.hires import HIRES
     from skills.sources.hiring import HIRING_PLANS
     from skills.sources.its import ITS_COURSES
     from skills.sources.wages import WAGES
 
-    sections = [schema_markdown(s) for s in (ITS_COURSES, HIRING_PLANS, WAGES, HIRES)]
+    schemas = (ITS_COURSES, HIRING_PLANS, WAGES, HIRES, COMPETING_GRADUATES)
+    sections = [schema_markdown(s) for s in schemas]
     return "\n".join([_SCHEMAS_INTRO, *sections])

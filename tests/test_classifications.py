@@ -38,6 +38,8 @@ SORT_KEYS: dict[str, list[str]] = {
     "its_areas.csv": ["scheme", "its_area"],
     "its_area_map_2008_2023.csv": ["from_area", "to_area"],
     "its_isco08_crosswalk_v1.csv": ["crosswalk_version", "variant", "its_area", "isco08"],
+    "iscedf13.csv": ["iscedf13"],
+    "iscedf13_its_area_v1.csv": ["mapping_version", "iscedf13", "its_area"],
 }
 INT_KEYS = {"nuts_version", "from_version"}
 
@@ -546,6 +548,83 @@ def test_map_its_area_refuses_undivided_made_in_italy() -> None:
         cl.map_its_area_2008_to_2023(pl.DataFrame({"area": ["robotics"]}), "area")
     with pytest.raises(ConfigError, match="'x'"):
         cl.map_its_area_2008_to_2023(frame, "x")
+
+
+# ------------------------------------------------------------------ ISCED-F 2013
+def test_iscedf13_codes_levels_and_parents() -> None:
+    fields = cl.iscedf13_fields()
+    assert fields.columns == ["iscedf13", "level", "label_en", "label_it", "parent"]
+    broad = cl.iscedf13_fields(1)
+    narrow = cl.iscedf13_fields(2)
+    assert broad.height == 12 and narrow.height == 58
+    assert broad.height + narrow.height == fields.height
+    assert broad["iscedf13"].str.contains(r"^\d{2}$").all()
+    assert narrow["iscedf13"].str.contains(r"^\d{3}$").all()
+    assert broad["parent"].is_null().all()
+    # every narrow field's parent is a listed broad field and its first two digits
+    assert set(narrow["parent"].to_list()) <= set(broad["iscedf13"].to_list())
+    assert (narrow["parent"] == narrow["iscedf13"].str.slice(0, 2)).all()
+    for column in ("label_en", "label_it"):
+        assert (fields[column].str.strip_chars().str.len_chars() > 0).all(), column
+    expected_broad = {f"{i:02d}" for i in range(11)} | {"99"}
+    assert set(broad["iscedf13"].to_list()) == expected_broad
+    # the substantive narrow fields of ISCED-F 2013 (without nfd, inter-disciplinary, nec)
+    substantive = {
+        *("001", "002", "003", "011", "021", "022", "023", "031", "032", "041", "042"),
+        *("051", "052", "053", "054", "061", "071", "072", "073", "081", "082", "083"),
+        *("084", "091", "092", "101", "102", "103", "104"),
+    }
+    codes = set(narrow["iscedf13"].to_list())
+    assert substantive <= codes
+    labels = dict(zip(narrow["iscedf13"].to_list(), narrow["label_en"].to_list(), strict=True))
+    for code in codes - substantive - {"999"}:
+        suffix = code[2]
+        kind = {"0": "not further defined", "8": "Inter-disciplinary", "9": "not elsewhere"}
+        assert kind[suffix] in labels[code], code
+    assert labels["061"] == "Information and Communication Technologies (ICTs)"
+    assert labels["104"] == "Transport services"
+    with pytest.raises(ConfigError, match="level"):
+        cl.iscedf13_fields(3)
+
+
+def test_iscedf13_its_area_map_invariants() -> None:
+    m = cl.iscedf13_its_area_map()
+    assert m.columns == ["mapping_version", "iscedf13", "its_area", "share", "rationale"]
+    assert set(m["mapping_version"].to_list()) == {cl.DEFAULT_FIELD_MAP}
+    assert m.equals(cl.iscedf13_its_area_map(cl.DEFAULT_FIELD_MAP))
+    narrow = set(cl.iscedf13_fields(2)["iscedf13"].to_list())
+    assert set(m["iscedf13"].to_list()) <= narrow, "every mapped field exists and is narrow"
+    areas_2023 = set(cl.its_areas("2023")["its_area"].to_list())
+    assert set(m["its_area"].to_list()) <= areas_2023, "every mapped area is a 2023 area"
+    assert set(m["its_area"].to_list()) == AREAS_2023, "every area has a competing field"
+    assert ((m["share"] > 0) & (m["share"] <= 1)).all()
+    # small shares: most bachelor's graduates go on to a master's
+    assert m["share"].min() >= 0.02 and m["share"].max() <= 0.25
+    totals = m.group_by("iscedf13").agg(pl.col("share").sum())
+    assert (totals["share"] <= 1 + 1e-12).all()
+    assert m.select("iscedf13", "its_area").is_duplicated().sum() == 0
+    assert (m["rationale"].str.strip_chars().str.len_chars() > 0).all()
+    # the fields that plausibly compete with the ten areas are covered
+    for field in ("061", "071", "072", "073", "081", "041", "101", "021", "051", "053", "104"):
+        assert field in set(m["iscedf13"].to_list()), field
+    with pytest.raises(ConfigError, match="iscedf13-its-v1"):
+        cl.iscedf13_its_area_map("iscedf13-its-v9")
+
+
+def test_iscedf13_its_area_shares_sum_in_decimal() -> None:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in _read_dicts(classification_path("iscedf13_its_area_v1.csv")):
+        assert re.fullmatch(r"0\.\d{2}", row["share"]), row
+        totals[row["iscedf13"]] += Decimal(row["share"])
+    assert totals and all(Decimal(0) < total <= Decimal(1) for total in totals.values())
+
+
+def test_field_map_listed_in_versions_toml() -> None:
+    versions = tomllib.loads((DATA / "VERSIONS.toml").read_text(encoding="utf-8"))
+    entry = versions["field_maps"][cl.DEFAULT_FIELD_MAP]
+    assert entry["file"] == "iscedf13_its_area_v1.csv"
+    assert entry["its_scheme"] == "2023"
+    assert cl.DEFAULT_FIELD_MAP not in cl.available_crosswalks()
 
 
 # ------------------------------------------------------------------ crosswalk

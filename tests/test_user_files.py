@@ -891,10 +891,11 @@ def test_docs_schemas_md_is_generated_from_the_schemas() -> None:
 
 
 def test_schemas_document_covers_every_column_and_option() -> None:
+    from skills.sources.competing import COMPETING_GRADUATES
     from skills.sources.hires import HIRES
 
     text = schemas_document()
-    schemas = (ITS_COURSES, HIRING_PLANS, WAGES, HIRES)
+    schemas = (ITS_COURSES, HIRING_PLANS, WAGES, HIRES, COMPETING_GRADUATES)
     for schema in schemas:
         assert f"(`{schema.name}`)" in text
         for name in schema.column_names:
