@@ -11,8 +11,11 @@ manifest and the report can say it. Pure with respect to I/O: the refresh engine
   ``skill_share_panel`` model;
 * wage-ranked polarisation (2-digit occupations and ``wages_by_occupation``):
   ``wage_group_share_change_pp``, ``polarisation_*`` tables, ``polarisation_u_test`` model;
-* ITS gap (``its_courses`` and ``hiring_plans``): ``its_gap_n``, ``its_demand_n``,
-  ``its_supply_n``, ``its_gap`` and ``its_gap_drivers`` tables;
+* ITS gap (``its_courses`` and ``hiring_plans``, optionally ``competing_graduates``): the
+  ``its_demand_*``, ``its_supply_*``, ``its_gap_*`` and ``its_coverage_*`` indicators of
+  :data:`skills.indicators.gap.GAP_INDICATORS`, and the ``its_gap`` (central
+  specification and band), ``its_gap_specs``, ``its_gap_sensitivity`` and
+  ``its_gap_drivers`` tables;
 * mismatch across provinces (``unemployment`` by province and ``hiring_plans``):
   ``jackman_roper_index``, ``sahin_mismatch_index`` (alpha grid), ``vacancy_unemployment_ratio``;
   with ``hires`` too, the ``matching_function`` model;
@@ -265,7 +268,15 @@ def _its_gap(
     labels: Mapping[str, str],
     out: AnalysisOutputs,
 ) -> None:
-    from skills.indicators.gap import its_gap, its_gap_drivers, its_gap_indicators
+    from skills.indicators.gap import (
+        GapChoices,
+        GapSpec,
+        its_gap,
+        its_gap_drivers,
+        its_gap_indicators,
+        its_gap_sensitivity,
+        its_gap_specs,
+    )
     from skills.publish import file_sha256
 
     cw_info: dict[str, Any]
@@ -288,30 +299,63 @@ def _its_gap(
     out.crosswalks.append(cw_info)
     options = dict(spec.its_gap)
     levels = options.get("education_levels", {"its_academy": 1.0})
-    window = int(options.get("window", 3))
-    allocation = options.get("allocation", "occupation_share")
-    courses, plans = inputs["its_courses"], inputs["hiring_plans"]
-    gap = its_gap(
-        courses, plans, crosswalk, window=window, education_levels=levels, allocation=allocation
+    central = GapSpec(
+        variant=str(options.get("variant", "central")),
+        allocation=options.get("allocation", "occupation_share"),
+        min_link_weight=float(options.get("min_link_weight", 0.1)),
+        window=int(options.get("window", 3)),
     )
-    source = f"{labels['its_courses']} + {labels['hiring_plans']}"
+    defaults = GapChoices()
+    choices = GapChoices(
+        variants=tuple(options.get("band_variants", cw_info["variants"])),
+        allocations=tuple(options.get("band_allocations", defaults.allocations)),
+        min_link_weights=tuple(
+            float(m) for m in options.get("band_min_link_weights", defaults.min_link_weights)
+        ),
+        windows=tuple(int(w) for w in options.get("band_windows", defaults.windows)),
+    )
+    courses, plans = inputs["its_courses"], inputs["hiring_plans"]
+    competing = None
+    if "competing_graduates" in inputs:
+        from skills.indicators.competing import competing_supply
+
+        field_map = cls.iscedf13_its_area_map()
+        competing = competing_supply(
+            inputs["competing_graduates"], field_map, window=central.window
+        )
+        out.crosswalks.append(
+            {
+                "name": "iscedf13_its_area",
+                "shipped": True,
+                "version": ", ".join(sorted(set(field_map["mapping_version"].to_list()))),
+                "links": field_map.height,
+            }
+        )
+    specs = its_gap_specs(
+        courses, plans, crosswalk, central=central, choices=choices, education_levels=levels
+    )
+    gap = its_gap(courses, plans, crosswalk, central=central, competing=competing, specs=specs)
+    labels_used = [labels["its_courses"], labels["hiring_plans"]]
+    if competing is not None:
+        labels_used.append(labels["competing_graduates"])
+    source = " + ".join(labels_used)
     out.indicators.append(its_gap_indicators(gap, source=source))
     out.tables["its_gap"] = gap
+    out.tables["its_gap_specs"] = specs
+    out.tables["its_gap_sensitivity"] = its_gap_sensitivity(specs)
     out.tables["its_gap_drivers"] = its_gap_drivers(
-        plans, crosswalk, education_levels=levels, allocation=allocation, top=None
+        plans, crosswalk, central=central, education_levels=levels, top=None
     )
     # How differently graduates and ITS-level demand are spread over the areas (per region).
     from skills.indicators.mismatch import jackman_roper
 
-    by_area = (
-        gap.with_columns(pl.col("geo").str.slice(0, 4).alias("geo"))
-        .group_by("crosswalk_version", "variant", "geo", "year", "its_area")
-        .agg(pl.col("supply_n", "demand_n").sum())
+    by_area = gap.filter(pl.col("geo").str.len_chars() == 4).with_columns(
+        pl.col("specification").alias("variant")
     )
     jr = jackman_roper(
         by_area,
-        unemployed="supply_n",
-        vacancies="demand_n",
+        unemployed="supply_graduates_n",
+        vacancies="demand_entries_n",
         unit="its_area",
         by=("crosswalk_version", "variant", "geo", "year"),
     )
@@ -333,8 +377,10 @@ def _its_gap(
     out.note(
         "ITS gap",
         "ran",
-        f"crosswalk {cw_info['version']}, {window}-year supply, levels {dict(levels)}, "
-        f"{allocation} allocation; {gap['year'].n_unique()} years",
+        f"crosswalk {cw_info['version']}, central specification {central.name}, band over "
+        f"{specs['specification'].n_unique()} specifications, levels {dict(levels)}"
+        f"{', with competing supply' if competing is not None else ''}; "
+        f"{gap['year'].n_unique()} years",
     )
 
 

@@ -178,36 +178,38 @@ _FOUNDATIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )
 _OTHER_SITES = ("ITC15", "ITC18", "ITC16", "ITC12", "ITC14", "ITC17")
 
-# Education levels asked for, by ISCO-08 major group (shares of planned hires).
+# Education levels asked for, by ISCO-08 major group (shares of planned entries). The
+# ITS Academy shares give about 4,300 planned entries at ITS level in Piedmont in 2022
+# (Excelsior 2022: almost 52,000 in Italy, 4,300 in Piemonte), about 1 % of all entries.
 _EDU_BY_MAJOR: dict[str, dict[str, float]] = {
-    "1": {"university": 0.70, "its_academy": 0.05, "upper_secondary": 0.25},
-    "2": {"university": 0.88, "its_academy": 0.04, "upper_secondary": 0.08},
+    "1": {"university": 0.70, "its_academy": 0.014, "upper_secondary": 0.286},
+    "2": {"university": 0.88, "its_academy": 0.011, "upper_secondary": 0.109},
     "3": {
         "university": 0.22,
-        "its_academy": 0.14,
-        "upper_secondary": 0.54,
+        "its_academy": 0.038,
+        "upper_secondary": 0.642,
         "vocational_qualification": 0.10,
     },
     "4": {
         "university": 0.10,
-        "its_academy": 0.03,
-        "upper_secondary": 0.67,
+        "its_academy": 0.008,
+        "upper_secondary": 0.692,
         "vocational_qualification": 0.10,
         "compulsory": 0.10,
     },
     "5": {"upper_secondary": 0.34, "vocational_qualification": 0.36, "compulsory": 0.30},
     "6": {"vocational_qualification": 0.40, "compulsory": 0.60},
     "7": {
-        "its_academy": 0.03,
-        "upper_secondary": 0.30,
+        "its_academy": 0.008,
+        "upper_secondary": 0.322,
         "vocational_qualification": 0.42,
         "compulsory": 0.25,
     },
     "8": {
-        "its_academy": 0.02,
-        "upper_secondary": 0.26,
+        "its_academy": 0.005,
+        "upper_secondary": 0.265,
         "vocational_qualification": 0.30,
-        "compulsory": 0.42,
+        "compulsory": 0.43,
     },
     "9": {"vocational_qualification": 0.10, "compulsory": 0.90},
 }
@@ -468,24 +470,34 @@ def _vacancies(rng: np.random.Generator) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+#: Courses a foundation starts in 2013, before the growth below (the aerospace and
+#: mechatronics foundation is the largest, as in Piedmont).
+_COURSES_2013 = {"DEMO-AERO": 2.0}
+_COURSES_2013_OTHER = 1.2
+#: Yearly growth of courses started (ITS graduates roughly doubled in 2018-2023).
+_COURSE_GROWTH = 0.16
+
+
 def _its_courses(rng: np.random.Generator) -> pl.DataFrame:
+    """ITS course cohorts, calibrated to INDIRE's national monitoring (see docs/demo.md).
+
+    About 15 courses end in 2018 (about 300 graduates, as Piedmont's 305 that year) and
+    about 25 a year by 2024; dropout about 24 % (INDIRE: graduates 72-78 % of enrolled);
+    87 % of graduates employed at 12 months, 93 % of them in a coherent job.
+    """
     rows: list[dict[str, object]] = []
     for start in range(2013, 2025):
-        growth = 1 + 0.09 * (start - 2013)
+        growth = 1 + _COURSE_GROWTH * (start - 2013)
         for fid, fname, home, areas in _FOUNDATIONS:
-            n_courses = max(
-                1,
-                round(
-                    growth * (1.2 if fid == "DEMO-AERO" else 0.7) + float(rng.uniform(-0.3, 0.5))
-                ),
-            )
+            base = _COURSES_2013.get(fid, _COURSES_2013_OTHER)
+            n_courses = max(1, round(growth * base + float(rng.uniform(-0.5, 0.5))))
             for k in range(n_courses):
                 area = areas[k % len(areas)]
                 site = home if k % 3 != 2 else _OTHER_SITES[(k + start) % len(_OTHER_SITES)]
                 years = 3 if (fid in {"DEMO-AERO", "DEMO-ICT"} and k % 4 == 3) else 2
                 end = start + years
                 enrolled = int(rng.integers(20, 31))
-                dropout = float(np.clip(rng.normal(0.21, 0.07), 0.03, 0.5))
+                dropout = float(np.clip(rng.normal(0.24, 0.07), 0.03, 0.5))
                 graduates = round(enrolled * (1 - dropout)) if end <= 2025 else None
                 employed = coherent = None
                 if graduates is not None and end <= 2024:
@@ -517,9 +529,36 @@ def _its_courses(rng: np.random.Generator) -> pl.DataFrame:
     )
 
 
+def _minor_groups() -> dict[str, list[str]]:
+    """ISCO-08 minor (3-digit) groups of each sub-major (2-digit) group."""
+    from skills import classifications as cls
+
+    minor = cls.isco08_groups().filter(pl.col("level") == 3)["isco08"].sort().to_list()
+    out: dict[str, list[str]] = {}
+    for code in minor:
+        out.setdefault(code[:2], []).append(code)
+    return out
+
+
+def _round_tens(value: float, rng: np.random.Generator) -> int:
+    """Round to tens as Excelsior publishes, stochastically so totals stay unbiased."""
+    return int(10 * np.floor(value / 10 + float(rng.uniform())))
+
+
 def _hiring_plans(rng: np.random.Generator, occupations: pl.DataFrame) -> pl.DataFrame:
-    """Planned hires by province, year, ISCO-08 sub-major group and education level."""
+    """Planned entries by province, year, ISCO-08 minor (3-digit) group and education level.
+
+    Calibrated to Excelsior (see docs/demo.md): about 4,300 planned entries a year asking
+    for an ITS Academy diploma in Piedmont in 2022, hard to fill for about half of them.
+    Each sub-major group's entries are split among its minor groups with fixed random
+    weights, then rounded to tens (stochastically).
+    """
     piedmont = occupations.filter(pl.col("geo") == "ITC1", pl.col("isco08").str.len_chars() == 4)
+    minors = _minor_groups()
+    split = {
+        sub: dict(zip(codes, rng.dirichlet(np.full(len(codes), 2.0)).tolist(), strict=True))
+        for sub, codes in sorted(minors.items())
+    }
     rows: list[dict[str, object]] = []
     for year in range(2017, 2026):
         emp = dict(piedmont.filter(pl.col("year") == year).select("isco08", "value").iter_rows())
@@ -542,20 +581,21 @@ def _hiring_plans(rng: np.random.Generator, occupations: pl.DataFrame) -> pl.Dat
                     + (12 if isco[0] in "237" else 0)
                     + float(rng.normal(0, 4)),
                 )
-                for level, s in _EDU_BY_MAJOR[isco[0]].items():
-                    n = round(hires * s / 10.0) * 10  # Excelsior rounds to tens
-                    if n == 0:
-                        continue
-                    rows.append(
-                        {
-                            "geo_nuts3": prov,
-                            "period": str(year),
-                            "isco08": isco,
-                            "education_level": level,
-                            "planned_hires_n": n,
-                            "hard_to_fill_pct": round(max(0.0, hard), 1),
-                        }
-                    )
+                for minor, weight in split[isco].items():
+                    for level, s in _EDU_BY_MAJOR[isco[0]].items():
+                        n = _round_tens(hires * weight * s, rng)
+                        if n == 0:
+                            continue
+                        rows.append(
+                            {
+                                "geo_nuts3": prov,
+                                "period": str(year),
+                                "isco08": minor,
+                                "education_level": level,
+                                "planned_hires_n": n,
+                                "hard_to_fill_pct": round(max(0.0, hard), 1),
+                            }
+                        )
     return pl.DataFrame(rows)
 
 
@@ -724,6 +764,9 @@ path = "data/wages_by_occupation.csv"
 [sources.hires]
 path = "data/hires.csv"
 
+[sources.competing_graduates]
+path = "data/competing_graduates.csv"
+
 [crosswalk]
 its_isco08 = "its-isco08-v1"
 
@@ -754,7 +797,8 @@ def write_demo(directory: str | Path, *, seed: int = DEMO_SEED) -> Path:
     gzipped TSV, with Piedmont's provinces), ``data/lfst_r_lfp2acedu.tsv``,
     ``data/lfsa_egai2d.csv`` (employment by ISCO-08, SDMX-CSV), ``data/jvs_a_nace2.tsv``,
     ``data/its_courses.xlsx``, ``data/hiring_plans.csv``, ``data/wages_by_occupation.csv``,
-    ``pipeline.toml`` and ``README.txt``. The same seed gives byte-identical files.
+    ``data/competing_graduates.csv`` (:mod:`skills.demo_competing`), ``pipeline.toml`` and
+    ``README.txt``. The same seed gives byte-identical files.
     """
     from skills import __version__
 
@@ -842,6 +886,10 @@ def write_demo(directory: str | Path, *, seed: int = DEMO_SEED) -> Path:
     plans.write_csv(data / "hiring_plans.csv")
     _wages(rng).write_csv(data / "wages_by_occupation.csv")
     _hires(rng, labour, plans).write_csv(data / "hires.csv")
+    # its own random stream (seed + 7): the files above are unchanged by it
+    from skills.demo_competing import competing_graduates_demo
+
+    competing_graduates_demo(seed).write_csv(data / "competing_graduates.csv")
 
     spec = root / "pipeline.toml"
     spec.write_text(

@@ -48,7 +48,9 @@ from skills.errors import ConfigError
 
 __all__ = ["ROLES", "PipelineSpec", "Role", "SourceSpec", "load_spec"]
 
-SourceKind = Literal["eurostat", "its_courses", "hiring_plans", "wages", "hires", "records"]
+SourceKind = Literal[
+    "eurostat", "its_courses", "hiring_plans", "wages", "hires", "competing_graduates", "records"
+]
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,13 @@ ROLES: dict[str, Role] = {
             "function (docs/schemas.md).",
         ),
         Role(
+            "competing_graduates",
+            "competing_graduates",
+            "Graduates at ISCED 5-6 other than ITS (e.g. bachelor's degrees) by area, year "
+            "and ISCED-F 2013 field, mapped to ITS areas as competing supply for the ITS gap "
+            "(docs/schemas.md).",
+        ),
+        Role(
             "wages_by_occupation",
             "wages",
             "Mean wages by ISCO-08 occupation, for wage-ranked polarisation (docs/schemas.md).",
@@ -187,7 +196,18 @@ REPORT_FORMATS = ("html", "png", "svg", "json")
 _CROSSWALK_KEYS = {"its_isco08", "path"}
 _TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "models", "its_gap"}
 _MODEL_KEYS = {"bootstrap_reps", "seed"}
-_GAP_KEYS = {"window", "allocation", "education_levels"}
+_GAP_KEYS = {
+    "window",
+    "allocation",
+    "min_link_weight",
+    "variant",
+    "education_levels",
+    "band_windows",
+    "band_allocations",
+    "band_min_link_weights",
+    "band_variants",
+}
+_MAX_WINDOW = 10
 _NUTS_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 NUTS_VERSIONS = (2010, 2013, 2016, 2021)
 
@@ -503,11 +523,34 @@ def _models(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
 
 def _gap_options(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
     table = _options(doc, "its_gap", _GAP_KEYS, err)
-    window = table.get("window", 3)
-    if not isinstance(window, int) or isinstance(window, bool) or window < 1:
-        raise err("[its_gap] window must be a whole number of years >= 1")
-    if table.get("allocation", "occupation_share") not in {"occupation_share", "area_weight"}:
-        raise err("[its_gap] allocation must be 'occupation_share' or 'area_weight'")
+    allocations = ("occupation_share", "weighted_sum")
+
+    def window_ok(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_WINDOW
+
+    def weight_ok(value: object) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1
+
+    if not window_ok(table.get("window", 3)):
+        raise err(f"[its_gap] window must be a whole number of years from 1 to {_MAX_WINDOW}")
+    if table.get("allocation", "occupation_share") not in allocations:
+        raise err("[its_gap] allocation must be 'occupation_share' or 'weighted_sum'")
+    if not weight_ok(table.get("min_link_weight", 0.1)):
+        raise err("[its_gap] min_link_weight must be a number in [0, 1)")
+    if not isinstance(table.get("variant", "central"), str):
+        raise err("[its_gap] variant must be the name of a crosswalk variant, e.g. 'central'")
+    lists = {
+        "band_windows": (window_ok, f"whole numbers of years from 1 to {_MAX_WINDOW}"),
+        "band_allocations": (lambda v: v in allocations, "'occupation_share' or 'weighted_sum'"),
+        "band_min_link_weights": (weight_ok, "numbers in [0, 1)"),
+        "band_variants": (lambda v: isinstance(v, str), "crosswalk variant names"),
+    }
+    for key, (ok, what) in lists.items():
+        values = table.get(key)
+        if values is not None and (
+            not isinstance(values, list) or not values or not all(ok(v) for v in values)
+        ):
+            raise err(f"[its_gap] {key} must be a non-empty list of {what}")
     levels = table.get("education_levels", {"its_academy": 1.0})
     from skills import classifications as cls
 

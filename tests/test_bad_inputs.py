@@ -124,9 +124,9 @@ CASES: list[tuple[str, Callable[[Path], object], int, list[str]]] = [
     ),
     (
         "unknown occupation code",
-        lambda ws: sub_cell(ws / "data" / "hiring_plans.csv", "ITC11,2017,11,", "ITC11,2017,19,"),
+        lambda ws: sub_cell(ws / "data" / "hiring_plans.csv", "ITC11,2017,111,", "ITC11,2017,119,"),
         1,
-        ["hiring_plans.csv:2: column 'isco08'", "unknown code '19'"],
+        ["hiring_plans.csv:2: column 'isco08'", "unknown code '119'"],
     ),
     (
         "unknown region code in a Eurostat table",

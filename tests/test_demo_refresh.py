@@ -294,27 +294,62 @@ def test_models_are_published_with_their_covariance(demo: Path) -> None:
     assert u["turning_point"] == pytest.approx(-coef["skill_pct"] / (2 * coef["skill_pct^2"]))
 
 
-def test_its_gap_rows_carry_the_crosswalk_and_add_up(demo: Path, indicators: pl.DataFrame) -> None:
+def test_its_gap_rows_carry_the_specification_and_add_up(
+    demo: Path, indicators: pl.DataFrame
+) -> None:
     latest = demo / "out" / "latest"
     manifest = json.loads((latest / "manifest.json").read_text())
     assert manifest["crosswalks"][0]["version"] == "its-isco08-v1"
     gap = indicators.filter(pl.col("indicator") == "its_gap_n")
     assert gap["crosswalk_version"].null_count() == 0
-    assert set(gap["variant"]) == {"central", "narrow", "broad"}
-    central = gap.filter(
-        pl.col("variant") == "central",
-        pl.col("period") == "2024",
-        pl.col("its_area") == "mechatronics",
-    )
-    region = central.filter(pl.col("geo") == "ITC1")["value"][0]
-    provinces = central.filter(pl.col("geo").str.len_chars() == 5)["value"].sum()
-    assert region == pytest.approx(provinces)
+    assert set(gap["variant"]) == {"central/occupation_share/min0.10/3y"}
+    assert set(gap["unit"]) == {"planned entries minus graduates per year"}
+    table = pl.read_parquet(latest / "its_gap.parquet")
+    for col in ("gap_n", "demand_entries_n", "supply_graduates_n", "graduates_n"):
+        sums = (
+            table.filter(pl.col("geo").str.len_chars() == 5)
+            .group_by("its_area", "year")
+            .agg(pl.col(col).sum().alias("provinces"))
+            .join(table.filter(pl.col("geo") == "ITC1"), on=["its_area", "year"])
+        )
+        assert sums["provinces"].to_list() == pytest.approx(sums[col].to_list()), col
     drivers = pl.read_parquet(latest / "its_gap_drivers.parquet")
-    assert drivers.group_by("variant", "its_area", "geo", "year").agg(pl.col("share_pct").sum())[
-        "share_pct"
-    ].to_list() == pytest.approx(
-        [100.0] * drivers.select("variant", "its_area", "geo", "year").unique().height
+    shares = drivers.group_by("its_area", "geo", "year").agg(pl.col("share_pct").sum())
+    assert shares["share_pct"].to_list() == pytest.approx([100.0] * shares.height)
+    sensitivity = pl.read_parquet(latest / "its_gap_sensitivity.parquet")
+    assert sensitivity.filter(pl.col("is_largest")).height == table.height
+
+
+def test_demo_is_calibrated_to_the_published_its_magnitudes(demo: Path) -> None:
+    """Excelsior 2022 (4,300 planned ITS entries in Piemonte, 56 % hard to fill) and INDIRE
+    (Piedmont 305 graduates in 2018; 87 % employed at 12 months, 94 % of them coherently):
+    the synthetic demo must be of those orders, with surpluses and shortages to show."""
+    latest = demo / "out" / "latest"
+    plans = pl.read_parquet(latest / "hiring_plans.parquet").filter(
+        pl.col("education_level") == "its_academy"
     )
+    its_2022 = plans.filter(pl.col("period") == "2022")
+    assert 3_500 <= its_2022["planned_hires_n"].sum() <= 5_000
+    hard = its_2022.select(
+        (pl.col("planned_hires_n") * pl.col("hard_to_fill_pct")).sum()
+        / pl.col("planned_hires_n").sum()
+    ).item()
+    assert 40 <= hard <= 65
+    courses = pl.read_parquet(latest / "its_courses.parquet")
+    by_year = courses.group_by("end_year").agg(pl.col("graduates_n").sum())
+    grads = dict(by_year.iter_rows())
+    assert 200 <= grads[2018] <= 450 and 300 <= grads[2024] <= 900
+    known = courses.filter(pl.col("employed_coherent_12m_n").is_not_null())
+    employed, coherent = known.select(
+        pl.col("employed_12m_n").sum() / pl.col("graduates_n").sum(),
+        pl.col("employed_coherent_12m_n").sum() / pl.col("employed_12m_n").sum(),
+    ).row(0)
+    assert 0.82 <= employed <= 0.92 and 0.88 <= coherent <= 0.98
+    gap = pl.read_parquet(latest / "its_gap.parquet")
+    provinces = gap.filter(pl.col("geo").str.len_chars() == 5, pl.col("year") == 2024)
+    assert (provinces["gap_n"] < 0).sum() >= 3 and (provinces["gap_n"] > 0).sum() >= 30
+    # the demo's hiring file is 3-digit; rows without any demand have no grain
+    assert set(gap["demand_grain"].drop_nulls()) == {"3-digit"}
 
 
 def test_profile_and_analysis_log(demo: Path) -> None:

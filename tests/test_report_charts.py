@@ -38,44 +38,66 @@ CTX = ChartContext(
 
 
 # ----------------------------------------------------------------------------- fixed inputs
-def its_gap() -> pl.DataFrame:
-    rows = []
+_CW = pl.DataFrame(
+    {
+        "crosswalk_version": "its-isco08-v1",
+        "variant": ["central", "central", "central", "narrow", "narrow"],
+        "its_area": ["ict_data", "ict_data", "energy", "ict_data", "energy"],
+        "isco08": ["251", "351", "311", "251", "311"],
+        "weight": [0.6, 0.4, 1.0, 1.0, 1.0],
+    }
+)
+
+
+def _gap_inputs() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Courses and planned entries for two provinces, two areas, 2024-2025."""
+    plan_rows = []
     for geo, g in (("ITC11", 1.0), ("ITC12", 0.5)):
-        for area, a in (("ict_data", 100.0), ("energy", 40.0)):
-            for year in (2024, 2025):
-                for variant, v in (("central", 1.0), ("narrow", 0.8), ("broad", 1.3)):
-                    demand = a * g * v + (year - 2024) * 10
-                    supply = 5.0 * g
-                    rows.append((variant, area, geo, year, demand, supply, demand - supply))
-    frame = pl.DataFrame(
-        rows,
-        schema=["variant", "its_area", "geo", "year", "demand_n", "supply_n", "gap_n"],
+        for year in (2024, 2025):
+            for isco, n in (("251", 60), ("351", 40), ("311", 40)):
+                plan_rows.append(
+                    (geo, str(year), isco, "its_academy", int(n * g) + (year - 2024) * 10)
+                )
+    plans = pl.DataFrame(
+        plan_rows,
+        schema=["geo_nuts3", "period", "isco08", "education_level", "planned_hires_n"],
         orient="row",
     )
-    band = frame.group_by("its_area", "geo", "year").agg(
-        pl.col("gap_n").min().alias("gap_low_n"), pl.col("gap_n").max().alias("gap_high_n")
+    course_rows = [
+        (area, geo, year, n)
+        for area, geo, n in (
+            ("ict_data", "ITC11", 5),
+            ("ict_data", "ITC12", 80),
+            ("energy", "ITC11", 4),
+        )
+        for year in (2023, 2024, 2025)
+    ]
+    courses = pl.DataFrame(
+        course_rows, schema=["its_area", "geo_nuts3", "end_year", "graduates_n"], orient="row"
     )
-    return frame.join(band, on=["its_area", "geo", "year"]).with_columns(
-        pl.lit("its-isco08-v1").alias("crosswalk_version")
+    return courses, plans
+
+
+def its_gap() -> pl.DataFrame:
+    from skills.indicators.gap import GapChoices, GapSpec
+    from skills.indicators.gap import its_gap as build
+
+    courses, plans = _gap_inputs()
+    return build(
+        courses,
+        plans,
+        _CW,
+        central=GapSpec(min_link_weight=0.0, window=1),
+        choices=GapChoices(min_link_weights=(0.0,), windows=(1,)),
     )
 
 
 def its_gap_drivers() -> pl.DataFrame:
-    rows = []
-    for geo, g in (("ITC11", 1.0), ("ITC12", 0.5)):
-        for area in ("ict_data", "energy"):
-            for rank, (isco, n) in enumerate((("25", 60.0), ("35", 30.0), ("31", 10.0)), start=1):
-                rows.append(("central", area, geo, 2025, isco, n * 2 * g, n * g, rank))
-    frame = pl.DataFrame(
-        rows,
-        schema=["variant", "its_area", "geo", "year", "isco08", "demand_n", "allocated_n", "rank"],
-        orient="row",
-    )
-    return frame.with_columns(
-        (100 * pl.col("allocated_n") / pl.col("allocated_n").sum().over("its_area", "geo")).alias(
-            "share_pct"
-        )
-    )
+    from skills.indicators.gap import GapSpec
+    from skills.indicators.gap import its_gap_drivers as build
+
+    _, plans = _gap_inputs()
+    return build(plans, _CW, central=GapSpec(min_link_weight=0.0, window=1), top=None)
 
 
 def its_courses() -> pl.DataFrame:
@@ -282,37 +304,46 @@ def chart_frames() -> dict[str, pl.DataFrame]:
 
 
 # ----------------------------------------------------------------------------- frames
-def test_gap_region_is_the_sum_of_provinces_per_variant() -> None:
-    frame = fr.its_gap_by_area_frame(its_gap(), region="ITC1", names=NAMES, area_labels=AREAS)
+def test_gap_frame_is_the_tables_latest_year_with_its_own_region_rows() -> None:
+    gap = its_gap()
+    frame = fr.its_gap_by_area_frame(gap, region="ITC1", names=NAMES, area_labels=AREAS)
     assert frame["year"].unique().to_list() == [2025]
     region = frame.filter(pl.col("geo") == "ITC1", pl.col("its_area") == "ict_data").row(
         0, named=True
     )
-    # central: (100 + 10 - 5) + (50 + 10 - 2.5); narrow and broad scale demand only
-    assert region["gap_n"] == pytest.approx(162.5)
-    assert region["gap_low_n"] == pytest.approx(80 + 10 - 5 + 40 + 10 - 2.5)
-    assert region["gap_high_n"] == pytest.approx(130 + 10 - 5 + 65 + 10 - 2.5)
+    table = gap.filter(
+        pl.col("geo") == "ITC1", pl.col("its_area") == "ict_data", pl.col("year") == 2025
+    )
+    # ict_data 2025: 251 (70 + 40) and 351 (50 + 30) entries, all to ict_data; 85 graduates
+    assert region["demand_entries_n"] == pytest.approx(190.0)
+    assert region["gap_n"] == pytest.approx(190.0 - 85.0)
+    assert (region["gap_low_n"], region["gap_high_n"]) == pytest.approx(
+        (table["gap_low_n"].item(), table["gap_high_n"].item())
+    )
+    # the band's low end: the weighted sum on the central crosswalk, 0.6 * 110 + 0.4 * 80
+    # (the narrow crosswalk keeps 251 only: 110 under either rule)
+    assert region["gap_low_n"] == pytest.approx(0.6 * 110 + 0.4 * 80 - 85.0)
+    assert region["coverage_ratio"] == pytest.approx(round(85 / 190, 3))
     assert region["geo_label"] == "Piemonte (ITC1, sum of provinces)"
-    province = frame.filter(pl.col("geo") == "ITC12", pl.col("its_area") == "energy")
-    assert province["area"].item() == "Energy"
-    assert province["direction"].item() == "More planned hires than graduates"
+    surplus = frame.filter(pl.col("geo") == "ITC12", pl.col("its_area") == "ict_data")
+    assert surplus["direction"].item() == fr.SURPLUS_DIRECTION
+    energy = frame.filter(pl.col("geo") == "ITC11", pl.col("its_area") == "energy")
+    assert energy["area"].item() == "Energy"
+    assert energy["direction"].item() == fr.SHORTAGE_DIRECTION
     assert frame.select((pl.col("gap_low_n") <= pl.col("gap_n")).all()).item()
     assert frame.select((pl.col("gap_n") <= pl.col("gap_high_n")).all()).item()
 
 
-def test_trend_band_spans_the_crosswalk_variants() -> None:
+def test_trend_band_is_the_tables_demand_band() -> None:
     frame = fr.its_supply_demand_trend_frame(
         its_gap(), region="ITC1", names=NAMES, area_labels=AREAS
     )
     row = frame.filter(
         pl.col("geo") == "ITC11", pl.col("its_area") == "ict_data", pl.col("year") == 2024
     )
-    assert row.select("demand_n", "demand_low_n", "demand_high_n", "supply_n").row(0) == (
-        100.0,
-        80.0,
-        130.0,
-        5.0,
-    )
+    assert row.select(
+        "demand_entries_n", "demand_low_n", "demand_high_n", "supply_graduates_n"
+    ).row(0) == (100.0, 0.6 * 60 + 0.4 * 40, 100.0, 5.0)  # low: the weighted sum
     assert frame.height == 3 * 2 * 2  # geos (with the region) x areas x years
 
 
@@ -333,15 +364,16 @@ def test_outcomes_are_ratios_of_sums() -> None:
     assert frame.filter(pl.col("foundation") == "ITS B").height == 1
 
 
-def test_drivers_region_ranks_the_summed_allocations() -> None:
+def test_drivers_frame_keeps_the_top_occupations_of_the_region() -> None:
     frame = fr.its_gap_drivers_frame(
-        its_gap_drivers(), region="ITC1", names=NAMES, area_labels=AREAS, isco_titles=TITLES, top=2
+        its_gap_drivers(), region="ITC1", names=NAMES, area_labels=AREAS, isco_titles=TITLES, top=1
     )
-    region = frame.filter(pl.col("geo") == "ITC1", pl.col("its_area") == "energy")
-    assert region["isco08"].to_list() == ["25", "35"]
-    assert region["allocated_n"].to_list() == [90.0, 45.0]
-    assert region["share_pct"].to_list() == [60.0, 30.0]
-    assert region["occupation"][0] == "25 ICT professionals"
+    region = frame.filter(pl.col("geo") == "ITC1", pl.col("its_area") == "ict_data")
+    # 2025: 251 gives 70 + 40 = 110 entries, 351 gives 50 + 30 = 80
+    assert region["isco08"].to_list() == ["251"]
+    assert region["allocated_entries_n"].to_list() == [110.0]
+    assert region["share_pct"].to_list() == [round(100 * 110 / 190, 1)]
+    assert region["occupation"][0] == "251 (no title)"
 
 
 def test_skill_shares_are_segmented_at_series_breaks() -> None:

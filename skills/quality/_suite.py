@@ -55,10 +55,12 @@ _KINDS = (
     "its_courses",
     "hiring_plans",
     "hires",
+    "competing_graduates",
     "wages",
     "panel",
     "indicators",
     "models",
+    "tables",
     "records",
 )
 
@@ -307,7 +309,8 @@ def suite_parameters(nuts_version: int = 2021) -> dict[str, Any]:
         ``codes_nuts3_it_any``, ``codes_isco08`` (1-3 digit groups, plain digits),
         ``codes_isco08_l23``, ``codes_isco08_panel`` (plus ``NRP``/``UNK``),
         ``codes_isco08_eurostat`` (``OC`` codes plus ``TOTAL``/``NRP``/``UNK``),
-        ``codes_isced11``, ``codes_nace_r2``, ``codes_its_area`` (2023 scheme),
+        ``codes_isced11``, ``codes_iscedf13_narrow`` (ISCED-F 2013 narrow fields),
+        ``codes_nace_r2``, ``codes_its_area`` (2023 scheme),
         ``codes_its_area_any``, ``codes_education_level`` (and ``codes_education_level_panel``,
         plus ``UNK``: not stated), ``codes_indicator`` (catalogue
         ids), ``codes_role`` and ``nuts_version`` (a one-element list).
@@ -342,6 +345,7 @@ def _parameters(nuts_version: int) -> Mapping[str, Any]:
         "codes_isco08_panel": [*isco_codes, "NRP", "UNK"],
         "codes_isco08_eurostat": [*(f"OC{c}" for c in isco_codes), "TOTAL", "NRP", "UNK"],
         "codes_isced11": cls.isced11()["isced11"].to_list(),
+        "codes_iscedf13_narrow": cls.iscedf13_fields(2)["iscedf13"].to_list(),
         "codes_nace_r2": cls.nace_r2()["nace_r2"].to_list(),
         "codes_its_area": areas.filter(pl.col("scheme") == "2023")["its_area"].to_list(),
         "codes_its_area_any": areas["its_area"].unique().sort().to_list(),

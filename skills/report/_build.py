@@ -40,20 +40,21 @@ CHART_TEXT: Mapping[str, tuple[str, str, str, tuple[str, ...], bool]] = {
     "its_gap_by_area": (
         "planners",
         "Supply-demand gap by technology area",
-        "Planned hires at ITS level (mapped to ITS technology areas through the crosswalk) "
-        "minus ITS graduates (three-year mean), for the latest year. Bars are sorted by the "
-        "gap; the error bar is the range over the crosswalk variants (narrow, central, "
-        "broad): a wide bar means the gap depends on which occupations an area is taken to "
-        "serve. Choose a province below the chart.",
+        "Planned entries at ITS level (hiring contracts firms plan, mapped to ITS technology "
+        "areas through the crosswalk) minus ITS graduates per year, for the latest year, "
+        "under the central specification. Bars are sorted by the gap; the error bar is the "
+        "range over every modelling choice (crosswalk variant, allocation rule, minimum "
+        "link weight, supply window): a wide bar means the answer depends on those choices "
+        "(its_gap_sensitivity.parquet says which). Choose a province below the chart.",
         ("its_courses", "hiring_plans"),
         True,
     ),
     "its_supply_demand_trend": (
         "planners",
-        "Graduates against planned hires, by area",
-        "ITS graduates (three-year mean, dashed) against planned hires at ITS level (solid, "
-        "with the range over crosswalk variants shaded), per year. Choose the province and "
-        "the technology area below the chart.",
+        "Graduates against planned entries, by area",
+        "ITS graduates per year (trailing mean, dashed) against planned entries at ITS level "
+        "(solid, with the range over every modelling choice shaded). Choose the province "
+        "and the technology area below the chart.",
         ("its_courses", "hiring_plans"),
         True,
     ),
@@ -70,8 +71,8 @@ CHART_TEXT: Mapping[str, tuple[str, str, str, tuple[str, ...], bool]] = {
     "its_gap_drivers": (
         "planners",
         "Occupations that drive each gap",
-        "The occupations (ISCO-08 sub-major groups) whose planned hires at ITS level make "
-        "up an area's demand, through the central crosswalk, latest year; labels give the "
+        "The occupations (ISCO-08 groups) whose planned entries at ITS level make up an "
+        "area's demand under the central specification, latest year; labels give the "
         "per cent of the area's demand. Crosswalk-based demand can be overstated by loosely "
         "related occupations: check the top rows. Choose the province and area below.",
         ("hiring_plans",),
@@ -225,18 +226,10 @@ def _isco_titles() -> dict[str, str]:
 
 def _default_area(gap: pl.DataFrame | None, region: str) -> str | None:
     """The area with the largest gap in the region, latest year (the selectors' default)."""
-    if (
-        gap is None
-        or gap.height == 0
-        or not {"year", "variant", "geo", "gap_n"} <= set(gap.columns)
-    ):
+    if gap is None or gap.height == 0 or not {"year", "geo", "gap_n"} <= set(gap.columns):
         return None
-    latest = gap.filter(pl.col("year") == gap["year"].max(), pl.col("variant") == "central")
-    top = (
-        latest.filter(pl.col("geo").str.starts_with(region))
-        .group_by("its_area")
-        .agg(pl.col("gap_n").sum())
-        .sort("gap_n", "its_area", descending=[True, False])
+    top = gap.filter(pl.col("year") == gap["year"].max(), pl.col("geo") == region).sort(
+        "gap_n", "its_area", descending=[True, False]
     )
     return str(top["its_area"][0]) if top.height else None
 

@@ -32,9 +32,11 @@ from skills.report.frames import (
     DEMAND_SERIES,
     EMPLOYED_MEASURE,
     MISMATCH_SERIES,
+    SHORTAGE_DIRECTION,
     SKILL_GROUP_LABELS,
     SKILL_GROUP_ORDER,
     SUPPLY_SERIES,
+    SURPLUS_DIRECTION,
 )
 
 if TYPE_CHECKING:
@@ -200,11 +202,12 @@ def _zero_rule(axis: str = "x") -> Any:
 
 # ----------------------------------------------------------------------------- ITS planners
 def its_gap_by_area(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
-    """Sorted bars: the gap per ITS area in one province, with the crosswalk band.
+    """Sorted bars: the gap per ITS area in one province, with the band of every choice.
 
     Frame: :func:`skills.report.frames.its_gap_by_area_frame`. The bar is the central
-    crosswalk's gap; the error bar spans the lowest to the highest gap over the
-    crosswalk variants. A drop-down selects the province (or the region).
+    specification's gap; the error bar spans the lowest to the highest gap over every
+    specification (crosswalk variant, allocation rule, minimum link weight, supply
+    window). A drop-down selects the province (or the region).
     """
     import altair as alt
 
@@ -219,16 +222,18 @@ def its_gap_by_area(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         title=None,
         sort=alt.EncodingSortField(field="gap_n", op="max", order="descending"),
     )
-    x_title = "Planned hires at ITS level minus ITS graduates (persons per year)"
+    x_title = "Planned entries at ITS level minus ITS graduates, per year"
     tooltip = [
         alt.Tooltip("geo_label:N", title="Province"),
         alt.Tooltip("area:N", title="ITS area"),
         alt.Tooltip("year:Q", title="Year", format="d"),
-        alt.Tooltip("gap_n:Q", title="Gap, central crosswalk (persons)", format=",.0f"),
-        alt.Tooltip("gap_low_n:Q", title="Gap, lowest variant (persons)", format=",.0f"),
-        alt.Tooltip("gap_high_n:Q", title="Gap, highest variant (persons)", format=",.0f"),
-        alt.Tooltip("demand_n:Q", title="Planned hires at ITS level (persons)", format=",.0f"),
-        alt.Tooltip("supply_n:Q", title="ITS graduates, 3-year mean (persons)", format=",.1f"),
+        alt.Tooltip("gap_n:Q", title="Gap, central specification", format=",.0f"),
+        alt.Tooltip("gap_low_n:Q", title="Gap, low end of the band", format=",.0f"),
+        alt.Tooltip("gap_high_n:Q", title="Gap, high end of the band", format=",.0f"),
+        alt.Tooltip("demand_entries_n:Q", title="Planned entries at ITS level", format=",.0f"),
+        alt.Tooltip("supply_graduates_n:Q", title="ITS graduates per year", format=",.1f"),
+        alt.Tooltip("coverage_ratio:Q", title="Graduates per planned entry", format=".2f"),
+        alt.Tooltip("hard_to_fill_pct:Q", title="Hard to fill (%)", format=".0f"),
     ]
     bars = (
         base.mark_bar(height={"band": 0.62})
@@ -239,10 +244,7 @@ def its_gap_by_area(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
                 "direction:N",
                 title=None,
                 scale=alt.Scale(
-                    domain=[
-                        "More planned hires than graduates",
-                        "More graduates than planned hires",
-                    ],
+                    domain=[SHORTAGE_DIRECTION, SURPLUS_DIRECTION],
                     range=[SHORTAGE_COLOUR, SURPLUS_COLOUR],
                 ),
             ),
@@ -259,8 +261,8 @@ def its_gap_by_area(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         title=_title(f"ITS supply-demand gap by technology area, {year}", ctx),
         description=(
             "Horizontal bars, one per ITS technology area, sorted by the gap between planned "
-            "hires at ITS level and ITS graduates; error bars show the range over crosswalk "
-            "variants."
+            "entries at ITS level and ITS graduates; error bars show the range over every "
+            "modelling choice."
         ),
     )
     return _finish(chart)
@@ -270,7 +272,7 @@ def its_supply_demand_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     """Lines: ITS graduates against planned hires at ITS level, per area and province.
 
     Frame: :func:`skills.report.frames.its_supply_demand_trend_frame`. The shaded band
-    is the range of demand over the crosswalk variants. Two drop-downs select the
+    is the range of demand over every specification. Two drop-downs select the
     province and the technology area.
     """
     import altair as alt
@@ -296,23 +298,23 @@ def its_supply_demand_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         alt.Tooltip("geo_label:N", title="Province"),
         alt.Tooltip("area:N", title="ITS area"),
         alt.Tooltip("year:Q", title="Year", format="d"),
-        alt.Tooltip("demand_n:Q", title="Planned hires at ITS level (persons)", format=",.1f"),
-        alt.Tooltip("demand_low_n:Q", title="Lowest crosswalk variant", format=",.1f"),
-        alt.Tooltip("demand_high_n:Q", title="Highest crosswalk variant", format=",.1f"),
-        alt.Tooltip("supply_n:Q", title="ITS graduates, 3-year mean (persons)", format=",.1f"),
+        alt.Tooltip("demand_entries_n:Q", title="Planned entries at ITS level", format=",.1f"),
+        alt.Tooltip("demand_low_n:Q", title="Low end of the band", format=",.1f"),
+        alt.Tooltip("demand_high_n:Q", title="High end of the band", format=",.1f"),
+        alt.Tooltip("supply_graduates_n:Q", title="ITS graduates per year", format=",.1f"),
     ]
     band = base.mark_area(opacity=0.2, color=SHORTAGE_COLOUR).encode(
         x=_year_axis(), y="demand_low_n:Q", y2="demand_high_n:Q"
     )
     lines = (
-        base.transform_fold(["demand_n", "supply_n"], as_=["measure", "value"])
+        base.transform_fold(["demand_entries_n", "supply_graduates_n"], as_=["measure", "value"])
         .transform_calculate(
-            series=f"datum.measure == 'demand_n' ? '{DEMAND_SERIES}' : '{SUPPLY_SERIES}'"
+            series=f"datum.measure == 'demand_entries_n' ? '{DEMAND_SERIES}' : '{SUPPLY_SERIES}'"
         )
         .mark_line(point=True, strokeWidth=2.2)
         .encode(
             x=_year_axis(),
-            y=alt.Y("value:Q", title="Persons per year"),
+            y=alt.Y("value:Q", title="Per year (planned entries; graduates)"),
             color=colour,
             strokeDash=dash,
             shape=alt.Shape(
@@ -325,10 +327,10 @@ def its_supply_demand_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     chart = alt.layer(band, lines, _showing(base, ["geo_label", "area"])).properties(
         width="container",
         height=300,
-        title=_title("ITS graduates against planned hires at ITS level, by area", ctx),
+        title=_title("ITS graduates against planned entries at ITS level, by area", ctx),
         description=(
-            "Lines over years: planned hires at ITS level (solid, with the crosswalk "
-            "variant range shaded) and ITS graduates averaged over three years (dashed)."
+            "Lines over years: planned entries at ITS level (solid, with the band over every "
+            "modelling choice shaded) and ITS graduates per year, trailing mean (dashed)."
         ),
     )
     return _finish(chart)
@@ -410,19 +412,20 @@ def its_gap_drivers(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         .encode(
             y=y,
             x=alt.X(
-                "allocated_n:Q", title="Planned hires at ITS level allocated to the area (persons)"
+                "allocated_entries_n:Q", title="Planned entries at ITS level allocated to the area"
             ),
             tooltip=[
                 alt.Tooltip("geo_label:N", title="Province"),
                 alt.Tooltip("area:N", title="ITS area"),
                 alt.Tooltip("occupation:N", title="Occupation (ISCO-08)"),
                 alt.Tooltip(
-                    "allocated_n:Q", title="Allocated to the area (persons)", format=",.1f"
+                    "allocated_entries_n:Q", title="Entries allocated to the area", format=",.1f"
                 ),
                 alt.Tooltip("share_pct:Q", title="Share of the area's demand (%)", format=".1f"),
                 alt.Tooltip(
-                    "demand_n:Q", title="Occupation's planned hires (persons)", format=",.0f"
+                    "demand_entries_n:Q", title="Occupation's planned entries", format=",.0f"
                 ),
+                alt.Tooltip("link_weight:Q", title="Crosswalk link weight", format=".2f"),
                 alt.Tooltip("rank:Q", title="Rank"),
             ],
         )
@@ -430,7 +433,7 @@ def its_gap_drivers(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     )
     text = base.mark_text(align="left", dx=4, fontSize=11, color="#222222").encode(
         y=y,
-        x="allocated_n:Q",
+        x="allocated_entries_n:Q",
         text=alt.Text("share_pct:Q", format=".0f"),
     )
     chart = alt.layer(bars, text, _showing(base, ["geo_label", "area"])).properties(

@@ -48,8 +48,10 @@ SKILL_GROUP_LABELS: Mapping[str, str] = {
     "middle": "Middle-skill (ISCO 4, 7, 8)",
     "low": "Low-skill (ISCO 5, 9)",
 }
-DEMAND_SERIES = "Planned hires at ITS level (central crosswalk)"
-SUPPLY_SERIES = "ITS graduates (3-year mean)"
+DEMAND_SERIES = "Planned entries at ITS level (central specification)"
+SUPPLY_SERIES = "ITS graduates per year (trailing mean)"
+SHORTAGE_DIRECTION = "More planned entries than graduates"
+SURPLUS_DIRECTION = "More graduates than planned entries"
 CLEAN_SPAN = "Longest span without a series break"
 ACROSS_BREAK = "Full range, across a series break (not comparable)"
 EMPLOYED_MEASURE = "Employed at 12 months (% of graduates)"
@@ -96,16 +98,6 @@ def focus_geos(region: str, benchmarks: Sequence[str], available: Sequence[str])
 
 
 # ----------------------------------------------------------------------------- ITS planners
-def _with_region_total(gap: pl.DataFrame, region: str, value_cols: Sequence[str]) -> pl.DataFrame:
-    """Add the region as the sum of its provinces, per crosswalk variant."""
-    provinces = gap.filter(pl.col("geo").str.starts_with(region) & (pl.col("geo") != region))
-    if provinces.height == 0 or gap.filter(pl.col("geo") == region).height:
-        return gap
-    keys = [c for c in gap.columns if c not in {*value_cols, "geo"}]
-    total = provinces.group_by(keys).agg(pl.col(c).sum() for c in value_cols)
-    return pl.concat([gap, total.with_columns(pl.lit(region).alias("geo"))], how="diagonal")
-
-
 def _area_label(area_labels: Mapping[str, str]) -> pl.Expr:
     """``area``: the ITS area's label (the code where there is none)."""
     return (
@@ -115,15 +107,12 @@ def _area_label(area_labels: Mapping[str, str]) -> pl.Expr:
     )
 
 
-def _central_with_band(
-    rows: pl.DataFrame, keys: Sequence[str], value: str, low: str, high: str
-) -> pl.DataFrame:
-    """The ``central`` crosswalk variant's rows with ``low``/``high``: the range of
-    ``value`` over every variant of the same ``keys``."""
-    band = rows.group_by(*keys).agg(pl.col(value).min().alias(low), pl.col(value).max().alias(high))
-    return rows.filter(pl.col("variant") == "central").join(
-        band, on=list(keys), how="left", validate="1:1"
-    )
+_COVERAGE_COLS = ("coverage_ratio", "coverage_low_ratio", "coverage_high_ratio")
+
+
+def _gap_rows(gap: pl.DataFrame, region: str) -> pl.DataFrame:
+    """The region's rows of the gap table (its provinces and its NUTS 2 total)."""
+    return gap.filter(pl.col("geo").str.starts_with(region))
 
 
 def its_gap_by_area_frame(
@@ -136,26 +125,34 @@ def its_gap_by_area_frame(
 ) -> pl.DataFrame:
     """One row per province (and the region) and ITS area: the gap in the latest year.
 
-    ``gap_n`` is the central crosswalk's gap; ``gap_low_n`` / ``gap_high_n`` the lowest
-    and highest gap over the crosswalk variants (central, narrow, broad). The region's
-    row is the sum of its provinces for each variant, and its band the range of those
-    sums (not the sum of the provinces' bands).
+    From the ``its_gap`` table: ``gap_n`` under the central specification, ``gap_low_n``
+    / ``gap_high_n`` the band over every specification, coverage and its band, demand,
+    supply and the hard-to-fill share. The region's row is the table's own (the sum of
+    its provinces under each specification, banded over those sums).
     """
-    if gap.height == 0:
+    rows = _gap_rows(gap, region)
+    if rows.height == 0:
         return pl.DataFrame()
-    year = year if year is not None else int(gap["year"].max())  # type: ignore[arg-type]
-    rows = gap.filter(pl.col("year") == year).select(
-        "variant", "its_area", "geo", "year", "demand_n", "supply_n", "gap_n"
+    year = year if year is not None else int(rows["year"].max())  # type: ignore[arg-type]
+    measures = (
+        "gap_n",
+        "gap_low_n",
+        "gap_high_n",
+        "demand_entries_n",
+        "supply_graduates_n",
+        "hard_to_fill_pct",
     )
-    rows = _with_region_total(rows, region, ("demand_n", "supply_n", "gap_n"))
-    central = _central_with_band(rows, ("its_area", "geo"), "gap_n", "gap_low_n", "gap_high_n")
-    out = central.with_columns(
+    out = rows.filter(pl.col("year") == year).with_columns(
         _area_label(area_labels),
         pl.when(pl.col("gap_n") >= 0)
-        .then(pl.lit("More planned hires than graduates"))
-        .otherwise(pl.lit("More graduates than planned hires"))
+        .then(pl.lit(SHORTAGE_DIRECTION))
+        .otherwise(pl.lit(SURPLUS_DIRECTION))
         .alias("direction"),
-        *(pl.col(c).round(1) for c in ("demand_n", "supply_n", "gap_n", "gap_low_n", "gap_high_n")),
+        *(pl.col(c).round(1) for c in measures),
+        *(
+            pl.col(c).round(3)
+            for c in ("coverage_ratio", "coverage_low_ratio", "coverage_high_ratio")
+        ),
     )
     out = _region_labels(out, region, names)
     return out.select(
@@ -164,11 +161,9 @@ def its_gap_by_area_frame(
         "its_area",
         "area",
         "year",
-        "gap_n",
-        "gap_low_n",
-        "gap_high_n",
-        "demand_n",
-        "supply_n",
+        "specification",
+        *measures,
+        *_COVERAGE_COLS,
         "direction",
     ).sort("geo", "its_area")
 
@@ -182,24 +177,22 @@ def its_supply_demand_trend_frame(
 ) -> pl.DataFrame:
     """One row per province (and the region), ITS area and year: demand and supply.
 
-    ``demand_n`` is the central crosswalk's planned hires at ITS level, with
-    ``demand_low_n`` / ``demand_high_n`` the range over crosswalk variants; ``supply_n``
-    is ITS graduates averaged over three years (it does not depend on the crosswalk, so
-    it has no band).
+    ``demand_entries_n`` is planned entries at ITS level under the central
+    specification, with ``demand_low_n`` / ``demand_high_n`` its band over every
+    specification; ``supply_graduates_n`` is ITS graduates per year under the central
+    supply window.
     """
-    if gap.height == 0:
+    rows = _gap_rows(gap, region)
+    if rows.height == 0:
         return pl.DataFrame()
-    rows = gap.select("variant", "its_area", "geo", "year", "demand_n", "supply_n")
-    rows = _with_region_total(rows, region, ("demand_n", "supply_n"))
-    central = _central_with_band(rows, ("its_area", "geo", "year"), "demand_n", "low", "high")
-    out = central.select(
+    out = rows.select(
         "its_area",
         "geo",
         "year",
-        pl.col("demand_n").round(1),
-        pl.col("low").round(1).alias("demand_low_n"),
-        pl.col("high").round(1).alias("demand_high_n"),
-        pl.col("supply_n").round(1),
+        *(
+            pl.col(c).round(1)
+            for c in ("demand_entries_n", "demand_low_n", "demand_high_n", "supply_graduates_n")
+        ),
         _area_label(area_labels),
     )
     out = _region_labels(out, region, names)
@@ -209,10 +202,10 @@ def its_supply_demand_trend_frame(
         "its_area",
         "area",
         "year",
-        "demand_n",
+        "demand_entries_n",
         "demand_low_n",
         "demand_high_n",
-        "supply_n",
+        "supply_graduates_n",
     ).sort("geo", "its_area", "year")
 
 
@@ -290,43 +283,24 @@ def its_gap_drivers_frame(
 ) -> pl.DataFrame:
     """One row per province (and the region), ITS area and leading occupation, latest year.
 
-    ``allocated_n`` is the ITS-level demand the occupation contributes to the area's
-    demand through the central crosswalk; ``share_pct`` its share of the area's demand.
-    The region's rows sum the provinces' allocations and rank them again. At most
-    ``top`` occupations per area and geo.
+    From the ``its_gap_drivers`` table (central specification): ``allocated_entries_n``
+    is the ITS-level planned entries the occupation contributes to the area,
+    ``share_pct`` its share of the area's demand, ``link_weight`` the crosswalk weight
+    behind it. At most ``top`` occupations per area and geo.
     """
-    if drivers.height == 0:
+    rows = _gap_rows(drivers, region)
+    if rows.height == 0:
         return pl.DataFrame()
-    rows = drivers.filter(pl.col("variant") == "central")
     year = year if year is not None else int(rows["year"].max())  # type: ignore[arg-type]
-    rows = rows.filter(pl.col("year") == year).select(
-        "its_area", "geo", "year", "isco08", "demand_n", "allocated_n"
-    )
-    provinces = rows.filter(pl.col("geo").str.starts_with(region) & (pl.col("geo") != region))
-    if provinces.height and rows.filter(pl.col("geo") == region).height == 0:
-        total = provinces.group_by("its_area", "year", "isco08").agg(
-            pl.col("demand_n").sum(), pl.col("allocated_n").sum()
-        )
-        rows = pl.concat([rows, total.with_columns(pl.lit(region).alias("geo"))], how="diagonal")
-    rows = rows.with_columns(
-        (100.0 * pl.col("allocated_n") / pl.col("allocated_n").sum().over("its_area", "geo"))
-        .fill_nan(None)
-        .alias("share_pct"),
-    ).with_columns(
-        pl.col("allocated_n")
-        .rank(method="ordinal", descending=True)
-        .over("its_area", "geo")
-        .cast(pl.Int64)
-        .alias("rank")
-    )
-    out = rows.filter(pl.col("rank") <= top).with_columns(
+    out = rows.filter(pl.col("year") == year, pl.col("rank") <= top).with_columns(
         _area_label(area_labels),
         (
             pl.col("isco08")
             + pl.lit(" ")
             + pl.col("isco08").replace_strict(dict(isco_titles), default=pl.lit("(no title)"))
         ).alias("occupation"),
-        *(pl.col(c).round(1) for c in ("allocated_n", "demand_n", "share_pct")),
+        *(pl.col(c).round(1) for c in ("allocated_entries_n", "demand_entries_n", "share_pct")),
+        pl.col("link_weight").round(3),
     )
     out = _region_labels(out, region, names)
     return out.select(
@@ -337,10 +311,11 @@ def its_gap_drivers_frame(
         "year",
         "isco08",
         "occupation",
-        "allocated_n",
+        "allocated_entries_n",
         "share_pct",
-        "demand_n",
-        "rank",
+        "demand_entries_n",
+        "link_weight",
+        pl.col("rank").cast(pl.Int64),
     ).sort("geo", "its_area", "rank")
 
 

@@ -48,9 +48,10 @@ SECTIONS: Mapping[str, tuple[str, str]] = {
     "planners": (
         "For ITS planners",
         "What the ITS Academies train against what employers plan to hire, by technology "
-        "area and province. Demand is planned hires at the ITS level mapped from "
-        "occupations to areas through a versioned crosswalk; every gap is shown with the "
-        "range it takes over the crosswalk's variants.",
+        "area and province. Demand is planned entries (hiring contracts) at the ITS level "
+        "mapped from occupations to areas through a versioned crosswalk; supply is ITS "
+        "graduates per year. Every gap is shown for a named central specification with the "
+        "range it takes over every modelling choice (docs/its-gap.md).",
     ),
     "economists": (
         "For labour economists",
