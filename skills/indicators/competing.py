@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from skills.indicators.gap._supply import trailing_mean
+
 __all__ = ["COMPETING_SUPPLY_COLUMNS", "competing_supply"]
 
 #: Columns of :func:`competing_supply`, in order.
@@ -136,10 +138,9 @@ def competing_supply(
         .sort("its_area", "geo", "year")
     )
     return full.with_columns(
-        pl.col("competing_graduates_n")
-        .rolling_mean(window_size=window, min_samples=window)
-        .over("its_area", "geo")
-        .alias("supply_competing_n"),
+        trailing_mean("competing_graduates_n", window, ("its_area", "geo")).alias(
+            "supply_competing_n"
+        ),
         pl.lit(version, pl.String).alias("mapping_version"),
     ).select(COMPETING_SUPPLY_COLUMNS)
 

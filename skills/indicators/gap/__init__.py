@@ -73,7 +73,7 @@ from skills.indicators.gap._spec import (
     GapChoices,
     GapSpec,
 )
-from skills.indicators.gap._supply import its_supply
+from skills.indicators.gap._supply import its_supply, trailing_mean
 
 __all__ = [
     "ALLOCATIONS",
@@ -93,4 +93,5 @@ __all__ = [
     "its_gap_sensitivity",
     "its_gap_specs",
     "its_supply",
+    "trailing_mean",
 ]

@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
+
+
+def trailing_mean(column: str, window: int, over: Sequence[str]) -> pl.Expr:
+    r"""The mean of ``column`` over the ``window`` rows ending at each row, per ``over``.
+
+    .. math:: \bar x_t = \frac{1}{k} \sum_{j=0}^{k-1} x_{t-j}
+
+    The rows must be sorted by year within each group, one row per year. Null until the
+    window is full, and null when any value in it is null. Summed term by term (not as a
+    running sum, which leaves rounding residue such as ``-1e-14`` where the mean is 0).
+    """
+    terms = [pl.col(column).shift(j).over(over) for j in range(window)]
+    return _plain_sum(terms) / window
+
+
+def _plain_sum(terms: Sequence[pl.Expr]) -> pl.Expr:
+    """``terms[0] + terms[1] + ...``: null as soon as one term is null."""
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
 
 
 def its_supply(courses: pl.LazyFrame | pl.DataFrame, *, window: int = 3) -> pl.LazyFrame:
@@ -62,12 +85,8 @@ def its_supply(courses: pl.LazyFrame | pl.DataFrame, *, window: int = 3) -> pl.L
         .sort("its_area", "geo", "year")
     )
     return full.with_columns(
-        pl.col("graduates_n")
-        .rolling_mean(window_size=window, min_samples=window)
-        .over("its_area", "geo")
-        .alias("supply_graduates_n"),
-        pl.col("graduates_coherent_n")
-        .rolling_mean(window_size=window, min_samples=window)
-        .over("its_area", "geo")
-        .alias("supply_coherent_n"),
+        trailing_mean("graduates_n", window, ("its_area", "geo")).alias("supply_graduates_n"),
+        trailing_mean("graduates_coherent_n", window, ("its_area", "geo")).alias(
+            "supply_coherent_n"
+        ),
     ).filter(pl.col("supply_graduates_n").is_not_null())
