@@ -63,7 +63,7 @@ from skills.publish import (
     read_manifest,
     write_table,
 )
-from skills.spec import ROLES, PipelineSpec, SourceSpec, load_spec
+from skills.spec import ROLES, PipelineSpec, SourceSpec, display_location, load_spec
 from skills.stagecache import StageCache, code_fingerprint, digest
 
 __all__ = ["Build", "LoadedSource", "RunResult", "build", "load_source", "refresh"]
@@ -385,7 +385,7 @@ def build(
             if validate and suite_for_role(role) in suites:
                 report = validate_tables(
                     {role: frame},
-                    sources={role: str(item.provenance["location"])},
+                    sources={role: display_location(item.provenance["location"], spec.path)},
                     nuts_version=spec.nuts_version,
                 )
             else:
@@ -685,7 +685,9 @@ def refresh(
         Run the quality suites (always on in production; tests may switch it off).
     report
         Build ``report.html`` and the chart files into the publication (the formats are
-        the spec's ``[outputs] report_formats``; ``[outputs] report = false`` skips it).
+        the spec's ``[outputs] report_formats``, the languages its ``[outputs] languages``,
+        recorded in the manifest's ``pipeline.languages``; ``[outputs] report = false``
+        skips it).
 
     Raises
     ------
@@ -818,6 +820,7 @@ def _publish(
                 "region": spec.region,
                 "nuts_version": spec.nuts_version,
                 "benchmarks": list(spec.benchmarks),
+                "languages": list(spec.languages),
             },
             "data_label": spec.data_label,
             "inputs": result.inputs,
@@ -830,7 +833,7 @@ def _publish(
         if report and spec.report_formats:
             _write_manifest(tmp, manifest)  # the report reads it; rewritten below
             checkpoint("publish:report")
-            _build_report(tmp, spec.report_formats)
+            _build_report(tmp, spec.report_formats, spec.languages)
         manifest["finished"] = datetime.now(UTC).isoformat()
         manifest["outputs"] = _describe_outputs(tmp)
         checkpoint("publish:manifest")
@@ -841,10 +844,10 @@ def _publish(
         raise
 
 
-def _build_report(folder: Path, formats: tuple[str, ...]) -> None:
+def _build_report(folder: Path, formats: tuple[str, ...], languages: tuple[str, ...]) -> None:
     from skills.report import build_report
 
-    build_report(folder, formats=formats)
+    build_report(folder, formats=formats, languages=languages)
 
 
 def _describe_outputs(folder: Path) -> list[dict[str, Any]]:

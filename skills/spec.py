@@ -30,6 +30,7 @@ Example
 
     [outputs]
     keep_runs = 10
+    languages = ["it", "en"]            # report.html in Italian, report.en.html in English
 
 See ``docs/pipeline-spec.md`` for every key.
 """
@@ -46,7 +47,7 @@ from typing import Any, Literal
 
 from skills.errors import ConfigError
 
-__all__ = ["ROLES", "PipelineSpec", "Role", "SourceSpec", "load_spec"]
+__all__ = ["ROLES", "PipelineSpec", "Role", "SourceSpec", "display_location", "load_spec"]
 
 SourceKind = Literal[
     "eurostat", "its_courses", "hiring_plans", "wages", "hires", "competing_graduates", "records"
@@ -191,8 +192,8 @@ _PIPELINE_KEYS = {
 _EUROSTAT_KEYS = {"eurostat", "path", "filters", "start_period", "end_period", "dataset"}
 _FILE_KEYS = {"path", "sheet", "delimiter", "encoding", "ignore_columns"}
 _RECORD_KEYS = {"path", "isco_digits", "period"}
-_OUTPUT_KEYS = {"keep_runs", "report", "report_formats"}
-REPORT_FORMATS = ("html", "png", "svg", "json")
+_OUTPUT_KEYS = {"keep_runs", "report", "report_formats", "languages"}
+REPORT_FORMATS = ("html", "png", "svg", "json", "csv", "xlsx")
 _CROSSWALK_KEYS = {"its_isco08", "path"}
 _TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "models", "its_gap"}
 _MODEL_KEYS = {"bootstrap_reps", "seed"}
@@ -256,6 +257,9 @@ class PipelineSpec:
     crosswalk_path: Path | None
     keep_runs: int
     report_formats: tuple[str, ...] = REPORT_FORMATS
+    #: The report's languages, the first in ``report.html`` (``[outputs] languages``;
+    #: default :func:`skills.report.i18n.default_languages` of the region).
+    languages: tuple[str, ...] = ("en",)
     models: Mapping[str, Any] = field(default_factory=dict)
     its_gap: Mapping[str, Any] = field(default_factory=dict)
 
@@ -345,6 +349,7 @@ def load_spec(path: str | Path) -> PipelineSpec:
     if not isinstance(formats, list) or not set(formats) <= set(REPORT_FORMATS):
         raise err(f"[outputs] report_formats must be a list drawn from {list(REPORT_FORMATS)}")
     report_formats = tuple(f for f in REPORT_FORMATS if f in formats) if report_on else ()
+    languages = _languages(outputs, region, err)
 
     return PipelineSpec(
         path=path.resolve(),
@@ -361,6 +366,7 @@ def load_spec(path: str | Path) -> PipelineSpec:
         crosswalk_path=crosswalk_path,
         keep_runs=keep_runs,
         report_formats=report_formats,
+        languages=languages,
         models=_models(doc, err),
         its_gap=_gap_options(doc, err),
     )
@@ -567,6 +573,31 @@ def _gap_options(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
     return table
 
 
+def _languages(outputs: Mapping[str, Any], region: str, err: Err) -> tuple[str, ...]:
+    """``[outputs] languages``: a non-empty list of known languages, none twice."""
+    from skills.report.i18n import LANGUAGES, default_languages
+
+    value = outputs.get("languages")
+    if value is None:
+        return default_languages(region)
+    known = ", ".join(f'"{lang}"' for lang in LANGUAGES)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise err(
+            f"[outputs] languages must be a non-empty list drawn from [{known}], the first "
+            'the language of report.html (e.g. languages = ["it", "en"])'
+        )
+    unknown = [v for v in value if v not in LANGUAGES]
+    if unknown:
+        raise err(
+            f"[outputs] languages: unknown language(s) {', '.join(map(repr, unknown))}; "
+            f"the report can be written in [{known}]"
+        )
+    repeated = sorted({v for v in value if value.count(v) > 1})
+    if repeated:
+        raise err(f"[outputs] languages: {', '.join(map(repr, repeated))} listed more than once")
+    return tuple(value)
+
+
 def _required_string(doc: Mapping[str, Any], key: str, where: str, err: Err) -> str:
     value = _string(doc, key, where, err, required=True)
     assert value is not None
@@ -578,3 +609,18 @@ def _string_list(doc: Mapping[str, Any], key: str, where: str, err: Err) -> list
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise err(f"{where} {key} must be a list of strings")
     return list(value)
+
+
+def display_location(location: str | Path, spec_path: str | Path | None) -> str:
+    """A source's location as reports show it: relative to the spec's folder when inside it.
+
+    Reports must not print the absolute paths of the machine they ran on; URLs and paths
+    outside the spec's folder are shown as they are.
+    """
+    text = str(location)
+    if spec_path is None or "://" in text:
+        return text
+    try:
+        return Path(text).resolve().relative_to(Path(spec_path).resolve().parent).as_posix()
+    except (ValueError, OSError):
+        return text

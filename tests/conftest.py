@@ -48,6 +48,22 @@ def publication_snapshot(out: Path) -> dict[str, str]:
     return files
 
 
+@pytest.fixture(scope="session")
+def demo_publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's publication (``OUT/latest``, refreshed once per session, no report).
+
+    Shared by the report tests: build reports into a folder of your own (``out=``)
+    rather than into this one when a test needs the files to stay as they are.
+    """
+    from skills.demo import write_demo
+    from skills.refresh import refresh
+
+    root = tmp_path_factory.mktemp("demo-publication")
+    result = refresh(write_demo(root), root / "out", report=False)
+    assert result.exit_code == 0
+    return root / "out" / "latest"
+
+
 @pytest.fixture
 def snapshot() -> Callable[[Path], dict[str, str]]:
     """:func:`publication_snapshot`, to compare a publication before and after a run."""

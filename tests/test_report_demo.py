@@ -26,9 +26,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from skills.demo import write_demo
 from skills.errors import ConfigError
-from skills.refresh import refresh
 from skills.report import CHART_IDS, build_report
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,17 +34,15 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("report-demo")
-    spec = write_demo(root)
-    result = refresh(spec, root / "out", report=False)
-    assert result.exit_code == 0
-    return root / "out" / "latest"
+def publication(demo_publication: Path) -> Path:
+    return demo_publication  # refreshed once per session (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
 def built(publication: Path) -> Any:
-    return build_report(publication, strict=True)
+    # English first (report.html), then Italian (report.it.html): the checks below read
+    # the English words; tests/test_report_i18n.py checks the Italian-first default
+    return build_report(publication, strict=True, languages=("en", "it"))
 
 
 # ----------------------------------------------------------------------------- the files
@@ -93,7 +89,7 @@ def test_every_chart_carries_run_id_and_sources(publication: Path, built: Any) -
         assert run_id in figure and "Sources: " in figure
     # a Eurostat SDMX-CSV input's vintage is named where its data is drawn
     spec = json.loads((publication / "charts" / "skill_shares_trend.vl.json").read_text())
-    assert "lfsa_egai2d (vintage 2026-10-15)" in spec["title"]["subtitle"][0]
+    assert "lfsa_egai2d (vintage 15 October 2026)" in spec["title"]["subtitle"][0]
 
 
 def test_profile_quality_and_provenance_sections(publication: Path, built: Any) -> None:
@@ -119,7 +115,7 @@ def test_missing_quality_json_is_a_note(publication: Path, tmp_path: Path) -> No
     (pub / "quality.json").unlink()
     (pub / "quality.html").unlink()
     (pub / "polarisation_percentiles.parquet").unlink()
-    result = build_report(pub, formats=("html",), strict=True)
+    result = build_report(pub, formats=("html",), strict=True, languages=("en",))
     assert result.charts == ()
     assert "polarisation_percentiles" not in result.chart_ids
     assert any("quality.json is not in this publication" in n for n in result.notes)

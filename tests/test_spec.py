@@ -66,6 +66,10 @@ def test_valid_spec_resolves_paths_relative_to_the_spec(workspace: Path) -> None
         ("[pipeline\nname=", "not valid TOML"),
         ('[pipeline]\nname = "t"\nregion = "ITC1"\n', "the [sources] table is missing"),
         (BASE + "\n[outputs]\nkeep_runs = 0\n", "keep_runs"),
+        (BASE + "\n[outputs]\nlanguages = []\n", "languages must be a non-empty list"),
+        (BASE + '\n[outputs]\nlanguages = "it"\n', "languages must be a non-empty list"),
+        (BASE + '\n[outputs]\nlanguages = ["it", "fr"]\n', "unknown language(s) 'fr'"),
+        (BASE + '\n[outputs]\nlanguages = ["en", "en"]\n', "'en' listed more than once"),
     ],
 )
 def test_bad_specs_are_rejected_before_any_work(workspace: Path, text: str, message: str) -> None:
@@ -75,6 +79,15 @@ def test_bad_specs_are_rejected_before_any_work(workspace: Path, text: str, mess
     assert message in str(err.value)
     assert str(path) in str(err.value)
     assert err.value.exit_code == 2
+
+
+def test_report_languages(workspace: Path) -> None:
+    # Italian first, then English, for an Italian region unless the spec says otherwise
+    assert load_spec(write(workspace, BASE)).languages == ("it", "en")
+    spec = load_spec(write(workspace, BASE + '\n[outputs]\nlanguages = ["en", "it"]\n'))
+    assert spec.languages == ("en", "it")
+    spec = load_spec(write(workspace, BASE + '\n[outputs]\nlanguages = ["en"]\n'))
+    assert spec.languages == ("en",)
 
 
 def test_missing_spec(tmp_path: Path) -> None:

@@ -4,18 +4,31 @@ For each headline indicator: the region's level in the latest period, its change
 base period, its percentile rank among all regions at the same NUTS level present in the
 data for that period (each rank states that set and that period), and the comparison with
 named benchmark regions. :func:`profile_statements` turns the table into sentences with
-source, period and flags.
+source, period and flags, in the language of the :class:`~skills.report.i18n.Messages`
+it is given (English by default; the words are in ``messages/<lang>/profile.toml``).
+The table itself keeps English labels: it is data, and the sentences look the label up
+again (:func:`headline_label`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-__all__ = ["HEADLINES", "Headline", "profile_statements", "regional_profile"]
+if TYPE_CHECKING:
+    from skills.report.i18n import Messages
+
+__all__ = [
+    "HEADLINES",
+    "Headline",
+    "headline_label",
+    "profile_statement_parts",
+    "profile_statements",
+    "regional_profile",
+]
 
 
 @dataclass(frozen=True)
@@ -29,12 +42,17 @@ class Headline:
     A filter value may be a tuple of alternatives in order of preference (the age band
     ``("Y15-74", "Y_GE15")``): the first one the region has is used, for the region and
     its peers alike.
+
+    ``label`` is the English label written into the profile table; ``key`` names the
+    message with the label in the reader's language (``profile.headline.<...>``); a
+    headline without a key is shown with its ``label`` in every language.
     """
 
     indicator: str
     label: str
     filters: Mapping[str, str | tuple[str, ...] | None]
     higher_is_better: bool | None
+    key: str | None = None
 
 
 HEADLINES: tuple[Headline, ...] = (
@@ -43,25 +61,35 @@ HEADLINES: tuple[Headline, ...] = (
         "Unemployment rate",
         {"sex": "T", "age": ("Y15-74", "Y_GE15", "Y15-64")},
         False,
+        key="profile.headline.unemployment_rate",
     ),
-    Headline("unemployment_rate", "Youth unemployment rate", {"sex": "T", "age": "Y15-24"}, False),
+    Headline(
+        "unemployment_rate",
+        "Youth unemployment rate",
+        {"sex": "T", "age": "Y15-24"},
+        False,
+        key="profile.headline.youth_unemployment_rate",
+    ),
     Headline(
         "labour_force_tertiary_share_pct",
         "Tertiary-educated share of the labour force",
         {"sex": "T", "age": ("Y25-64", "Y_GE25", "Y25-74")},
         True,
+        key="profile.headline.tertiary_share",
     ),
     Headline(
         "employment_share_pct",
         "Employment share of middle-skill occupations",
         {"skill_group": "middle"},
         None,
+        key="profile.headline.middle_skill_share",
     ),
     Headline(
         "employment_share_pct",
         "Employment share of high-skill occupations",
         {"skill_group": "high"},
         None,
+        key="profile.headline.high_skill_share",
     ),
 )
 
@@ -206,70 +234,129 @@ def regional_profile(
     return pl.DataFrame(out, schema=schema)
 
 
-def _rank_sentence(r: Mapping[str, Any]) -> str:
+def _messages(t: Messages | None) -> Messages:
+    from skills.report.i18n import Messages
+
+    return t if t is not None else Messages("en")
+
+
+def headline_label(
+    label: str,
+    indicator: str,
+    t: Messages | None = None,
+    headlines: Sequence[Headline] = HEADLINES,
+) -> str:
+    """A profile row's label in ``t``'s language: ``Unemployment rate (15-74)`` ->
+    ``Tasso di disoccupazione (15-74)``. A label no headline with a key matches is
+    returned as it is."""
+    t = _messages(t)
+    for head in headlines:
+        if head.key is None or head.indicator != indicator:
+            continue
+        if label == head.label or label.startswith(head.label + " ("):
+            return t(head.key) + label[len(head.label) :]
+    return label
+
+
+def _rank_sentence(r: Mapping[str, Any], t: Messages) -> str:
     pct = r["percentile"]
+    among = t(
+        "profile.ranked_among",
+        n=r["regions_n"],
+        level=max(len(str(r["geo"])) - 2, 0),
+        period=r["period"],
+    )
     if r["higher_is_better"] is None:
         band = (
-            "among the highest 10%"
+            t("profile.band.highest_10")
             if pct >= 90
-            else "among the lowest 10%"
+            else t("profile.band.lowest_10")
             if pct <= 10
-            else "above the median"
+            else t("profile.band.above_median")
             if pct >= 50
-            else "below the median"
+            else t("profile.band.below_median")
         )
-        return (
-            f" It ranks {r['rank']} of {r['regions_n']} from the highest ({band};"
-            f" {r['ranked_among']})."
+        return t(
+            "profile.rank_from_highest", rank=r["rank"], n=r["regions_n"], band=band, among=among
         )
     band = (
-        "in the best 10%"
+        t("profile.band.best_10")
         if pct >= 90
-        else "in the bottom 10%"
+        else t("profile.band.bottom_10")
         if pct <= 10
-        else "in the top half"
+        else t("profile.band.top_half")
         if pct >= 50
-        else "in the bottom half"
+        else t("profile.band.bottom_half")
     )
-    direction = "higher" if r["higher_is_better"] else "lower"
-    return (
-        f" It ranks {r['rank']} of {r['regions_n']} ({band}; {r['ranked_among']},"
-        f" {direction} is better)."
+    better = t("profile.higher_better") if r["higher_is_better"] else t("profile.lower_better")
+    return t(
+        "profile.rank", rank=r["rank"], n=r["regions_n"], band=band, among=among, better=better
     )
 
 
-def _fmt(value: float, unit: str) -> str:
-    return f"{value:.1f}%" if unit == "%" else f"{value:,.1f} {unit}"
+def _fmt(value: float, unit: str, t: Messages) -> str:
+    return t.percent(value, 1) if unit == "%" else f"{t.number(value, 1)} {unit}"
+
+
+def profile_statement_parts(
+    profile: pl.DataFrame, *, names: Mapping[str, str] | None = None, t: Messages | None = None
+) -> list[tuple[str, str]]:
+    """One (statement, source) pair per profile row, in ``t``'s language (English by
+    default): the level, change, rank and benchmarks; then the source and flags."""
+    t = _messages(t)
+    names = names or {}
+    parts: list[tuple[str, str]] = []
+    for r in profile.iter_rows(named=True):
+        where = f"{names.get(r['geo'], r['geo'])} ({r['geo']})" if r["geo"] in names else r["geo"]
+        label = headline_label(r["label"], r["indicator"], t)
+        text = t(
+            "profile.level",
+            label=label,
+            where=where,
+            value=_fmt(r["value"], r["unit"], t),
+            period=r["period"],
+        )
+        if r["change"] is not None and r["base_period"] != r["period"]:
+            unit = t("profile.points") if r["unit"] in {"%", "percentage points"} else r["unit"]
+            amount = t.number(abs(r["change"]), 1)
+            base = r["base_period"]
+            if r["change"] > 0:
+                text += t("profile.change_up", amount=amount, unit=unit, base=base)
+            elif r["change"] < 0:
+                text += t("profile.change_down", amount=amount, unit=unit, base=base)
+            else:
+                text += t("profile.change_none", base=base)
+            if r["crosses_break"]:
+                text += t("profile.across_break")
+        text += "."
+        if r["regions_n"] and r["regions_n"] > 1:
+            text += " " + _rank_sentence(r, t)
+        if r["benchmarks"]:
+            values = t("profile.list_separator").join(
+                f"{b['geo']} {_fmt(b['value'], r['unit'], t)}" for b in r["benchmarks"]
+            )
+            text += " " + t("profile.benchmarks", values=values)
+        source = (
+            t("profile.source_flags", source=r["source"], flags=r["flag"])
+            if r["flag"]
+            else t("profile.source", source=r["source"])
+        )
+        parts.append((text, source))
+    return parts
 
 
 def profile_statements(
-    profile: pl.DataFrame, *, names: Mapping[str, str] | None = None
+    profile: pl.DataFrame, *, names: Mapping[str, str] | None = None, t: Messages | None = None
 ) -> list[str]:
     """Headline sentences, one per profile row, each with its source, period and flags.
 
+    In ``t``'s language (a :class:`skills.report.i18n.Messages`; English by default).
     Example: "Unemployment rate (15-74) in Piemonte (ITC1) was 6.6% in 2024, down 3.8
-    points since 2015. It ranks 12th of 34 NUTS 2 regions in the data (2024), in the best
-    67% ... Source: lfst_r_lfu3rt; flags: p."
+    points since 2015. It ranks 12 of 34 (in the top half; 34 NUTS 2 regions in the
+    data, 2024, lower is better) ... Source: lfst_r_lfu3rt; flags: p."; in Italian
+    "Tasso di disoccupazione (15-74) in Piemonte (ITC1): 6,6 % nel 2024, in calo di
+    3,8 punti percentuali rispetto al 2015. ..."
     """
-    names = names or {}
-    lines: list[str] = []
-    for r in profile.iter_rows(named=True):
-        where = f"{names.get(r['geo'], r['geo'])} ({r['geo']})" if r["geo"] in names else r["geo"]
-        text = f"{r['label']} in {where} was {_fmt(r['value'], r['unit'])} in {r['period']}"
-        if r["change"] is not None and r["base_period"] != r["period"]:
-            unit = "points" if r["unit"] in {"%", "percentage points"} else r["unit"]
-            direction = "up" if r["change"] > 0 else "down" if r["change"] < 0 else "unchanged"
-            amount = f" {abs(r['change']):.1f} {unit}" if r["change"] != 0 else ""
-            text += f", {direction}{amount} since {r['base_period']}"
-            if r["crosses_break"]:
-                text += " (across a series break: not strictly comparable)"
-        text += "."
-        if r["regions_n"] and r["regions_n"] > 1:
-            text += _rank_sentence(r)
-        if r["benchmarks"]:
-            comps = ", ".join(f"{b['geo']} {_fmt(b['value'], r['unit'])}" for b in r["benchmarks"])
-            text += f" Benchmarks: {comps}."
-        text += f" Source: {r['source']}"
-        text += f"; flags: {r['flag']}." if r["flag"] else "."
-        lines.append(text)
-    return lines
+    return [
+        f"{text} {source}" for text, source in profile_statement_parts(profile, names=names, t=t)
+    ]

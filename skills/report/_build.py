@@ -1,6 +1,8 @@
 """Assemble the report: chart frames -> charts -> files (HTML, SVG, PNG, Vega-Lite JSON).
 
-Called by :func:`skills.report.build_report`; altair and vl_convert are imported here
+Called by :func:`skills.report.build_report` once per language: every heading, lead,
+note and source description comes from the message catalogue through a
+:class:`~skills.report.i18n.Messages` (``t``). altair and vl_convert are imported here
 only, inside functions.
 """
 
@@ -19,10 +21,15 @@ import polars as pl
 
 from skills.report import frames as fr
 from skills.report._publication import Publication
+from skills.report.i18n import Messages
 
 __all__ = [
+    "CHART_TEXT",
     "ChartItem",
+    "chart_heading",
+    "chart_lead",
     "prepare_charts",
+    "render_notes",
     "render_processes",
     "static_spec",
     "write_chart_files",
@@ -35,114 +42,41 @@ EXPORT_WIDTH = 760
 #: PNG scale (1 = one pixel per Vega pixel); scale 2 costs about 40% more time and 2.3x bytes.
 PNG_SCALE = 1.0
 
-# chart id -> (section, heading, what it shows / how to read it, input roles, uses crosswalk)
-CHART_TEXT: Mapping[str, tuple[str, str, str, tuple[str, ...], bool]] = {
-    "its_gap_by_area": (
-        "planners",
-        "Supply-demand gap by technology area",
-        "Planned entries at ITS level (hiring contracts firms plan, mapped to ITS technology "
-        "areas through the crosswalk) minus ITS graduates per year, for the latest year, "
-        "under the central specification. Bars are sorted by the gap; the error bar is the "
-        "range over every modelling choice (crosswalk variant, allocation rule, minimum "
-        "link weight, supply window): a wide bar means the answer depends on those choices "
-        "(its_gap_sensitivity.parquet says which). Choose a province below the chart.",
-        ("its_courses", "hiring_plans"),
-        True,
-    ),
-    "its_supply_demand_trend": (
-        "planners",
-        "Graduates against planned entries, by area",
-        "ITS graduates per year (trailing mean, dashed) against planned entries at ITS level "
-        "(solid, with the range over every modelling choice shaded). Choose the province "
-        "and the technology area below the chart.",
-        ("its_courses", "hiring_plans"),
-        True,
-    ),
-    "its_outcomes": (
-        "planners",
-        "ITS outcomes by foundation and area",
-        "Graduates employed 12 months after the diploma, and of those the share in a job "
-        "coherent with the course, over all course cohorts with a known outcome. Rates are "
-        "ratios of sums (total employed over total graduates), not means of course rates; "
-        "hover for the counts behind each rate.",
-        ("its_courses",),
-        False,
-    ),
-    "its_gap_drivers": (
-        "planners",
-        "Occupations that drive each gap",
-        "The occupations (ISCO-08 groups) whose planned entries at ITS level make up an "
-        "area's demand under the central specification, latest year; labels give the "
-        "per cent of the area's demand. Crosswalk-based demand can be overstated by loosely "
-        "related occupations: check the top rows. Choose the province and area below.",
-        ("hiring_plans",),
-        True,
-    ),
-    "skill_shares_trend": (
-        "economists",
-        "Employment shares by skill group",
-        "Shares of employment in high-skill (ISCO 1-3), middle-skill (4, 7, 8) and "
-        "low-skill (5, 9) occupations. Lines are not joined across a series break (dashed "
-        "vertical rule, Eurostat flag b): the values on either side are not comparable.",
-        ("employment_by_occupation",),
-        False,
-    ),
-    "skill_share_change": (
-        "economists",
-        "Polarisation: change in shares",
-        "Change in each skill group's share over the longest span without a series break "
-        "and over the full range. A change across a break (pale, dashed outline) mixes "
-        "real change with the break and is not a clean measure.",
-        ("employment_by_occupation",),
-        False,
-    ),
+#: chart id -> (section, input roles, uses the crosswalk). The heading and the lead (what
+#: the chart shows and how to read it) are the messages ``chart.<chart_id>.heading`` and
+#: ``chart.<chart_id>.lead``.
+CHART_TEXT: Mapping[str, tuple[str, tuple[str, ...], bool]] = {
+    "its_gap_by_area": ("planners", ("its_courses", "hiring_plans"), True),
+    "its_gap_map": ("planners", ("its_courses", "hiring_plans"), True),
+    "its_supply_demand_trend": ("planners", ("its_courses", "hiring_plans"), True),
+    "its_outcomes": ("planners", ("its_courses",), False),
+    "its_gap_drivers": ("planners", ("hiring_plans",), True),
+    "skill_shares_trend": ("economists", ("employment_by_occupation",), False),
+    "skill_share_change": ("economists", ("employment_by_occupation",), False),
     "polarisation_percentiles": (
         "economists",
-        "Change by skill percentile",
-        "Occupations ranked by base-year mean wage and spread over 100 employment-weighted "
-        "percentiles: the change in each percentile's share of employment (points) and its "
-        "smoothed value (line). Polarisation shows as a U: growth at both ends.",
         ("employment_by_occupation", "wages_by_occupation"),
         False,
     ),
     "polarisation_u_test": (
         "economists",
-        "U-test and turning point",
-        "Occupations' share change against their skill percentile (circles sized by "
-        "base-year share), the published quadratic fit (dashed) and its turning point "
-        "(vertical rule). The coefficients are in the model tables below.",
         ("employment_by_occupation", "wages_by_occupation"),
         False,
     ),
-    "beveridge_curve": (
-        "economists",
-        "Beveridge curve",
-        "Job vacancy rate against unemployment rate, year by year. A line never crosses a "
-        "series break: each segment is drawn on its own. Movements along the curve are "
-        "cyclical; shifts outward suggest worse matching.",
-        ("unemployment_rate", "job_vacancies"),
-        False,
-    ),
-    "mismatch_indices": (
-        "economists",
-        "Mismatch indices",
-        "Jackman-Roper structural imbalance (unemployed against planned hires across "
-        "provinces), the Sahin-Song-Topa-Violante mismatch index (alpha 0.5; band over "
-        "alpha 0.3-0.7) and the ITS area mismatch between graduates and crosswalked demand "
-        "(central crosswalk; band over variants). Each panel has its own scale.",
-        ("unemployment", "hiring_plans", "its_courses"),
-        True,
-    ),
-    "shortage_ranking": (
-        "economists",
-        "Shortage ranking",
-        "Occupational shortage index (Skills-for-Jobs style; > 0 shortage, < 0 surplus), "
-        "sorted by rank, with the range of ranks over alternative weightings of its "
-        "components: a long rule means the rank depends on the weights.",
-        ("employment_by_occupation", "wages_by_occupation"),
-        False,
-    ),
+    "beveridge_curve": ("economists", ("unemployment_rate", "job_vacancies"), False),
+    "mismatch_indices": ("economists", ("unemployment", "hiring_plans", "its_courses"), True),
+    "shortage_ranking": ("economists", ("employment_by_occupation", "wages_by_occupation"), False),
 }
+
+
+def chart_heading(chart_id: str, t: Messages) -> str:
+    """The heading of ``chart_id`` on the page (``chart.<chart_id>.heading``)."""
+    return t(f"chart.{chart_id}.heading")
+
+
+def chart_lead(chart_id: str, t: Messages) -> str:
+    """What ``chart_id`` shows and how to read it (``chart.<chart_id>.lead``)."""
+    return t(f"chart.{chart_id}.lead")
 
 
 @dataclass
@@ -159,16 +93,29 @@ class ChartItem:
     spec: dict[str, Any] = field(default_factory=dict)
     rows: int = 0
     files: list[Path] = field(default_factory=list)
+    #: Why vl-convert could not render the chart's SVG/PNG (None when it could).
+    render_error: str | None = None
 
 
-def _short_date(vintage: Any) -> str | None:
-    return str(vintage)[:10] if vintage else None
+def _vintage(vintage: Any, t: Messages) -> str | None:
+    """A source's vintage as a date in the reader's language (as recorded if not a date)."""
+    if not vintage:
+        return None
+    try:
+        return t.date(str(vintage)[:10], time=False)
+    except ValueError:
+        return str(vintage)
 
 
 def describe_sources(
-    manifest: Mapping[str, Any], roles: Sequence[str], *, crosswalk: bool = False
+    manifest: Mapping[str, Any],
+    roles: Sequence[str],
+    *,
+    crosswalk: bool = False,
+    t: Messages | None = None,
 ) -> tuple[str, str]:
     """Short (subtitle) and long (caption) text naming the inputs and their vintages."""
+    t = t if t is not None else Messages("en")
     inputs = {str(i.get("role")): i for i in manifest.get("inputs") or () if isinstance(i, Mapping)}
     short: list[str] = []
     long: list[str] = []
@@ -178,24 +125,40 @@ def describe_sources(
             continue
         location = str(item.get("location") or "")
         name = str(item.get("dataset") or Path(location).name or role)
-        vintage = _short_date(item.get("vintage"))
+        vintage = _vintage(item.get("vintage"), t)
         sha = str(item.get("sha256") or "")[:12]
-        short.append(f"{name} ({'vintage ' + vintage if vintage else 'sha256 ' + sha})")
+        short.append(
+            t("page.sources.short_vintage", name=name, vintage=vintage)
+            if vintage
+            else t("page.sources.short_sha", name=name, sha=sha)
+        )
+        rows = item.get("rows")
+        count = t.number(rows) if isinstance(rows, int | float) else "?"
         long.append(
-            f"{role}: {name} (vintage {item.get('vintage') or 'not stated by the source'}; "
-            f"sha256 {sha}; {item.get('rows', '?')} rows)"
+            t("page.sources.long", role=role, name=name, vintage=vintage, sha=sha, rows=count)
+            if vintage
+            else t("page.sources.long_no_vintage", role=role, name=name, sha=sha, rows=count)
         )
     if crosswalk:
         for cw in manifest.get("crosswalks") or ():
-            short.append(f"crosswalk {cw.get('version')}")
+            short.append(t("page.sources.crosswalk_short", version=cw.get("version")))
+            variants = ", ".join(cw.get("variants") or ())
             long.append(
-                f"crosswalk {cw.get('name')} {cw.get('version')} "
-                f"(variants {', '.join(cw.get('variants') or ())})"
+                t(
+                    "page.sources.crosswalk_long",
+                    name=cw.get("name"),
+                    version=cw.get("version"),
+                    variants=variants,
+                )
+                if variants
+                else t(
+                    "page.sources.crosswalk_long_plain",
+                    name=cw.get("name"),
+                    version=cw.get("version"),
+                )
             )
-    return (
-        "; ".join(short) or "not recorded in the manifest",
-        "; ".join(long) or "not recorded in the manifest",
-    )
+    none = t("page.sources.none")
+    return "; ".join(short) or none, "; ".join(long) or none
 
 
 def _names(pub: Publication) -> dict[str, str]:
@@ -212,10 +175,13 @@ def _names(pub: Publication) -> dict[str, str]:
     return names
 
 
-def _area_labels() -> dict[str, str]:
+def _area_labels(t: Messages) -> dict[str, str]:
+    """The full ITS area names in the reader's language (``label_it`` / ``label_en``)."""
     from skills.classifications import its_areas
 
-    return dict(its_areas().select("its_area", "label_en").iter_rows())
+    areas = its_areas()
+    column = f"label_{t.lang}" if f"label_{t.lang}" in areas.columns else "label_en"
+    return dict(areas.select("its_area", column).iter_rows())
 
 
 def _isco_titles() -> dict[str, str]:
@@ -234,90 +200,111 @@ def _default_area(gap: pl.DataFrame | None, region: str) -> str | None:
     return str(top["its_area"][0]) if top.height else None
 
 
-def frame_plans(pub: Publication) -> dict[str, Callable[[], pl.DataFrame]]:
-    """How to make each chart's frame from this publication (absent inputs: no plan)."""
+def frame_plans(
+    pub: Publication, t: Messages | None = None
+) -> dict[str, Callable[[], pl.DataFrame]]:
+    """How to make each chart's frame from this publication (absent inputs: no plan), with
+    the labels in ``t``'s language (English by default)."""
+    from skills.report.maps import its_gap_map_frame
+
+    t = t if t is not None else Messages("en")
     names = _names(pub)
-    areas = _area_labels()
+    areas = _area_labels(t)
     titles = _isco_titles()
     region = pub.region
-    t = pub.table
+    table = pub.table
     plans: dict[str, Callable[[], pl.DataFrame]] = {}
-    if (gap := t("its_gap")) is not None:
+    if (gap := table("its_gap")) is not None:
         plans["its_gap_by_area"] = lambda: fr.its_gap_by_area_frame(
+            gap, region=region, names=names, area_labels=areas, t=t
+        )
+        plans["its_gap_map"] = lambda: its_gap_map_frame(
             gap, region=region, names=names, area_labels=areas
         )
         plans["its_supply_demand_trend"] = lambda: fr.its_supply_demand_trend_frame(
-            gap, region=region, names=names, area_labels=areas
+            gap, region=region, names=names, area_labels=areas, t=t
         )
-    if (courses := t("its_courses")) is not None:
-        plans["its_outcomes"] = lambda: fr.its_outcomes_frame(courses, area_labels=areas)
-    if (drivers := t("its_gap_drivers")) is not None:
+    if (courses := table("its_courses")) is not None:
+        plans["its_outcomes"] = lambda: fr.its_outcomes_frame(courses, area_labels=areas, t=t)
+    if (drivers := table("its_gap_drivers")) is not None:
         plans["its_gap_drivers"] = lambda: fr.its_gap_drivers_frame(
-            drivers, region=region, names=names, area_labels=areas, isco_titles=titles
+            drivers, region=region, names=names, area_labels=areas, isco_titles=titles, t=t
         )
-    if (ind := t("indicators")) is not None:
+    if (ind := table("indicators")) is not None:
         shares_geos = fr.focus_geos(
             region,
             pub.benchmarks,
             ind.filter(pl.col("indicator") == "employment_share_pct")["geo"].unique().to_list(),
         )
         plans["skill_shares_trend"] = lambda: fr.skill_shares_trend_frame(
-            ind, geos=shares_geos, names=names
+            ind, geos=shares_geos, names=names, t=t
         )
         plans["skill_share_change"] = lambda: fr.skill_share_change_frame(
-            ind, geos=shares_geos, names=names
+            ind, geos=shares_geos, names=names, t=t
         )
-        plans["mismatch_indices"] = lambda: fr.mismatch_indices_frame(ind, region=region)
-    if (pct := t("polarisation_percentiles")) is not None:
+        plans["mismatch_indices"] = lambda: fr.mismatch_indices_frame(ind, region=region, t=t)
+    if (pct := table("polarisation_percentiles")) is not None:
         plans["polarisation_percentiles"] = lambda: fr.polarisation_percentiles_frame(
-            pct, prefer=[region, region[:2]], names=names
+            pct, prefer=[region, region[:2]], names=names, t=t
         )
-    occ, models, glance = t("polarisation_occupations"), t("models"), t("models_glance")
+    occ, models, glance = (
+        table("polarisation_occupations"),
+        table("models"),
+        table("models_glance"),
+    )
     if occ is not None and models is not None and glance is not None:
         plans["polarisation_u_test"] = lambda: fr.polarisation_u_test_frame(
-            occ, models, glance, isco_titles=titles
+            occ, models, glance, isco_titles=titles, t=t
         )
-    if (bev := t("beveridge")) is not None:
-        plans["beveridge_curve"] = lambda: fr.beveridge_frame(bev, names=names)
-    if (short := t("shortage")) is not None:
+    if (bev := table("beveridge")) is not None:
+        bev_focus = fr.focus_geos(region, pub.benchmarks, bev["geo"].unique().to_list())
+        plans["beveridge_curve"] = lambda: fr.beveridge_frame(
+            bev, names=names, t=t, focus=bev_focus
+        )
+    if (short := table("shortage")) is not None:
         geos = fr.focus_geos(region, pub.benchmarks, short["geo"].unique().to_list())
         plans["shortage_ranking"] = lambda: fr.shortage_ranking_frame(
-            short, t("shortage_sensitivity"), geos=geos, names=names, isco_titles=titles
+            short, table("shortage_sensitivity"), geos=geos, names=names, isco_titles=titles, t=t
         )
     return plans
 
 
-def chart_frames(pub: Publication) -> dict[str, pl.DataFrame]:
+def chart_frames(pub: Publication, t: Messages | None = None) -> dict[str, pl.DataFrame]:
     """Every chart's frame for this publication (a chart whose inputs are absent is left out)."""
-    return {chart_id: plan() for chart_id, plan in frame_plans(pub).items()}
+    return {chart_id: plan() for chart_id, plan in frame_plans(pub, t).items()}
 
 
-def prepare_charts(pub: Publication, *, strict: bool = False) -> tuple[list[ChartItem], list[str]]:
-    """Build every chart the publication has data for; return them and notes on the rest."""
+def prepare_charts(
+    pub: Publication, *, t: Messages | None = None, strict: bool = False
+) -> tuple[list[ChartItem], list[str]]:
+    """Build every chart the publication has data for, in ``t``'s language (English by
+    default); return them and notes on the rest."""
     from skills.report.charts import BUILDERS, ChartContext
 
+    t = t if t is not None else Messages("en")
     notes: list[str] = []
     items: list[ChartItem] = []
-    plans = frame_plans(pub)
+    plans = frame_plans(pub, t)
     defaults = {"geo": pub.region}
     area = _default_area(pub.table("its_gap"), pub.region)
     if area:
         defaults["its_area"] = area
     for chart_id, builder in BUILDERS.items():
-        section, heading, lead, roles, crosswalk = CHART_TEXT[chart_id]
-        short, long = describe_sources(pub.manifest, roles, crosswalk=crosswalk)
-        item = ChartItem(chart_id, section, heading, lead, short, long)
+        section, roles, crosswalk = CHART_TEXT[chart_id]
+        heading = chart_heading(chart_id, t)
+        short, long = describe_sources(pub.manifest, roles, crosswalk=crosswalk, t=t)
+        item = ChartItem(chart_id, section, heading, chart_lead(chart_id, t), short, long)
         plan = plans.get(chart_id)
         if plan is None:
-            notes.append(f"{heading} ({chart_id}): the publication has no table for this chart.")
+            notes.append(t("page.note.no_table", heading=heading, chart_id=chart_id))
             continue
         ctx = ChartContext(
-            run_id=pub.run_id, source=short, data_label=pub.data_label, defaults=defaults
+            run_id=pub.run_id, source=short, data_label=pub.data_label, defaults=defaults, t=t
         )
         try:
             frame = plan()
             if frame.height == 0:
-                notes.append(f"{heading} ({chart_id}): the publication has no data for this chart.")
+                notes.append(t("page.note.no_data", heading=heading, chart_id=chart_id))
                 continue
             item.chart = builder(frame, ctx)
             item.spec = item.chart.to_dict()
@@ -325,11 +312,25 @@ def prepare_charts(pub: Publication, *, strict: bool = False) -> tuple[list[Char
             if strict:
                 raise
             log.warning("report chart %s could not be built: %s", chart_id, exc)
-            notes.append(f"{heading} ({chart_id}) could not be drawn: {exc}")
+            notes.append(t("page.note.not_drawn", heading=heading, chart_id=chart_id, error=exc))
             continue
         item.rows = frame.height
         items.append(item)
     return items, notes
+
+
+def render_notes(items: Sequence[ChartItem], t: Messages) -> list[str]:
+    """A note, in ``t``'s language, for each chart vl-convert could not render."""
+    return [
+        t(
+            "page.note.not_rendered",
+            heading=item.heading,
+            chart_id=item.chart_id,
+            error=item.render_error,
+        )
+        for item in items
+        if item.render_error is not None
+    ]
 
 
 def static_spec(spec: Mapping[str, Any], width: int = EXPORT_WIDTH) -> dict[str, Any]:
@@ -375,11 +376,13 @@ def write_chart_files(
     *,
     processes: int | None = None,
     strict: bool = False,
+    t: Messages | None = None,
 ) -> tuple[dict[str, float], list[str]]:
     """Write ``charts/<id>.vl.json|.svg|.png``; return seconds per format and notes.
 
-    A chart vl-convert cannot render gets no SVG/PNG file and a note (``strict`` raises
-    instead): an export problem never blocks a validated publication.
+    A chart vl-convert cannot render gets no SVG/PNG file, its ``render_error`` and a
+    note in ``t``'s language (English by default; ``strict`` raises instead): an export
+    problem never blocks a validated publication.
 
     SVG and PNG rendering (``vl_convert``, 0.2-0.4 s a chart, serialised within a
     process) is shared with one helper process (:mod:`skills.report._render`) when
@@ -430,12 +433,10 @@ def write_chart_files(
         timings.update(spent)
     if failed and strict:
         raise RuntimeError(f"charts could not be rendered: {failed}")
-    notes = [
-        f"{item.heading} ({item.chart_id}): no SVG/PNG file, vl-convert failed: "
-        f"{failed[item.chart_id]}"
-        for item in items
-        if item.chart_id in failed
-    ]
+    for item in items:
+        if item.chart_id in failed:
+            item.render_error = failed[item.chart_id]
+    notes = render_notes(items, t if t is not None else Messages("en"))
     for note in notes:
         log.warning("report: %s", note)
     for item in items:

@@ -2,13 +2,15 @@
 
 Only files inside the publication are read (plus the code lists the package ships); a
 missing file is not an error: it becomes a note in the report and the parts that need
-it are left out.
+it are left out. Notes are kept as functions of the reader's
+:class:`~skills.report.i18n.Messages` (:attr:`Publication.notes`), so each language's
+page says them in its own words (:meth:`Publication.note_texts`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,8 +19,12 @@ import polars as pl
 
 if TYPE_CHECKING:
     from skills.quality._report import ValidationReport
+    from skills.report.i18n import Messages
 
-__all__ = ["TABLES", "Publication", "read_publication"]
+__all__ = ["TABLES", "Note", "Publication", "read_publication"]
+
+#: A note on the publication, written in the reader's language.
+Note = Callable[["Messages"], str]
 
 #: The tables the report reads; indicators are filtered to these ids when read.
 TABLES: tuple[str, ...] = (
@@ -52,7 +58,7 @@ class Publication:
     tables: Mapping[str, pl.DataFrame]
     quality: ValidationReport | None
     has_quality_html: bool
-    notes: Sequence[str] = field(default_factory=tuple)
+    notes: Sequence[Note] = field(default_factory=tuple)
 
     @property
     def run_id(self) -> str:
@@ -81,21 +87,29 @@ class Publication:
         version = self.pipeline.get("nuts_version")
         return int(version) if version is not None else None
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The report's languages recorded by the refresh (``pipeline.languages``), else ()."""
+        value = self.pipeline.get("languages")
+        return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
     def table(self, name: str) -> pl.DataFrame | None:
         return self.tables.get(name)
+
+    def note_texts(self, t: Messages) -> list[str]:
+        """The notes on this publication (missing or unreadable files) in ``t``'s language."""
+        return [note(t) for note in self.notes]
 
 
 def read_publication(folder: Path) -> Publication:
     """Read ``manifest.json``, the report's tables and ``quality.json`` from ``folder``."""
-    notes: list[str] = []
+    notes: list[Note] = []
     manifest: dict[str, Any] = {}
     manifest_path = folder / "manifest.json"
     if manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     else:
-        notes.append(
-            "manifest.json is not in this publication: run id, sources and vintages are unknown."
-        )
+        notes.append(lambda t: t("page.note.no_manifest"))
     tables: dict[str, pl.DataFrame] = {}
     indicators = folder / "indicators.parquet"
     if indicators.is_file():
@@ -103,7 +117,7 @@ def read_publication(folder: Path) -> Publication:
             pl.scan_parquet(indicators).filter(pl.col("indicator").is_in(INDICATOR_IDS)).collect()
         )
     else:
-        notes.append("indicators.parquet is not in this publication.")
+        notes.append(lambda t: t("page.note.no_indicators"))
     for name in TABLES:
         path = folder / f"{name}.parquet"
         if path.is_file():
@@ -116,12 +130,10 @@ def read_publication(folder: Path) -> Publication:
         try:
             quality = ValidationReport.from_json(quality_path.read_text(encoding="utf-8"))
         except (ValueError, KeyError, TypeError) as exc:
-            notes.append(f"quality.json could not be read ({exc}); validation details omitted.")
+            error = str(exc)
+            notes.append(lambda t: t("page.note.quality_unreadable", error=error))
     else:
-        notes.append(
-            "quality.json is not in this publication: the validation summary below comes "
-            "from manifest.json only."
-        )
+        notes.append(lambda t: t("page.note.no_quality"))
     return Publication(
         folder=folder,
         manifest=manifest,

@@ -1,14 +1,22 @@
 """Chart builders: one function per chart, a small Polars frame in, an Altair chart out.
 
 Each builder is pure (no I/O): it takes the frame made by the matching function in
-:mod:`skills.report.frames` and a :class:`ChartContext` (run id, sources, defaults) and
-returns a top-level Altair chart whose title and subtitle carry the source, the run id
-and, for demo data, the data label. Axis titles carry units. Colours come from the
-Okabe-Ito palette (safe for the common colour-vision deficiencies) and every colour
-encoding is doubled by a shape, a dash pattern or position, so nothing relies on colour
-alone. Selectors are Vega-Lite point selections bound to a drop-down
-(``alt.selection_point(fields=[...], bind=alt.binding_select(...))``) that filter the
-chart's own data; with an input binding, clicking the chart does not change them.
+:mod:`skills.report.frames` and a :class:`ChartContext` (run id, sources, defaults and
+the reader's :class:`~skills.report.i18n.Messages`) and returns a top-level Altair chart
+whose title and subtitle carry the source, the run id and, for demo data, the data
+label. Every word on a chart (titles, axis and legend titles, legend entries, tooltips,
+selector prompts, the ARIA description) comes from the message catalogue
+(``messages/<lang>/charts.toml``), and the chart's ``config.locale`` holds the
+language's d3 number and time formats, so axes and tooltips read ``1.234,5`` in Italian
+(vega-embed and vl-convert both honour it). Long category labels (ITS areas,
+occupations) wrap onto several lines and are never truncated (:data:`WRAP_LABELS`).
+
+Axis titles carry units. Colours come from the Okabe-Ito palette (safe for the common
+colour-vision deficiencies) and every colour encoding is doubled by a shape, a dash
+pattern or position, so nothing relies on colour alone. Selectors are Vega-Lite point
+selections bound to a drop-down (``alt.selection_point(fields=[...],
+bind=alt.binding_select(...))``) that filter the chart's own data; with an input
+binding, clicking the chart does not change them.
 
 Altair is imported inside each function, so importing this module is cheap.
 
@@ -19,25 +27,15 @@ Altair is imported inside each function, so importing this module is cheap.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from skills.report.frames import (
-    ACROSS_BREAK,
-    CLEAN_SPAN,
-    COHERENT_MEASURE,
-    DEMAND_SERIES,
-    EMPLOYED_MEASURE,
-    MISMATCH_SERIES,
-    SHORTAGE_DIRECTION,
-    SKILL_GROUP_LABELS,
-    SKILL_GROUP_ORDER,
-    SUPPLY_SERIES,
-    SURPLUS_DIRECTION,
-)
+from skills.report.frames import SKILL_GROUP_ORDER, data_label_text, frame_labels
+from skills.report.i18n import Messages
 
 if TYPE_CHECKING:
     import altair as alt
@@ -48,6 +46,7 @@ __all__ = [
     "BUILDERS",
     "MAX_ROWS",
     "OKABE_ITO",
+    "WRAP_LABELS",
     "ChartContext",
     "beveridge_curve",
     "its_gap_by_area",
@@ -78,29 +77,44 @@ SURPLUS_COLOUR = "#0072B2"
 NEUTRAL_COLOUR = "#6b6b6b"
 #: Far below Altair's 5,000-row limit: charts draw aggregates, never microdata.
 MAX_ROWS = 2_500
+#: A Vega expression that breaks an axis label into lines of at most %d characters at
+#: spaces (``labelExpr``; a label is never cut, a single longer word keeps its line).
+WRAP_LABELS = r"split(trim(replace(datum.label, regexp('(.{1,%d})(\\s+|$)', 'g'), '$1\n')), '\n')"
+#: Height of one line of the "Showing: ..." text above a plot, in pixels.
+SHOWING_LINE = 16
+#: Line height of wrapped axis labels (11 px font), in pixels.
+LABEL_LINE = 13
+#: Characters per line of wrapped labels: ITS areas, "foundation · area", occupations.
+AREA_CHARS = 40
+OUTCOME_CHARS = 56
+OCCUPATION_CHARS = 52
 
 
 @dataclass(frozen=True)
 class ChartContext:
-    """What a chart says about where its data came from, and its default selections.
+    """What a chart says about where its data came from, its defaults and its language.
 
     Attributes
     ----------
     run_id
         The publication's run id, shown in every chart's subtitle.
     source
-        The sources with their vintages, short, e.g. ``"lfsa_egai2d (vintage
-        2026-10-15)"``.
+        The sources with their vintages, short, e.g. ``"lfsa_egai2d (vintage 15
+        October 2026)"``.
     data_label
-        ``"synthetic demo data"`` for the demo; shown in capitals in the subtitle.
+        ``"synthetic demo data"`` for the demo; shown in capitals in the subtitle, in
+        the chart's language.
     defaults
         Default values of the selectors, by field (``{"geo": "ITC1"}``).
+    t
+        The messages and number formats of the chart's language (English by default).
     """
 
     run_id: str
     source: str
     data_label: str | None = None
     defaults: Mapping[str, str] = field(default_factory=dict)
+    t: Messages = field(default_factory=lambda: Messages("en"))
 
 
 def _check_small(frame: pl.DataFrame, chart_id: str) -> None:
@@ -112,47 +126,105 @@ def _check_small(frame: pl.DataFrame, chart_id: str) -> None:
         )
 
 
-def _title(text: str, ctx: ChartContext) -> Any:
+def _title(text: str, ctx: ChartContext, *, showing_lines: int = 1) -> Any:
+    """The title, with the source and the run (and the data label) as subtitle.
+
+    ``showing_lines``: lines of "Showing: ..." text drawn above the plot, which the
+    title's offset leaves room for.
+    """
     import altair as alt
 
-    run = f"Run {ctx.run_id}"
-    if ctx.data_label:
-        run += f" · {ctx.data_label.upper()}"
+    t = ctx.t
+    run = t("chart.common.run", run_id=ctx.run_id)
+    label = data_label_text(ctx.data_label, t)
+    if label:
+        run += f" · {label.upper()}"
     return alt.TitleParams(
         text=text,
-        subtitle=[f"Source: {ctx.source}", run],
+        subtitle=[t("chart.common.source", source=ctx.source), run],
         anchor="start",
         fontSize=15,
         subtitleFontSize=11,
         subtitleColor="#444444",
-        offset=28,
+        offset=28 + SHOWING_LINE * (max(showing_lines, 1) - 1),
     )
 
 
-def _finish(chart: Any) -> AnyChart:
-    """The shared look: palette, fonts, axes and legends."""
+def _finish(chart: Any, ctx: ChartContext | None = None) -> AnyChart:
+    """The shared look (palette, fonts, axes, legends) and the language's number formats.
+
+    Labels and legend entries have no length limit: long names wrap or take the room
+    they need, and are never cut with an ellipsis.
+    """
+    configured = chart
+    if ctx is not None:
+        t = ctx.t
+        configured = configured.configure(
+            locale={"number": t.format_locale(), "time": t.time_format_locale()}
+        )
     finished: AnyChart = (
-        chart.configure_range(category=list(OKABE_ITO))
-        .configure_axis(labelFontSize=11, titleFontSize=12, labelLimit=280, gridColor="#e6e6e6")
+        configured.configure_range(category=list(OKABE_ITO))
+        .configure_axis(labelFontSize=11, titleFontSize=12, labelLimit=0, gridColor="#e6e6e6")
         .configure_legend(
             orient="bottom",
             direction="vertical",
             labelFontSize=11,
             titleFontSize=12,
-            labelLimit=480,
-            titleLimit=480,
+            labelLimit=0,
+            titleLimit=0,
         )
         .configure_view(stroke=None)
-        .configure_header(labelFontSize=12, titleFontSize=12)
+        .configure_header(labelFontSize=12, titleFontSize=12, labelLimit=0)
     )
     return finished
+
+
+def _wrapped(chars: int, **axis: Any) -> Any:
+    """An axis whose labels break into lines of at most ``chars`` characters, each label
+    centred on its band (Vega puts the first line there: the rest is lifted by half)."""
+    import altair as alt
+
+    lines = (WRAP_LABELS % chars).replace("datum.label", "datum.value")
+    return alt.Axis(
+        labelExpr=WRAP_LABELS % chars,
+        labelLimit=0,
+        labelLineHeight=LABEL_LINE,
+        labelOffset=alt.ExprRef(expr=f"-{LABEL_LINE / 2} * (length({lines}) - 1)"),
+        **axis,
+    )
+
+
+def _wrap_lines(text: str, chars: int) -> int:
+    """How many lines :data:`WRAP_LABELS` breaks ``text`` into (greedy, at spaces)."""
+    lines, width = 1, 0
+    for word in text.split():
+        if width and width + 1 + len(word) > chars:
+            lines, width = lines + 1, len(word)
+        else:
+            width = width + 1 + len(word) if width else len(word)
+    return lines
+
+
+def _step(labels: Sequence[Any], chars: int, minimum: int) -> Any:
+    """A band step that leaves room for the longest label wrapped at ``chars``."""
+    import altair as alt
+
+    most = max((_wrap_lines(str(label), chars) for label in labels), default=1)
+    return alt.Step(max(minimum, LABEL_LINE * most + 6))
+
+
+def _text(value: str) -> str:
+    """``value`` as a Vega expression string literal (quotes and apostrophes escaped)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _options(
     frame: pl.DataFrame, value: str, label: str, default: str | None
 ) -> list[tuple[str, str]]:
     pairs = {str(k): str(v) for k, v in frame.select(value, label).unique().sort(value).iter_rows()}
-    first = default if default in pairs else next(iter(pairs))
+    # the spec's region first; for a national table its country, then the EU aggregate
+    wanted = [default, default[:2], "EU27_2020"] if default else []
+    first = next((w for w in wanted if w in pairs), next(iter(pairs)))
     return [(first, pairs[first])] + [(k, v) for k, v in pairs.items() if k != first]
 
 
@@ -174,23 +246,38 @@ def _selector(
     )
 
 
-def _showing(base: Any, fields: Sequence[str]) -> Any:
-    """A bold line above the plot naming the current selection (also in static exports)."""
+def _showing(base: Any, fields: Sequence[str], ctx: ChartContext) -> list[Any]:
+    """Bold lines above the plot naming the current selection, one per field (the first
+    says "Showing: "); they are in the static exports too. Pass ``showing_lines`` =
+    ``len(fields)`` to :func:`_title`."""
     import altair as alt
 
-    joined = " + ' · ' + ".join(f"datum['{f}']" for f in fields)
-    return (
-        base.transform_aggregate(rows="count()", groupby=list(fields))
-        .transform_calculate(showing=f"'Showing: ' + {joined}")
-        .mark_text(align="left", baseline="bottom", dy=-8, fontSize=12, fontWeight="bold")
-        .encode(x=alt.value(0), y=alt.value(0), text="showing:N")
-    )
+    t = ctx.t
+    summary = base.transform_aggregate(rows="count()", groupby=list(fields))
+    prefix = _text(t("chart.common.showing"))
+    marks = []
+    for i, name in enumerate(fields):
+        expr = f"{prefix} + datum['{name}']" if i == 0 else f"'' + datum['{name}']"
+        marks.append(
+            summary.transform_calculate(showing=expr)
+            .mark_text(
+                align="left",
+                baseline="bottom",
+                dy=-8 - SHOWING_LINE * (len(fields) - 1 - i),
+                fontSize=12,
+                fontWeight="bold",
+            )
+            .encode(x=alt.value(0), y=alt.value(0), text="showing:N")
+        )
+    return marks
 
 
-def _year_axis() -> Any:
+def _year_axis(t: Messages) -> Any:
     import altair as alt
 
-    return alt.X("year:Q", title="Year", axis=alt.Axis(format="d", tickMinStep=1)).scale(zero=False)
+    return alt.X(
+        "year:Q", title=t("chart.field.year"), axis=alt.Axis(format="d", tickMinStep=1)
+    ).scale(zero=False)
 
 
 def _zero_rule(axis: str = "x") -> Any:
@@ -198,6 +285,42 @@ def _zero_rule(axis: str = "x") -> Any:
 
     zero = alt.Chart(alt.InlineData(values=[{"zero": 0}])).mark_rule(color="#333333")
     return zero.encode(x="zero:Q") if axis == "x" else zero.encode(y="zero:Q")
+
+
+def _province_selector(frame: pl.DataFrame, ctx: ChartContext) -> Any:
+    t = ctx.t
+    return _selector(
+        frame,
+        name="province",
+        field_name="geo",
+        label="geo_label",
+        prompt=t("chart.prompt.province"),
+        ctx=ctx,
+    )
+
+
+def _area_selector(frame: pl.DataFrame, ctx: ChartContext) -> Any:
+    t = ctx.t
+    return _selector(
+        frame,
+        name="area",
+        field_name="its_area",
+        label="area",
+        prompt=t("chart.prompt.its_area"),
+        ctx=ctx,
+    )
+
+
+def _geo_selector(frame: pl.DataFrame, ctx: ChartContext) -> Any:
+    t = ctx.t
+    return _selector(
+        frame,
+        name="geo",
+        field_name="geo",
+        label="geo_label",
+        prompt=t("chart.prompt.area"),
+        ctx=ctx,
+    )
 
 
 # ----------------------------------------------------------------------------- ITS planners
@@ -212,28 +335,29 @@ def its_gap_by_area(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "its_gap_by_area")
+    t = ctx.t
+    labels = frame_labels(t)
     year = int(frame["year"].max())  # type: ignore[arg-type]
-    sel = _selector(
-        frame, name="province", field_name="geo", label="geo_label", prompt="Province: ", ctx=ctx
-    )
+    sel = _province_selector(frame, ctx)
     base = alt.Chart(frame).transform_filter(sel)
     y = alt.Y(
         "area:N",
         title=None,
         sort=alt.EncodingSortField(field="gap_n", op="max", order="descending"),
+        axis=_wrapped(AREA_CHARS),
     )
-    x_title = "Planned entries at ITS level minus ITS graduates, per year"
+    x_title = t("chart.its_gap_by_area.x")
     tooltip = [
-        alt.Tooltip("geo_label:N", title="Province"),
-        alt.Tooltip("area:N", title="ITS area"),
-        alt.Tooltip("year:Q", title="Year", format="d"),
-        alt.Tooltip("gap_n:Q", title="Gap, central specification", format=",.0f"),
-        alt.Tooltip("gap_low_n:Q", title="Gap, low end of the band", format=",.0f"),
-        alt.Tooltip("gap_high_n:Q", title="Gap, high end of the band", format=",.0f"),
-        alt.Tooltip("demand_entries_n:Q", title="Planned entries at ITS level", format=",.0f"),
-        alt.Tooltip("supply_graduates_n:Q", title="ITS graduates per year", format=",.1f"),
-        alt.Tooltip("coverage_ratio:Q", title="Graduates per planned entry", format=".2f"),
-        alt.Tooltip("hard_to_fill_pct:Q", title="Hard to fill (%)", format=".0f"),
+        alt.Tooltip("geo_label:N", title=t("chart.field.province")),
+        alt.Tooltip("area:N", title=t("chart.field.its_area")),
+        alt.Tooltip("year:Q", title=t("chart.field.year"), format="d"),
+        alt.Tooltip("gap_n:Q", title=t("chart.field.gap_central"), format=",.0f"),
+        alt.Tooltip("gap_low_n:Q", title=t("chart.field.gap_low"), format=",.0f"),
+        alt.Tooltip("gap_high_n:Q", title=t("chart.field.gap_high"), format=",.0f"),
+        alt.Tooltip("demand_entries_n:Q", title=t("chart.field.demand_entries"), format=",.0f"),
+        alt.Tooltip("supply_graduates_n:Q", title=t("chart.field.supply_graduates"), format=",.1f"),
+        alt.Tooltip("coverage_ratio:Q", title=t("chart.field.coverage"), format=".2f"),
+        alt.Tooltip("hard_to_fill_pct:Q", title=t("chart.field.hard_to_fill"), format=".0f"),
     ]
     bars = (
         base.mark_bar(height={"band": 0.62})
@@ -244,7 +368,7 @@ def its_gap_by_area(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
                 "direction:N",
                 title=None,
                 scale=alt.Scale(
-                    domain=[SHORTAGE_DIRECTION, SURPLUS_DIRECTION],
+                    domain=[labels.shortage_direction, labels.surplus_direction],
                     range=[SHORTAGE_COLOUR, SURPLUS_COLOUR],
                 ),
             ),
@@ -255,17 +379,13 @@ def its_gap_by_area(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     band = base.mark_errorbar(ticks=True, color="#222222").encode(
         y=y, x=alt.X("gap_low_n:Q", title=x_title), x2="gap_high_n:Q", tooltip=tooltip
     )
-    chart = alt.layer(bars, band, _zero_rule("x"), _showing(base, ["geo_label"])).properties(
+    chart = alt.layer(bars, band, _zero_rule("x"), *_showing(base, ["geo_label"], ctx)).properties(
         width="container",
-        height=alt.Step(30),
-        title=_title(f"ITS supply-demand gap by technology area, {year}", ctx),
-        description=(
-            "Horizontal bars, one per ITS technology area, sorted by the gap between planned "
-            "entries at ITS level and ITS graduates; error bars show the range over every "
-            "modelling choice."
-        ),
+        height=_step(frame["area"].unique().to_list(), AREA_CHARS, 30),
+        title=_title(t("chart.its_gap_by_area.title", year=year), ctx),
+        description=t("chart.its_gap_by_area.description"),
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 def its_supply_demand_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
@@ -278,14 +398,12 @@ def its_supply_demand_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "its_supply_demand_trend")
-    sel_geo = _selector(
-        frame, name="province", field_name="geo", label="geo_label", prompt="Province: ", ctx=ctx
-    )
-    sel_area = _selector(
-        frame, name="area", field_name="its_area", label="area", prompt="ITS area: ", ctx=ctx
-    )
+    t = ctx.t
+    labels = frame_labels(t)
+    sel_geo = _province_selector(frame, ctx)
+    sel_area = _area_selector(frame, ctx)
     base = alt.Chart(frame).transform_filter(sel_geo).transform_filter(sel_area)
-    domain = [DEMAND_SERIES, SUPPLY_SERIES]
+    domain = [labels.demand_series, labels.supply_series]
     colour = alt.Color(
         "series:N",
         title=None,
@@ -295,26 +413,29 @@ def its_supply_demand_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         "series:N", title=None, scale=alt.Scale(domain=domain, range=[[1, 0], [6, 3]])
     )
     tooltip = [
-        alt.Tooltip("geo_label:N", title="Province"),
-        alt.Tooltip("area:N", title="ITS area"),
-        alt.Tooltip("year:Q", title="Year", format="d"),
-        alt.Tooltip("demand_entries_n:Q", title="Planned entries at ITS level", format=",.1f"),
-        alt.Tooltip("demand_low_n:Q", title="Low end of the band", format=",.1f"),
-        alt.Tooltip("demand_high_n:Q", title="High end of the band", format=",.1f"),
-        alt.Tooltip("supply_graduates_n:Q", title="ITS graduates per year", format=",.1f"),
+        alt.Tooltip("geo_label:N", title=t("chart.field.province")),
+        alt.Tooltip("area:N", title=t("chart.field.its_area")),
+        alt.Tooltip("year:Q", title=t("chart.field.year"), format="d"),
+        alt.Tooltip("demand_entries_n:Q", title=t("chart.field.demand_entries"), format=",.1f"),
+        alt.Tooltip("demand_low_n:Q", title=t("chart.field.band_low"), format=",.1f"),
+        alt.Tooltip("demand_high_n:Q", title=t("chart.field.band_high"), format=",.1f"),
+        alt.Tooltip("supply_graduates_n:Q", title=t("chart.field.supply_graduates"), format=",.1f"),
     ]
     band = base.mark_area(opacity=0.2, color=SHORTAGE_COLOUR).encode(
-        x=_year_axis(), y="demand_low_n:Q", y2="demand_high_n:Q"
+        x=_year_axis(t), y="demand_low_n:Q", y2="demand_high_n:Q"
     )
     lines = (
         base.transform_fold(["demand_entries_n", "supply_graduates_n"], as_=["measure", "value"])
         .transform_calculate(
-            series=f"datum.measure == 'demand_entries_n' ? '{DEMAND_SERIES}' : '{SUPPLY_SERIES}'"
+            series=(
+                f"datum.measure == 'demand_entries_n' ? {_text(labels.demand_series)}"
+                f" : {_text(labels.supply_series)}"
+            )
         )
         .mark_line(point=True, strokeWidth=2.2)
         .encode(
-            x=_year_axis(),
-            y=alt.Y("value:Q", title="Per year (planned entries; graduates)"),
+            x=_year_axis(t),
+            y=alt.Y("value:Q", title=t("chart.its_supply_demand_trend.y")),
             color=colour,
             strokeDash=dash,
             shape=alt.Shape(
@@ -324,16 +445,14 @@ def its_supply_demand_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         )
         .add_params(sel_geo, sel_area)
     )
-    chart = alt.layer(band, lines, _showing(base, ["geo_label", "area"])).properties(
+    showing = _showing(base, ["geo_label", "area"], ctx)
+    chart = alt.layer(band, lines, *showing).properties(
         width="container",
         height=300,
-        title=_title("ITS graduates against planned entries at ITS level, by area", ctx),
-        description=(
-            "Lines over years: planned entries at ITS level (solid, with the band over every "
-            "modelling choice shaded) and ITS graduates per year, trailing mean (dashed)."
-        ),
+        title=_title(t("chart.its_supply_demand_trend.title"), ctx, showing_lines=len(showing)),
+        description=t("chart.its_supply_demand_trend.description"),
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 def its_outcomes(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
@@ -344,14 +463,18 @@ def its_outcomes(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "its_outcomes")
-    domain = [EMPLOYED_MEASURE, COHERENT_MEASURE]
-    labels = frame["label"].unique(maintain_order=True).to_list()
+    t = ctx.t
+    labels = frame_labels(t)
+    domain = [labels.employed_measure, labels.coherent_measure]
+    rows = frame["label"].unique(maintain_order=True).to_list()
     chart = (
         alt.Chart(frame)
         .mark_point(filled=True, size=110, opacity=0.9)
         .encode(
-            y=alt.Y("label:N", title=None, sort=labels),
-            x=alt.X("rate_pct:Q", title="Per cent", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("label:N", title=None, sort=rows, axis=_wrapped(OUTCOME_CHARS)),
+            x=alt.X(
+                "rate_pct:Q", title=t("chart.its_outcomes.x"), scale=alt.Scale(domain=[0, 100])
+            ),
             color=alt.Color(
                 "measure:N",
                 title=None,
@@ -361,28 +484,24 @@ def its_outcomes(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
                 "measure:N", title=None, scale=alt.Scale(domain=domain, range=["circle", "diamond"])
             ),
             tooltip=[
-                alt.Tooltip("foundation:N", title="Foundation"),
-                alt.Tooltip("area:N", title="ITS area"),
-                alt.Tooltip("measure:N", title="Outcome"),
-                alt.Tooltip("rate_pct:Q", title="Per cent", format=".1f"),
-                alt.Tooltip("numerator_n:Q", title="Numerator (persons)", format=",d"),
-                alt.Tooltip("denominator_n:Q", title="Denominator (persons)", format=",d"),
-                alt.Tooltip("cohorts_n:Q", title="Course cohorts", format="d"),
-                alt.Tooltip("cohorts_ending:N", title="Cohorts ending"),
+                alt.Tooltip("foundation:N", title=t("chart.field.foundation")),
+                alt.Tooltip("area:N", title=t("chart.field.its_area")),
+                alt.Tooltip("measure:N", title=t("chart.field.outcome")),
+                alt.Tooltip("rate_pct:Q", title=t("chart.field.per_cent"), format=".1f"),
+                alt.Tooltip("numerator_n:Q", title=t("chart.field.numerator"), format=",d"),
+                alt.Tooltip("denominator_n:Q", title=t("chart.field.denominator"), format=",d"),
+                alt.Tooltip("cohorts_n:Q", title=t("chart.field.cohorts"), format="d"),
+                alt.Tooltip("cohorts_ending:N", title=t("chart.field.cohorts_ending")),
             ],
         )
         .properties(
             width="container",
-            height=alt.Step(24),
-            title=_title("ITS outcomes by foundation and technology area", ctx),
-            description=(
-                "Dot plot: for each ITS foundation and technology area, the share of "
-                "graduates employed at 12 months and the share of those employed in a job "
-                "coherent with the course (ratios of sums over cohorts)."
-            ),
+            height=_step(rows, OUTCOME_CHARS, 24),
+            title=_title(t("chart.its_outcomes.title"), ctx),
+            description=t("chart.its_outcomes.description"),
         )
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 def its_gap_drivers(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
@@ -394,39 +513,37 @@ def its_gap_drivers(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "its_gap_drivers")
+    t = ctx.t
     year = int(frame["year"].max())  # type: ignore[arg-type]
-    sel_geo = _selector(
-        frame, name="province", field_name="geo", label="geo_label", prompt="Province: ", ctx=ctx
-    )
-    sel_area = _selector(
-        frame, name="area", field_name="its_area", label="area", prompt="ITS area: ", ctx=ctx
-    )
+    sel_geo = _province_selector(frame, ctx)
+    sel_area = _area_selector(frame, ctx)
     base = alt.Chart(frame).transform_filter(sel_geo).transform_filter(sel_area)
     y = alt.Y(
         "occupation:N",
         title=None,
         sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
+        axis=_wrapped(OCCUPATION_CHARS),
     )
     bars = (
         base.mark_bar(color=SHORTAGE_COLOUR, height={"band": 0.62})
         .encode(
             y=y,
-            x=alt.X(
-                "allocated_entries_n:Q", title="Planned entries at ITS level allocated to the area"
-            ),
+            x=alt.X("allocated_entries_n:Q", title=t("chart.its_gap_drivers.x")),
             tooltip=[
-                alt.Tooltip("geo_label:N", title="Province"),
-                alt.Tooltip("area:N", title="ITS area"),
-                alt.Tooltip("occupation:N", title="Occupation (ISCO-08)"),
+                alt.Tooltip("geo_label:N", title=t("chart.field.province")),
+                alt.Tooltip("area:N", title=t("chart.field.its_area")),
+                alt.Tooltip("occupation:N", title=t("chart.field.occupation")),
                 alt.Tooltip(
-                    "allocated_entries_n:Q", title="Entries allocated to the area", format=",.1f"
+                    "allocated_entries_n:Q",
+                    title=t("chart.field.allocated_entries"),
+                    format=",.1f",
                 ),
-                alt.Tooltip("share_pct:Q", title="Share of the area's demand (%)", format=".1f"),
+                alt.Tooltip("share_pct:Q", title=t("chart.field.share_of_demand"), format=".1f"),
                 alt.Tooltip(
-                    "demand_entries_n:Q", title="Occupation's planned entries", format=",.0f"
+                    "demand_entries_n:Q", title=t("chart.field.occupation_entries"), format=",.0f"
                 ),
-                alt.Tooltip("link_weight:Q", title="Crosswalk link weight", format=".2f"),
-                alt.Tooltip("rank:Q", title="Rank"),
+                alt.Tooltip("link_weight:Q", title=t("chart.field.link_weight"), format=".2f"),
+                alt.Tooltip("rank:Q", title=t("chart.field.rank")),
             ],
         )
         .add_params(sel_geo, sel_area)
@@ -436,16 +553,14 @@ def its_gap_drivers(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         x="allocated_entries_n:Q",
         text=alt.Text("share_pct:Q", format=".0f"),
     )
-    chart = alt.layer(bars, text, _showing(base, ["geo_label", "area"])).properties(
+    showing = _showing(base, ["geo_label", "area"], ctx)
+    chart = alt.layer(bars, text, *showing).properties(
         width="container",
-        height=alt.Step(26),
-        title=_title(f"Occupations that drive ITS-level demand, by area, {year}", ctx),
-        description=(
-            "Horizontal bars: the planned hires at ITS level each occupation contributes to "
-            "the selected technology area's demand (labels: per cent of the area's demand)."
-        ),
+        height=_step(frame["occupation"].unique().to_list(), OCCUPATION_CHARS, 26),
+        title=_title(t("chart.its_gap_drivers.title", year=year), ctx, showing_lines=len(showing)),
+        description=t("chart.its_gap_drivers.description"),
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 # ----------------------------------------------------------------------------- economists
@@ -459,16 +574,17 @@ def skill_shares_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "skill_shares_trend")
-    sel = _selector(
-        frame, name="geo", field_name="geo", label="geo_label", prompt="Area: ", ctx=ctx
-    )
+    t = ctx.t
+    groups = frame_labels(t).skill_groups
+    sel = _geo_selector(frame, ctx)
     base = alt.Chart(frame).transform_filter(sel)
-    domain = [SKILL_GROUP_LABELS[g] for g in SKILL_GROUP_ORDER]
+    domain = [groups[g] for g in SKILL_GROUP_ORDER]
+    share = t("chart.skill_shares_trend.y")
     lines = (
         base.mark_line(point=True, strokeWidth=2.2)
         .encode(
-            x=_year_axis(),
-            y=alt.Y("share_pct:Q", title="Share of employment (%)").scale(zero=False),
+            x=_year_axis(t),
+            y=alt.Y("share_pct:Q", title=share).scale(zero=False),
             color=alt.Color("group:N", title=None, scale=alt.Scale(domain=domain)),
             strokeDash=alt.StrokeDash(
                 "group:N",
@@ -482,12 +598,12 @@ def skill_shares_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
             ),
             detail="line:N",
             tooltip=[
-                alt.Tooltip("geo_label:N", title="Area"),
-                alt.Tooltip("year:Q", title="Year", format="d"),
-                alt.Tooltip("group:N", title="Skill group"),
-                alt.Tooltip("share_pct:Q", title="Share of employment (%)", format=".1f"),
-                alt.Tooltip("flag:N", title="Eurostat flag"),
-                alt.Tooltip("segment:Q", title="Series segment"),
+                alt.Tooltip("geo_label:N", title=t("chart.field.area")),
+                alt.Tooltip("year:Q", title=t("chart.field.year"), format="d"),
+                alt.Tooltip("group:N", title=t("chart.field.skill_group")),
+                alt.Tooltip("share_pct:Q", title=share, format=".1f"),
+                alt.Tooltip("flag:N", title=t("chart.field.eurostat_flag")),
+                alt.Tooltip("segment:Q", title=t("chart.field.series_segment")),
             ],
         )
         .add_params(sel)
@@ -495,21 +611,18 @@ def skill_shares_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     breaks = base.transform_filter(alt.datum.is_break & (alt.datum.skill_group == "high"))
     rules = breaks.mark_rule(color="#222222", strokeDash=[5, 4], strokeWidth=1.5).encode(
         x="break_x:Q",
-        tooltip=[alt.Tooltip("year:Q", title="Series break in", format="d")],
+        tooltip=[alt.Tooltip("year:Q", title=t("chart.skill_shares_trend.break_in"), format="d")],
     )
     labels = breaks.mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=11).encode(
-        x="break_x:Q", y=alt.value(0), text=alt.value("series break (b)")
+        x="break_x:Q", y=alt.value(0), text=alt.value(t("chart.skill_shares_trend.break_label"))
     )
-    chart = alt.layer(lines, rules, labels, _showing(base, ["geo_label"])).properties(
+    chart = alt.layer(lines, rules, labels, *_showing(base, ["geo_label"], ctx)).properties(
         width="container",
         height=300,
-        title=_title("Employment shares by skill group", ctx),
-        description=(
-            "Lines over years for the high-, middle- and low-skill employment shares; a "
-            "dashed vertical rule marks each series break, where the lines are not joined."
-        ),
+        title=_title(t("chart.skill_shares_trend.title"), ctx),
+        description=t("chart.skill_shares_trend.description"),
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 def skill_share_change(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
@@ -522,20 +635,20 @@ def skill_share_change(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "skill_share_change")
-    sel = _selector(
-        frame, name="geo", field_name="geo", label="geo_label", prompt="Area: ", ctx=ctx
-    )
+    t = ctx.t
+    labels = frame_labels(t)
+    sel = _geo_selector(frame, ctx)
     base = alt.Chart(frame).transform_filter(sel)
-    groups = [SKILL_GROUP_LABELS[g] for g in SKILL_GROUP_ORDER]
-    kinds = [CLEAN_SPAN, ACROSS_BREAK]
-    y = alt.Y("group:N", title=None, sort=groups)
+    groups = [labels.skill_groups[g] for g in SKILL_GROUP_ORDER]
+    kinds = [labels.clean_span, labels.across_break]
+    y = alt.Y("group:N", title=None, sort=groups, axis=_wrapped(24))
     offset = alt.YOffset("span_kind:N", sort=kinds)
     bars = (
         base.mark_bar(strokeWidth=1.5)
         .encode(
             y=y,
             yOffset=offset,
-            x=alt.X("change_pp:Q", title="Change in share of employment (percentage points)"),
+            x=alt.X("change_pp:Q", title=t("chart.skill_share_change.x")),
             color=alt.Color(
                 "span_kind:N",
                 title=None,
@@ -545,30 +658,26 @@ def skill_share_change(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
             stroke=alt.value("#222222"),
             strokeDash=alt.condition(alt.datum.crosses_break, alt.value([4, 3]), alt.value([1, 0])),
             tooltip=[
-                alt.Tooltip("geo_label:N", title="Area"),
-                alt.Tooltip("group:N", title="Skill group"),
-                alt.Tooltip("span:N", title="Span"),
-                alt.Tooltip("change_pp:Q", title="Change (pp)", format="+.2f"),
-                alt.Tooltip("flag:N", title="Flags"),
-                alt.Tooltip("note:N", title="Note"),
+                alt.Tooltip("geo_label:N", title=t("chart.field.area")),
+                alt.Tooltip("group:N", title=t("chart.field.skill_group")),
+                alt.Tooltip("span:N", title=t("chart.field.span")),
+                alt.Tooltip("change_pp:Q", title=t("chart.field.change_pp"), format="+.2f"),
+                alt.Tooltip("flag:N", title=t("chart.field.flags")),
+                alt.Tooltip("note:N", title=t("chart.field.note")),
             ],
         )
         .add_params(sel)
     )
-    labels = base.mark_text(align="left", dx=4, fontSize=10, color="#333333").encode(
+    text = base.mark_text(align="left", dx=4, fontSize=10, color="#333333").encode(
         y=y, yOffset=offset, x="label_x:Q", text="span:N"
     )
-    chart = alt.layer(bars, labels, _zero_rule("x"), _showing(base, ["geo_label"])).properties(
+    chart = alt.layer(bars, text, _zero_rule("x"), *_showing(base, ["geo_label"], ctx)).properties(
         width="container",
         height=240,
-        title=_title("Polarisation: change in employment shares by skill group", ctx),
-        description=(
-            "Grouped horizontal bars: change in the employment share of each skill group "
-            "over the longest span without a series break and over the full range; a "
-            "change across a break is pale with a dashed outline and labelled as such."
-        ),
+        title=_title(t("chart.skill_share_change.title"), ctx),
+        description=t("chart.skill_share_change.description"),
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 def polarisation_percentiles(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
@@ -579,34 +688,36 @@ def polarisation_percentiles(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart
     import altair as alt
 
     _check_small(frame, "polarisation_percentiles")
+    t = ctx.t
     geo = frame["geo_label"][0] if "geo_label" in frame.columns else frame["geo"][0]
     period = frame["period"][0]
-    raw, smooth = "Change at the percentile", "Smoothed change"
+    raw = t("chart.polarisation_percentiles.raw")
+    smooth = t("chart.polarisation_percentiles.smooth")
     colour = alt.Scale(domain=[raw, smooth], range=[NEUTRAL_COLOUR, "#0072B2"])
     x = alt.X(
         "skill_pct:Q",
-        title="Skill percentile (occupations ranked by base-year mean wage)",
+        title=t("chart.field.skill_percentile_axis"),
         scale=alt.Scale(domain=[0, 100]),
     )
     tooltip = [
-        alt.Tooltip("skill_pct:Q", title="Skill percentile", format=".1f"),
-        alt.Tooltip("share_change_pp:Q", title="Change (pp)", format="+.3f"),
-        alt.Tooltip("smoothed_pp:Q", title="Smoothed change (pp)", format="+.3f"),
+        alt.Tooltip("skill_pct:Q", title=t("chart.field.skill_percentile"), format=".1f"),
+        alt.Tooltip("share_change_pp:Q", title=t("chart.field.change_pp"), format="+.3f"),
+        alt.Tooltip("smoothed_pp:Q", title=t("chart.field.smoothed_pp"), format="+.3f"),
     ]
     points = (
         alt.Chart(frame)
-        .transform_calculate(series=f"'{raw}'")
+        .transform_calculate(series=_text(raw))
         .mark_point(filled=True, size=28, shape="circle")
         .encode(
             x=x,
-            y=alt.Y("share_change_pp:Q", title="Change in employment share (percentage points)"),
+            y=alt.Y("share_change_pp:Q", title=t("chart.field.share_change_axis")),
             color=alt.Color("series:N", scale=colour, title=None),
             tooltip=tooltip,
         )
     )
     line = (
         alt.Chart(frame)
-        .transform_calculate(series=f"'{smooth}'")
+        .transform_calculate(series=_text(smooth))
         .mark_line(strokeWidth=2.5)
         .encode(
             x=x,
@@ -618,13 +729,10 @@ def polarisation_percentiles(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart
     chart = alt.layer(_zero_rule("y"), points, line).properties(
         width="container",
         height=300,
-        title=_title(f"Change in employment share by skill percentile, {geo}, {period}", ctx),
-        description=(
-            "Scatter of the change in employment share at each skill percentile with a "
-            "smoothed line; a U shape indicates job polarisation."
-        ),
+        title=_title(t("chart.polarisation_percentiles.title", geo=geo, period=period), ctx),
+        description=t("chart.polarisation_percentiles.description"),
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 def polarisation_u_test(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
@@ -637,9 +745,10 @@ def polarisation_u_test(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "polarisation_u_test")
+    t = ctx.t
     x = alt.X(
         "skill_pct:Q",
-        title="Skill percentile (occupations ranked by base-year mean wage)",
+        title=t("chart.field.skill_percentile_axis"),
         scale=alt.Scale(domain=[0, 100]),
     )
     base = alt.Chart(frame)
@@ -648,17 +757,17 @@ def polarisation_u_test(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         .mark_circle(opacity=0.75, color="#0072B2", stroke="#1b1b1b", strokeWidth=0.5)
         .encode(
             x=x,
-            y=alt.Y("share_change_pp:Q", title="Change in employment share (percentage points)"),
+            y=alt.Y("share_change_pp:Q", title=t("chart.field.share_change_axis")),
             size=alt.Size(
                 "base_share_pct:Q",
-                title="Base-year share of employment (%)",
+                title=t("chart.polarisation_u_test.size"),
                 legend=alt.Legend(direction="horizontal"),
             ),
             tooltip=[
-                alt.Tooltip("occupation:N", title="Occupation (ISCO-08)"),
-                alt.Tooltip("skill_pct:Q", title="Skill percentile", format=".1f"),
-                alt.Tooltip("share_change_pp:Q", title="Change (pp)", format="+.3f"),
-                alt.Tooltip("base_share_pct:Q", title="Base-year share (%)", format=".2f"),
+                alt.Tooltip("occupation:N", title=t("chart.field.occupation")),
+                alt.Tooltip("skill_pct:Q", title=t("chart.field.skill_percentile"), format=".1f"),
+                alt.Tooltip("share_change_pp:Q", title=t("chart.field.change_pp"), format="+.3f"),
+                alt.Tooltip("base_share_pct:Q", title=t("chart.field.base_share"), format=".2f"),
             ],
         )
     )
@@ -669,19 +778,25 @@ def polarisation_u_test(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
             x=x,
             y="fitted_pp:Q",
             tooltip=[
-                alt.Tooltip("occupation:N", title="Model"),
-                alt.Tooltip("skill_pct:Q", title="Skill percentile", format=".1f"),
-                alt.Tooltip("fitted_pp:Q", title="Fitted change (pp)", format="+.3f"),
+                alt.Tooltip("occupation:N", title=t("chart.field.model")),
+                alt.Tooltip("skill_pct:Q", title=t("chart.field.skill_percentile"), format=".1f"),
+                alt.Tooltip("fitted_pp:Q", title=t("chart.field.fitted_pp"), format="+.3f"),
             ],
         )
     )
     turning = base.transform_filter(alt.datum.kind == "turning_point")
     rule = turning.mark_rule(color="#222222", strokeDash=[2, 2], strokeWidth=1.5).encode(
-        x=x, tooltip=[alt.Tooltip("skill_pct:Q", title="Turning point (percentile)", format=".1f")]
+        x=x,
+        tooltip=[
+            alt.Tooltip(
+                "skill_pct:Q", title=t("chart.polarisation_u_test.turning_point"), format=".1f"
+            )
+        ],
     )
     label = (
         turning.transform_calculate(
-            label="'turning point: percentile ' + format(datum.skill_pct, '.1f')"
+            label=f"{_text(t('chart.polarisation_u_test.turning_label'))}"
+            " + format(datum.skill_pct, '.1f')"
         )
         .mark_text(align="left", baseline="top", dx=5, dy=2, fontSize=11)
         .encode(x=x, y=alt.value(0), text="label:N")
@@ -689,16 +804,10 @@ def polarisation_u_test(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     chart = alt.layer(_zero_rule("y"), occ, fit, rule, label).properties(
         width="container",
         height=320,
-        title=_title(
-            "U-test: share change against skill percentile, with the fitted quadratic", ctx
-        ),
-        description=(
-            "Scatter of occupations (change in employment share against skill percentile, "
-            "sized by base-year share), the fitted quadratic (dashed) and its turning point "
-            "(vertical rule)."
-        ),
+        title=_title(t("chart.polarisation_u_test.title"), ctx),
+        description=t("chart.polarisation_u_test.description"),
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 def beveridge_curve(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
@@ -710,20 +819,30 @@ def beveridge_curve(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "beveridge_curve")
-    geos = frame["geo_label"].unique(maintain_order=True).to_list()
+    t = ctx.t
+    if "is_focus" not in frame.columns:
+        frame = frame.with_columns(pl.lit(True).alias("is_focus"))
+    # the region, its country, the EU and the benchmarks in colour; any other geo faded
+    geos = frame.filter(pl.col("is_focus"))["geo_label"].unique(maintain_order=True).to_list()
     colour = alt.Color("geo_label:N", title=None, scale=alt.Scale(domain=geos))
     shape = alt.Shape("geo_label:N", title=None, scale=alt.Scale(domain=geos))
-    x = alt.X("unemployment_rate_pct:Q", title="Unemployment rate (%)").scale(zero=False)
-    y = alt.Y("job_vacancy_rate_pct:Q", title="Job vacancy rate (%)").scale(zero=False)
+    unemployment = t("chart.beveridge_curve.x")
+    vacancies = t("chart.beveridge_curve.y")
+    x = alt.X("unemployment_rate_pct:Q", title=unemployment).scale(zero=False)
+    y = alt.Y("job_vacancy_rate_pct:Q", title=vacancies).scale(zero=False)
     tooltip = [
-        alt.Tooltip("geo_label:N", title="Area"),
-        alt.Tooltip("year:Q", title="Year", format="d"),
-        alt.Tooltip("unemployment_rate_pct:Q", title="Unemployment rate (%)", format=".1f"),
-        alt.Tooltip("job_vacancy_rate_pct:Q", title="Job vacancy rate (%)", format=".1f"),
-        alt.Tooltip("segment:Q", title="Series segment"),
-        alt.Tooltip("flags:N", title="Flags (u / v)"),
+        alt.Tooltip("geo_label:N", title=t("chart.field.area")),
+        alt.Tooltip("year:Q", title=t("chart.field.year"), format="d"),
+        alt.Tooltip("unemployment_rate_pct:Q", title=unemployment, format=".1f"),
+        alt.Tooltip("job_vacancy_rate_pct:Q", title=vacancies, format=".1f"),
+        alt.Tooltip("segment:Q", title=t("chart.field.series_segment")),
+        alt.Tooltip("flags:N", title=t("chart.beveridge_curve.flags")),
     ]
-    base = alt.Chart(frame)
+    context = alt.Chart(frame).transform_filter("!datum.is_focus")
+    base = alt.Chart(frame).transform_filter("datum.is_focus")
+    faded = context.mark_line(strokeWidth=1, color="#bdbdbd", opacity=0.6).encode(
+        x=x, y=y, detail="line:N", order="year:Q", tooltip=tooltip
+    )
     lines = base.mark_line(strokeWidth=1.8).encode(
         x=x, y=y, color=colour, detail="line:N", order="year:Q"
     )
@@ -733,16 +852,13 @@ def beveridge_curve(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     years = base.mark_text(align="left", dx=5, dy=-5, fontSize=9, color="#333333").encode(
         x=x, y=y, text=alt.Text("year:Q", format="d")
     )
-    chart = alt.layer(lines, points, years).properties(
+    chart = alt.layer(faded, lines, points, years).properties(
         width="container",
         height=340,
-        title=_title("Beveridge curves: vacancies against unemployment", ctx),
-        description=(
-            "Connected scatter of the job vacancy rate against the unemployment rate over "
-            "years, one line per area and series segment; points are labelled by year."
-        ),
+        title=_title(t("chart.beveridge_curve.title"), ctx),
+        description=t("chart.beveridge_curve.description"),
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 def mismatch_indices(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
@@ -755,22 +871,24 @@ def mismatch_indices(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "mismatch_indices")
-    order = [s for s in MISMATCH_SERIES.values() if s in set(frame["series"])]
-    x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d", tickMinStep=1)).scale(zero=False)
+    t = ctx.t
+    present = set(frame["series"])
+    order = [s for s in frame_labels(t).mismatch_series.values() if s in present]
+    x = _year_axis(t)
     band = alt.Chart().mark_area(opacity=0.22, color="#0072B2").encode(x=x, y="low:Q", y2="high:Q")
     line = (
         alt.Chart()
         .mark_line(point=True, color="#0072B2", strokeWidth=2)
         .encode(
             x=x,
-            y=alt.Y("value:Q", title="Index (0-1)").scale(zero=False),
+            y=alt.Y("value:Q", title=t("chart.mismatch_indices.y")).scale(zero=False),
             tooltip=[
-                alt.Tooltip("series:N", title="Index"),
-                alt.Tooltip("year:Q", title="Year", format="d"),
-                alt.Tooltip("value:Q", title="Value", format=".4f"),
-                alt.Tooltip("low:Q", title="Band low", format=".4f"),
-                alt.Tooltip("high:Q", title="Band high", format=".4f"),
-                alt.Tooltip("note:N", title="Units"),
+                alt.Tooltip("series:N", title=t("chart.mismatch_indices.index")),
+                alt.Tooltip("year:Q", title=t("chart.field.year"), format="d"),
+                alt.Tooltip("value:Q", title=t("chart.field.value"), format=".4f"),
+                alt.Tooltip("low:Q", title=t("chart.field.band_low"), format=".4f"),
+                alt.Tooltip("high:Q", title=t("chart.field.band_high"), format=".4f"),
+                alt.Tooltip("note:N", title=t("chart.mismatch_indices.units")),
             ],
         )
     )
@@ -789,15 +907,11 @@ def mismatch_indices(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         )
         .resolve_scale(y="independent")
         .properties(
-            title=_title(f"Mismatch indices over time, {frame['geo'][0]}", ctx),
-            description=(
-                "Three small line charts over years: the Jackman-Roper index, the Sahin et "
-                "al. mismatch index (alpha 0.5, band over alpha 0.3-0.7) and the ITS area "
-                "mismatch index (band over crosswalk variants)."
-            ),
+            title=_title(t("chart.mismatch_indices.title", geo=frame["geo"][0]), ctx),
+            description=t("chart.mismatch_indices.description"),
         )
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
 
 
 def shortage_ranking(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
@@ -810,23 +924,23 @@ def shortage_ranking(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     import altair as alt
 
     _check_small(frame, "shortage_ranking")
+    t = ctx.t
     period = frame["period"][0]
-    sel = _selector(
-        frame, name="geo", field_name="geo", label="geo_label", prompt="Area: ", ctx=ctx
-    )
+    sel = _geo_selector(frame, ctx)
     base = alt.Chart(frame).transform_filter(sel)
     y = alt.Y(
         "occupation:N",
         title=None,
         sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
+        axis=_wrapped(OCCUPATION_CHARS),
     )
     tooltip = [
-        alt.Tooltip("geo_label:N", title="Area"),
-        alt.Tooltip("occupation:N", title="Occupation (ISCO-08)"),
-        alt.Tooltip("shortage_index:Q", title="Shortage index (-1 to 1)", format="+.3f"),
-        alt.Tooltip("rank:Q", title="Rank (default weights)"),
-        alt.Tooltip("rank_min:Q", title="Best rank over weight sets"),
-        alt.Tooltip("rank_max:Q", title="Worst rank over weight sets"),
+        alt.Tooltip("geo_label:N", title=t("chart.field.area")),
+        alt.Tooltip("occupation:N", title=t("chart.field.occupation")),
+        alt.Tooltip("shortage_index:Q", title=t("chart.shortage_ranking.index"), format="+.3f"),
+        alt.Tooltip("rank:Q", title=t("chart.shortage_ranking.rank")),
+        alt.Tooltip("rank_min:Q", title=t("chart.shortage_ranking.rank_min")),
+        alt.Tooltip("rank_max:Q", title=t("chart.shortage_ranking.rank_max")),
     ]
     bars = (
         base.mark_bar(height={"band": 0.7})
@@ -834,7 +948,7 @@ def shortage_ranking(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
             y=y,
             x=alt.X(
                 "shortage_index:Q",
-                title="Shortage index (> 0 shortage, < 0 surplus)",
+                title=t("chart.shortage_ranking.x"),
                 scale=alt.Scale(domain=[-1, 1]),
                 axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1]),
             ),
@@ -845,10 +959,11 @@ def shortage_ranking(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         )
         .add_params(sel)
     )
-    left = alt.layer(bars, _showing(base, ["geo_label"])).properties(width=300, height=alt.Step(15))
+    step = _step(frame["occupation"].unique().to_list(), OCCUPATION_CHARS, 15)
+    left = alt.layer(bars, *_showing(base, ["geo_label"], ctx)).properties(width=300, height=step)
     rng = base.mark_rule(strokeWidth=2, color="#444444").encode(
         y=alt.Y("occupation:N", sort=alt.EncodingSortField(field="rank", op="min"), axis=None),
-        x=alt.X("rank_min:Q", title="Rank (1 = strongest shortage); range over weight sets"),
+        x=alt.X("rank_min:Q", title=t("chart.shortage_ranking.x_rank")),
         x2="rank_max:Q",
         tooltip=tooltip,
     )
@@ -857,21 +972,26 @@ def shortage_ranking(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         x="rank:Q",
         tooltip=tooltip,
     )
-    right = alt.layer(rng, dot).properties(width=220, height=alt.Step(15))
+    right = alt.layer(rng, dot).properties(width=220, height=step)
     chart = alt.hconcat(left, right, spacing=12).properties(
-        title=_title(f"Occupational shortage ranking, {period}", ctx),
-        description=(
-            "Left: horizontal bars of the shortage index per occupation, sorted by rank. "
-            "Right: the rank under default weights (diamond) and its range over "
-            "alternative weight sets (rule)."
-        ),
+        title=_title(t("chart.shortage_ranking.title", period=period), ctx),
+        description=t("chart.shortage_ranking.description"),
     )
-    return _finish(chart)
+    return _finish(chart, ctx)
+
+
+def _its_gap_map(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
+    """The province map (:func:`skills.report.maps.its_gap_map`)."""
+    from skills.report.maps import its_gap_map
+
+    chart: AnyChart = its_gap_map(frame, ctx)
+    return chart
 
 
 #: chart id -> builder, in page order.
 BUILDERS: Mapping[str, Callable[[pl.DataFrame, ChartContext], Any]] = {
     "its_gap_by_area": its_gap_by_area,
+    "its_gap_map": _its_gap_map,
     "its_supply_demand_trend": its_supply_demand_trend,
     "its_outcomes": its_outcomes,
     "its_gap_drivers": its_gap_drivers,

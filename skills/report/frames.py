@@ -6,18 +6,29 @@ aggregates and labels, and never recomputes an indicator or refits a model. What
 row is is the first line of each docstring. Values are rounded for display (the
 publication's parquet files keep full precision), and rows are sorted so that the same
 publication always gives the same chart spec.
+
+Every label a frame carries for the reader (series, directions, skill groups, spans,
+geo names) comes from the message catalogue through a :class:`~skills.report.i18n.Messages`
+(``t``; English when not given): :func:`frame_labels` gathers them for the charts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
+from skills.report.i18n import Messages
+
 __all__ = [
-    "GEO_NAMES_EXTRA",
+    "SYNTHETIC_LABEL",
+    "FrameLabels",
     "beveridge_frame",
+    "data_label_text",
+    "extra_geo_names",
     "focus_geos",
+    "frame_labels",
     "geo_label",
     "its_gap_by_area_frame",
     "its_gap_drivers_frame",
@@ -31,55 +42,126 @@ __all__ = [
     "skill_shares_trend_frame",
 ]
 
-#: Names for codes that are not in the Italian NUTS list.
-GEO_NAMES_EXTRA: Mapping[str, str] = {
-    "EU27_2020": "EU-27 (2020)",
-    "EA20": "Euro area (20)",
-    "AT": "Austria",
-    "DE": "Germany",
-    "ES": "Spain",
-    "FR": "France",
-    "NL": "Netherlands",
-}
+#: The data label of the demo (``PipelineSpec.data_label``); shown in the reader's language.
+SYNTHETIC_LABEL = "synthetic demo data"
 
 SKILL_GROUP_ORDER: tuple[str, ...] = ("high", "middle", "low")
-SKILL_GROUP_LABELS: Mapping[str, str] = {
-    "high": "High-skill (ISCO 1-3)",
-    "middle": "Middle-skill (ISCO 4, 7, 8)",
-    "low": "Low-skill (ISCO 5, 9)",
-}
-DEMAND_SERIES = "Planned entries at ITS level (central specification)"
-SUPPLY_SERIES = "ITS graduates per year (trailing mean)"
-SHORTAGE_DIRECTION = "More planned entries than graduates"
-SURPLUS_DIRECTION = "More graduates than planned entries"
-CLEAN_SPAN = "Longest span without a series break"
-ACROSS_BREAK = "Full range, across a series break (not comparable)"
-EMPLOYED_MEASURE = "Employed at 12 months (% of graduates)"
-COHERENT_MEASURE = "In a job coherent with the course (% of employed)"
+#: The mismatch indices drawn, in panel order.
+MISMATCH_IDS: tuple[str, ...] = (
+    "jackman_roper_index",
+    "sahin_mismatch_index",
+    "its_area_mismatch_index",
+)
 
 
-def geo_label(code: str, names: Mapping[str, str]) -> str:
+def _messages(t: Messages | None) -> Messages:
+    return t if t is not None else Messages("en")
+
+
+@dataclass(frozen=True)
+class FrameLabels:
+    """The labels frames put in their rows and charts use as legend domains."""
+
+    demand_series: str
+    supply_series: str
+    shortage_direction: str
+    surplus_direction: str
+    clean_span: str
+    across_break: str
+    employed_measure: str
+    coherent_measure: str
+    skill_groups: Mapping[str, str]
+    mismatch_series: Mapping[str, str]
+
+
+def frame_labels(t: Messages | None = None) -> FrameLabels:
+    """Every series, direction, span, outcome, skill-group and index label, in ``t``'s language."""
+    t = _messages(t)
+    return FrameLabels(
+        demand_series=t("frame.series.demand"),
+        supply_series=t("frame.series.supply"),
+        shortage_direction=t("frame.direction.shortage"),
+        surplus_direction=t("frame.direction.surplus"),
+        clean_span=t("frame.span.clean"),
+        across_break=t("frame.span.across"),
+        employed_measure=t("frame.measure.employed"),
+        coherent_measure=t("frame.measure.coherent"),
+        skill_groups={
+            "high": t("frame.skill_group.high"),
+            "middle": t("frame.skill_group.middle"),
+            "low": t("frame.skill_group.low"),
+        },
+        mismatch_series={
+            "jackman_roper_index": t("frame.mismatch.jackman_roper_index"),
+            "sahin_mismatch_index": t("frame.mismatch.sahin_mismatch_index"),
+            "its_area_mismatch_index": t("frame.mismatch.its_area_mismatch_index"),
+        },
+    )
+
+
+def extra_geo_names(t: Messages | None = None) -> dict[str, str]:
+    """Names for codes that are not in the Italian NUTS list (EU aggregates, countries)."""
+    t = _messages(t)
+    return {
+        "EU27_2020": t("frame.geo.eu27_2020"),
+        "EA20": t("frame.geo.ea20"),
+        "AT": t("frame.geo.at"),
+        "DE": t("frame.geo.de"),
+        "ES": t("frame.geo.es"),
+        "FR": t("frame.geo.fr"),
+        "NL": t("frame.geo.nl"),
+    }
+
+
+def data_label_text(label: str | None, t: Messages | None = None) -> str | None:
+    """The publication's data label as the reader sees it (the demo's in their language)."""
+    if not label:
+        return None
+    t = _messages(t)
+    return t("common.synthetic_demo_data") if label == SYNTHETIC_LABEL else label
+
+
+def geo_label(code: str, names: Mapping[str, str], t: Messages | None = None) -> str:
     """``Name (CODE)`` when the code has a name, else the code."""
-    if code in GEO_NAMES_EXTRA and code not in names:
-        return GEO_NAMES_EXTRA[code] if "_" in code else f"{GEO_NAMES_EXTRA[code]} ({code})"
+    extra = extra_geo_names(t) if code not in names else {}
+    if code in extra:
+        return extra[code] if "_" in code else f"{extra[code]} ({code})"
     name = names.get(code)
     return f"{name} ({code})" if name else code
 
 
-def _labels(frame: pl.DataFrame, column: str, names: Mapping[str, str], out: str) -> pl.DataFrame:
+def _labels(
+    frame: pl.DataFrame, column: str, names: Mapping[str, str], out: str, t: Messages | None
+) -> pl.DataFrame:
     codes = frame[column].unique().to_list()
-    mapping = {c: geo_label(c, names) for c in codes if c is not None}
+    mapping = {c: geo_label(c, names, t) for c in codes if c is not None}
     return frame.with_columns(pl.col(column).replace_strict(mapping, default=None).alias(out))
 
 
-def _region_labels(frame: pl.DataFrame, region: str, names: Mapping[str, str]) -> pl.DataFrame:
+def _region_labels(
+    frame: pl.DataFrame, region: str, names: Mapping[str, str], t: Messages | None
+) -> pl.DataFrame:
     """``geo_label`` for provinces and the region, which is the sum of its provinces."""
-    return _labels(frame, "geo", names, "geo_label").with_columns(
+    t = _messages(t)
+    name = names.get(region)
+    label = t("frame.region_sum", name=name, code=region) if name else region
+    return _labels(frame, "geo", names, "geo_label", t).with_columns(
         pl.when(pl.col("geo") == region)
-        .then(pl.col("geo_label").str.replace(r"\)$", ", sum of provinces)"))
+        .then(pl.lit(label))
         .otherwise(pl.col("geo_label"))
         .alias("geo_label")
     )
+
+
+def _occupation(isco_titles: Mapping[str, str], t: Messages | None) -> pl.Expr:
+    """``occupation``: the ISCO-08 code and its title."""
+    t = _messages(t)
+    missing = t("frame.no_title")
+    return (
+        pl.col("isco08")
+        + pl.lit(" ")
+        + pl.col("isco08").replace_strict(dict(isco_titles), default=pl.lit(missing))
+    ).alias("occupation")
 
 
 def _year(expr: pl.Expr) -> pl.Expr:
@@ -122,6 +204,7 @@ def its_gap_by_area_frame(
     names: Mapping[str, str],
     area_labels: Mapping[str, str],
     year: int | None = None,
+    t: Messages | None = None,
 ) -> pl.DataFrame:
     """One row per province (and the region) and ITS area: the gap in the latest year.
 
@@ -133,6 +216,7 @@ def its_gap_by_area_frame(
     rows = _gap_rows(gap, region)
     if rows.height == 0:
         return pl.DataFrame()
+    labels = frame_labels(t)
     year = year if year is not None else int(rows["year"].max())  # type: ignore[arg-type]
     measures = (
         "gap_n",
@@ -145,8 +229,8 @@ def its_gap_by_area_frame(
     out = rows.filter(pl.col("year") == year).with_columns(
         _area_label(area_labels),
         pl.when(pl.col("gap_n") >= 0)
-        .then(pl.lit(SHORTAGE_DIRECTION))
-        .otherwise(pl.lit(SURPLUS_DIRECTION))
+        .then(pl.lit(labels.shortage_direction))
+        .otherwise(pl.lit(labels.surplus_direction))
         .alias("direction"),
         *(pl.col(c).round(1) for c in measures),
         *(
@@ -154,7 +238,7 @@ def its_gap_by_area_frame(
             for c in ("coverage_ratio", "coverage_low_ratio", "coverage_high_ratio")
         ),
     )
-    out = _region_labels(out, region, names)
+    out = _region_labels(out, region, names, t)
     return out.select(
         "geo",
         "geo_label",
@@ -174,6 +258,7 @@ def its_supply_demand_trend_frame(
     region: str,
     names: Mapping[str, str],
     area_labels: Mapping[str, str],
+    t: Messages | None = None,
 ) -> pl.DataFrame:
     """One row per province (and the region), ITS area and year: demand and supply.
 
@@ -195,7 +280,7 @@ def its_supply_demand_trend_frame(
         ),
         _area_label(area_labels),
     )
-    out = _region_labels(out, region, names)
+    out = _region_labels(out, region, names, t)
     return out.select(
         "geo",
         "geo_label",
@@ -209,7 +294,9 @@ def its_supply_demand_trend_frame(
     ).sort("geo", "its_area", "year")
 
 
-def its_outcomes_frame(courses: pl.DataFrame, *, area_labels: Mapping[str, str]) -> pl.DataFrame:
+def its_outcomes_frame(
+    courses: pl.DataFrame, *, area_labels: Mapping[str, str], t: Messages | None = None
+) -> pl.DataFrame:
     """One row per ITS foundation, technology area and outcome: a ratio of sums.
 
     * employed at 12 months = 100 · Σ employed_12m_n / Σ graduates_n over the cohorts
@@ -239,8 +326,9 @@ def its_outcomes_frame(courses: pl.DataFrame, *, area_labels: Mapping[str, str])
             .with_columns(pl.lit(measure).alias("measure"))
         )
 
-    employed = ratio("employed_12m_n", "graduates_n", EMPLOYED_MEASURE)
-    coherent = ratio("employed_coherent_12m_n", "employed_12m_n", COHERENT_MEASURE)
+    labels = frame_labels(t)
+    employed = ratio("employed_12m_n", "graduates_n", labels.employed_measure)
+    coherent = ratio("employed_coherent_12m_n", "employed_12m_n", labels.coherent_measure)
     out = (
         pl.concat([employed, coherent])
         .filter(pl.col("denominator_n") > 0)
@@ -280,6 +368,7 @@ def its_gap_drivers_frame(
     isco_titles: Mapping[str, str],
     top: int = 8,
     year: int | None = None,
+    t: Messages | None = None,
 ) -> pl.DataFrame:
     """One row per province (and the region), ITS area and leading occupation, latest year.
 
@@ -294,15 +383,11 @@ def its_gap_drivers_frame(
     year = year if year is not None else int(rows["year"].max())  # type: ignore[arg-type]
     out = rows.filter(pl.col("year") == year, pl.col("rank") <= top).with_columns(
         _area_label(area_labels),
-        (
-            pl.col("isco08")
-            + pl.lit(" ")
-            + pl.col("isco08").replace_strict(dict(isco_titles), default=pl.lit("(no title)"))
-        ).alias("occupation"),
+        _occupation(isco_titles, t),
         *(pl.col(c).round(1) for c in ("allocated_entries_n", "demand_entries_n", "share_pct")),
         pl.col("link_weight").round(3),
     )
-    out = _region_labels(out, region, names)
+    out = _region_labels(out, region, names, t)
     return out.select(
         "geo",
         "geo_label",
@@ -321,7 +406,11 @@ def its_gap_drivers_frame(
 
 # ----------------------------------------------------------------------------- economists
 def skill_shares_trend_frame(
-    indicators: pl.DataFrame, *, geos: Sequence[str], names: Mapping[str, str]
+    indicators: pl.DataFrame,
+    *,
+    geos: Sequence[str],
+    names: Mapping[str, str],
+    t: Messages | None = None,
 ) -> pl.DataFrame:
     """One row per geo, year and skill group: the employment share (%), with its flag.
 
@@ -356,10 +445,10 @@ def skill_shares_trend_frame(
     )
     rows = rows.join(breaks, on=["geo", "year"], how="left", validate="m:1").with_columns(
         (pl.col("year").cast(pl.Float64) - 0.5).alias("break_x"),
-        pl.col("skill_group").replace_strict(dict(SKILL_GROUP_LABELS)).alias("group"),
+        pl.col("skill_group").replace_strict(dict(frame_labels(t).skill_groups)).alias("group"),
         (pl.col("skill_group") + pl.lit("#") + pl.col("segment").cast(pl.String)).alias("line"),
     )
-    rows = _labels(rows, "geo", names, "geo_label")
+    rows = _labels(rows, "geo", names, "geo_label", t)
     return rows.select(
         "geo",
         "geo_label",
@@ -376,7 +465,11 @@ def skill_shares_trend_frame(
 
 
 def skill_share_change_frame(
-    indicators: pl.DataFrame, *, geos: Sequence[str], names: Mapping[str, str]
+    indicators: pl.DataFrame,
+    *,
+    geos: Sequence[str],
+    names: Mapping[str, str],
+    t: Messages | None = None,
 ) -> pl.DataFrame:
     """One row per geo, span and skill group: the change in employment share (pp).
 
@@ -391,29 +484,33 @@ def skill_share_change_frame(
     )
     if rows.height == 0:
         return pl.DataFrame()
+    t = _messages(t)
+    labels = frame_labels(t)
     rows = rows.with_columns(
         pl.col("flag").fill_null("").str.contains("b", literal=True).alias("crosses_break"),
         pl.col("value").round(2).alias("change_pp"),
-    ).with_columns(
-        pl.when(pl.col("crosses_break"))
-        .then(
-            pl.col("period")
-            + pl.lit(" (across a series break")
-            + pl.concat_str(
-                [pl.lit(": "), pl.col("note").str.extract(r"(b in [0-9, ]*[0-9])", 1)]
-            ).fill_null("")
-            + pl.lit(")")
+        pl.col("note").str.extract(r"b in ([0-9, ]*[0-9])", 1).alias("_break_years"),
+    )
+    spans = [
+        (
+            t("frame.span.label_across_years", period=period, years=years)
+            if crosses and years
+            else t("frame.span.label_across", period=period)
+            if crosses
+            else t("frame.span.label_clean", period=period)
         )
-        .otherwise(pl.col("period") + pl.lit(" (no break)"))
-        .alias("span"),
+        for period, crosses, years in rows.select("period", "crosses_break", "_break_years").rows()
+    ]
+    rows = rows.with_columns(
+        pl.Series("span", spans, dtype=pl.String),
         pl.when(pl.col("crosses_break"))
-        .then(pl.lit(ACROSS_BREAK))
-        .otherwise(pl.lit(CLEAN_SPAN))
+        .then(pl.lit(labels.across_break))
+        .otherwise(pl.lit(labels.clean_span))
         .alias("span_kind"),
         pl.max_horizontal(pl.col("value").round(2), pl.lit(0.0)).alias("label_x"),
-        pl.col("skill_group").replace_strict(dict(SKILL_GROUP_LABELS)).alias("group"),
+        pl.col("skill_group").replace_strict(dict(labels.skill_groups)).alias("group"),
     )
-    rows = _labels(rows, "geo", names, "geo_label")
+    rows = _labels(rows, "geo", names, "geo_label", t)
     return rows.select(
         "geo",
         "geo_label",
@@ -431,7 +528,11 @@ def skill_share_change_frame(
 
 
 def polarisation_percentiles_frame(
-    percentiles: pl.DataFrame, *, prefer: Sequence[str] = (), names: Mapping[str, str] | None = None
+    percentiles: pl.DataFrame,
+    *,
+    prefer: Sequence[str] = (),
+    names: Mapping[str, str] | None = None,
+    t: Messages | None = None,
 ) -> pl.DataFrame:
     """One row per skill percentile: the share change (pp) and its smoothed value.
 
@@ -445,7 +546,7 @@ def polarisation_percentiles_frame(
         percentiles.filter(pl.col("geo") == geo)
         .select(
             "geo",
-            pl.lit(geo_label(geo, names or {})).alias("geo_label"),
+            pl.lit(geo_label(geo, names or {}, t)).alias("geo_label"),
             "period",
             pl.col("skill_pct").round(2),
             pl.col("share_change_pp").round(4),
@@ -463,6 +564,7 @@ def polarisation_u_test_frame(
     *,
     isco_titles: Mapping[str, str],
     points: int = 60,
+    t: Messages | None = None,
 ) -> pl.DataFrame:
     """One row per occupation (``kind`` = occupation), fitted point or the turning point.
 
@@ -480,11 +582,7 @@ def polarisation_u_test_frame(
     occ = occupations.select(
         pl.lit("occupation").alias("kind"),
         "isco08",
-        (
-            pl.col("isco08")
-            + pl.lit(" ")
-            + pl.col("isco08").replace_strict(dict(isco_titles), default=pl.lit("(no title)"))
-        ).alias("occupation"),
+        _occupation(isco_titles, t),
         pl.col("skill_pct").round(2),
         pl.col("share_change_pp").round(4),
         pl.col("base_share_pct").round(3),
@@ -539,11 +637,20 @@ def polarisation_u_test_frame(
     return pl.concat(parts, how="vertical").sort("kind", "skill_pct", "isco08")
 
 
-def beveridge_frame(beveridge: pl.DataFrame, *, names: Mapping[str, str]) -> pl.DataFrame:
+def beveridge_frame(
+    beveridge: pl.DataFrame,
+    *,
+    names: Mapping[str, str],
+    t: Messages | None = None,
+    focus: Sequence[str] = (),
+) -> pl.DataFrame:
     """One row per geo and year: unemployment rate and job vacancy rate (%).
 
     ``line`` = geo and segment: a series break starts a new segment, and the chart draws
-    one line per segment, so no line crosses a break.
+    one line per segment, so no line crosses a break. ``is_focus`` marks the geos the
+    chart names and colours (``focus``: the region, its country, the EU and the
+    benchmarks, as :func:`focus_geos` gives them; all geos when empty or none present);
+    the others are drawn faded, for context.
     """
     if beveridge.height == 0:
         return pl.DataFrame()
@@ -557,8 +664,15 @@ def beveridge_frame(beveridge: pl.DataFrame, *, names: Mapping[str, str]) -> pl.
             [pl.col("flag_u").fill_null(""), pl.col("flag_v").fill_null("")], separator=" / "
         ).alias("flags"),
     ).with_columns((pl.col("geo") + pl.lit("#") + pl.col("segment").cast(pl.String)).alias("line"))
-    out = _labels(out, "geo", names, "geo_label")
-    return out.select(
+    out = _labels(out, "geo", names, "geo_label", t)
+    present = set(out["geo"].to_list())
+    chosen = [g for g in focus if g in present] or sorted(present)
+    order = {g: i for i, g in enumerate(chosen)}
+    out = out.with_columns(
+        pl.col("geo").is_in(chosen).alias("is_focus"),
+        pl.col("geo").replace_strict(order, default=len(order)).alias("_order"),
+    )
+    return out.sort("_order", "geo", "year").select(
         "geo",
         "geo_label",
         "year",
@@ -567,17 +681,13 @@ def beveridge_frame(beveridge: pl.DataFrame, *, names: Mapping[str, str]) -> pl.
         "segment",
         "line",
         pl.col("flags").replace(" / ", None),
-    ).sort("geo", "year")
+        "is_focus",
+    )
 
 
-MISMATCH_SERIES: Mapping[str, str] = {
-    "jackman_roper_index": "Jackman-Roper: unemployed vs planned hires across provinces",
-    "sahin_mismatch_index": "Sahin et al. (alpha = 0.5; band: alpha 0.3-0.7)",
-    "its_area_mismatch_index": "ITS area mismatch (central crosswalk; band: narrow-broad)",
-}
-
-
-def mismatch_indices_frame(indicators: pl.DataFrame, *, region: str) -> pl.DataFrame:
+def mismatch_indices_frame(
+    indicators: pl.DataFrame, *, region: str, t: Messages | None = None
+) -> pl.DataFrame:
     """One row per mismatch index and year for the region: value and sensitivity band.
 
     * Jackman-Roper: one value, no band;
@@ -585,7 +695,7 @@ def mismatch_indices_frame(indicators: pl.DataFrame, *, region: str) -> pl.DataF
     * ITS area mismatch: the central crosswalk, band = min-max over crosswalk variants.
     """
     rows = indicators.filter(
-        pl.col("indicator").is_in(list(MISMATCH_SERIES)),
+        pl.col("indicator").is_in(list(MISMATCH_IDS)),
         pl.col("geo") == region,
         pl.col("value").is_not_null(),
     )
@@ -601,7 +711,7 @@ def mismatch_indices_frame(indicators: pl.DataFrame, *, region: str) -> pl.DataF
         | (pl.col("variant") == "central")
     ).unique(["indicator", "year"], keep="first")
     out = central.join(band, on=["indicator", "year"], how="left", validate="1:1").with_columns(
-        pl.col("indicator").replace_strict(dict(MISMATCH_SERIES)).alias("series"),
+        pl.col("indicator").replace_strict(dict(frame_labels(t).mismatch_series)).alias("series"),
         pl.when(pl.col("indicator") == "jackman_roper_index")
         .then(pl.lit(None, pl.Float64))
         .otherwise(pl.col("low"))
@@ -630,6 +740,7 @@ def shortage_ranking_frame(
     geos: Sequence[str],
     names: Mapping[str, str],
     isco_titles: Mapping[str, str],
+    t: Messages | None = None,
 ) -> pl.DataFrame:
     """One row per geo and occupation: the shortage index, its rank and rank range.
 
@@ -656,13 +767,9 @@ def shortage_ranking_frame(
     rows = rows.with_columns(
         pl.col("rank_min").fill_null(pl.col("rank")),
         pl.col("rank_max").fill_null(pl.col("rank")),
-        (
-            pl.col("isco08")
-            + pl.lit(" ")
-            + pl.col("isco08").replace_strict(dict(isco_titles), default=pl.lit("(no title)"))
-        ).alias("occupation"),
+        _occupation(isco_titles, t),
     )
-    rows = _labels(rows, "geo", names, "geo_label")
+    rows = _labels(rows, "geo", names, "geo_label", t)
     return rows.select(
         "geo",
         "geo_label",
