@@ -9,6 +9,26 @@ import polars as pl
 
 from skills.indicators.gap._spec import ALLOCATIONS, DEFAULT_LEVELS, Allocation
 
+#: The key of :func:`crosswalked_demand`'s rows, and all their columns before the allocation.
+OCCUPATION_KEY: tuple[str, ...] = (
+    "crosswalk_version",
+    "variant",
+    "allocation",
+    "min_link_weight",
+    "its_area",
+    "geo",
+    "year",
+    "isco08",
+)
+OCCUPATION_COLUMNS: tuple[str, ...] = (
+    *OCCUPATION_KEY,
+    "demand_grain",
+    "link_weight",
+    "allocation_share",
+    "demand_entries_n",
+    "hard_to_fill_pct",
+)
+
 
 def _to_year(period: pl.Expr) -> pl.Expr:
     return period.str.slice(0, 4).cast(pl.Int64)
@@ -159,21 +179,7 @@ def crosswalked_demand(
                 pl.lit(f"{d}-digit").alias("demand_grain")
             )
         )
-    columns = [
-        "crosswalk_version",
-        "variant",
-        "allocation",
-        "min_link_weight",
-        "its_area",
-        "geo",
-        "year",
-        "isco08",
-        "demand_grain",
-        "link_weight",
-        "allocation_share",
-        "demand_entries_n",
-        "hard_to_fill_pct",
-    ]
+    columns = list(OCCUPATION_COLUMNS)
     if not parts:
         empty = dict.fromkeys(columns, pl.String) | {
             "min_link_weight": pl.Float64,
@@ -191,15 +197,6 @@ def crosswalked_demand(
             *columns,
             (pl.col("demand_entries_n") * pl.col("allocation_share")).alias("allocated_entries_n"),
         )
-        .sort(
-            "crosswalk_version",
-            "variant",
-            "allocation",
-            "min_link_weight",
-            "its_area",
-            "geo",
-            "year",
-            "isco08",
-        )
+        .sort(*OCCUPATION_KEY)
         .lazy()
     )
