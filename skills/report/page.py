@@ -114,6 +114,7 @@ th, td { text-align: left; padding: .28rem .5rem; border-bottom: 1px solid #e4e4
   vertical-align: top; overflow-wrap: break-word; }
 td.detail { color: var(--muted); font-size: .82rem; padding-top: 0; overflow-wrap: anywhere; }
 td.nowrap { white-space: nowrap; overflow-wrap: normal; }
+td.num.wrap, table.sortable th { white-space: normal; }
 th { background: #f2f2f2; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;
   overflow-wrap: normal; }

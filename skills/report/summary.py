@@ -151,16 +151,17 @@ def _sentences(
     return shortage, surplus_text
 
 
-def _cell(text: str, value: Any = None, *, numeric: bool = False) -> str:
+def _cell(text: str, value: Any = None, *, numeric: bool = False, wrap: bool = False) -> str:
     data = "" if value is None else f' data-value="{escape(str(value))}"'
-    cls = ' class="num"' if numeric else ""
+    classes = " ".join(c for c, on in (("num", numeric), ("wrap", wrap)) if on)
+    cls = f' class="{classes}"' if classes else ""
     return f"<td{cls}{data}>{text}</td>"
 
 
 def _direction(t: Messages, change: float | None) -> str:
     if change is None:
         return t("summary.change.none")
-    if abs(change) < STABLE_CHANGE:
+    if abs(change) < STABLE_CHANGE or t.number(abs(change), 0) == t.number(0, 0):
         return t("summary.change.stable")
     key = "summary.change.wider" if change > 0 else "summary.change.narrower"
     return t(key, n=t.signed(change, 0))
@@ -224,6 +225,7 @@ def _table(
                 escape(_direction(t, change)),
                 "" if change is None else round(change, 6),
                 numeric=True,
+                wrap=True,
             )
             + "</tr>"
         )
