@@ -39,6 +39,10 @@ def test_wheel_contains_package_data(wheel: Path) -> None:
         "skills/classifications/data/its_isco08_crosswalk_v1.csv",
         "skills/classifications/data/nuts_it.csv",
         "skills/_bundled/pipelines/piedmont.toml",
+        "skills/classifications/data/iscedf13_its_area_v1.csv",
+        "skills/classifications/data/istat_provinces_nuts3.csv",
+        "skills/report/messages/it/summary.toml",
+        "skills/report/messages/en/page.toml",
     ):
         assert required in names, required
     shipped_suites = {n for n in names if n.startswith("skills/_bundled/expectations/")}
@@ -58,7 +62,9 @@ def test_installed_wheel_finds_its_files_outside_the_checkout(wheel: Path, tmp_p
         "from skills._resources import bundled_dir, classification_path\n"
         "import skills.indicators.catalogue as c\n"
         "print(bundled_dir('pipelines')); print(bundled_dir('expectations'))\n"
-        "print(classification_path('isco08_groups.csv')); print(len(c.load_catalogue()))"
+        "print(classification_path('isco08_groups.csv')); print(len(c.load_catalogue()))\n"
+        "from skills.report.i18n import catalogue\n"
+        "print(len(catalogue('it')) == len(catalogue('en')) > 500)"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
@@ -71,3 +77,4 @@ def test_installed_wheel_finds_its_files_outside_the_checkout(wheel: Path, tmp_p
     lines = proc.stdout.splitlines()
     assert all(line.startswith(str(site)) for line in lines[:3]), lines
     assert int(lines[3]) > 0
+    assert lines[4] == "True"  # the report's message catalogue ships in both languages
