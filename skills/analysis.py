@@ -146,6 +146,7 @@ def _polarisation(
         wage_group_shares,
     )
 
+    settings = dict(spec.models)
     label = labels["employment_by_occupation"]
     employment = _occupation_employment(inputs["employment_by_occupation"])
     out.indicators.append(skill_group_indicators(employment, source=label))
@@ -162,26 +163,44 @@ def _polarisation(
     span = _longest_span(shares, spec.region) if regional.height else None
     if span is not None and regional["geo"].n_unique() >= 3:
         from skills.models import Cov, fit_share_panel
+        from skills.models._stats import FEW_CLUSTERS
 
         window = regional.filter(pl.col("period") >= span[0], pl.col("period") <= span[1])
         n_regions = window["geo"].n_unique()
-        few = n_regions < 30 and reps > 0
+        few = n_regions < FEW_CLUSTERS and reps > 0
         boot = Cov.wild_bootstrap(reps=reps, seed=seed, cluster="geo") if few else None
+        weighting = str(settings.get("share_panel_weights", "equal"))
+        weights = None
+        if weighting == "employment":
+            # each region's mean employment over the window, constant within the region
+            window = window.with_columns(
+                pl.col("employment").sum().over("geo", "period").alias("_region_employment")
+            ).with_columns(
+                pl.col("_region_employment").mean().over("geo").alias("region_employment")
+            )
+            weights = "region_employment"
+        tag = f"{country} NUTS2 {span[0]}-{span[1]}"
         result = fit_share_panel(
             window,
             entity="geo",
             time="period",
             group="skill_group",
             y="share_pct",
+            weights=weights,
             cov=Cov.cluster("geo"),
             bootstrap=boot,
-            model_id=f"skill_share_panel[{country} NUTS2 {span[0]}-{span[1]}]",
+            model_id=f"skill_share_panel[{tag}{', employment-weighted' if weights else ''}]",
         )
         out.models.append(result)
         out.note(
             "share panel model",
             "ran",
-            f"{n_regions} regions, {span[0]}-{span[1]} (no series break inside)",
+            f"{n_regions} regions, {span[0]}-{span[1]} (no series break inside); "
+            + (
+                "regions weighted by their mean employment"
+                if weights
+                else "every region weighted equally"
+            ),
         )
     else:
         out.note(
@@ -202,8 +221,6 @@ def _polarisation(
             "no geo is in both the wage and the occupation tables",
         )
         return
-    from skills.models import Cov, fit_polarisation
-
     occ_rows: list[pl.DataFrame] = []
     pct_rows: list[pl.DataFrame] = []
     group_rows: list[pl.DataFrame] = []
@@ -228,14 +245,7 @@ def _polarisation(
             pl.lit(f"{span[0]}-{span[1]}").alias("period")
         )
         group_rows.append(groups)
-        result = fit_polarisation(
-            changes,
-            x="skill_pct",
-            y="share_change_pp",
-            weights="base_share_pct",
-            bootstrap=Cov.wild_bootstrap(reps=reps, seed=seed) if reps > 0 else None,
-            model_id=f"polarisation_u_test[{tag}]",
-        )
+        result = _u_test(changes, settings, tag=tag, reps=reps, seed=seed)
         out.models.append(result)
     if not occ_rows:
         out.note(
@@ -260,6 +270,43 @@ def _polarisation(
         )
     )
     out.note("wage-ranked polarisation", "ran", ", ".join(wage_geos))
+
+
+def _u_test(
+    changes: pl.DataFrame, settings: Mapping[str, Any], *, tag: str, reps: int, seed: int
+) -> Any:
+    """The U test on occupations or on percentile bins, clustered as the spec says.
+
+    ``[models] polarisation_unit``: ``"occupation"`` (default: one row per occupation,
+    weighted by its base share) or ``"percentile"`` (Autor and Dorn 2013: the change per
+    employment percentile bin, 100 equal-weight rows). ``[models] polarisation_cluster``:
+    ``"observation"`` (default: one bootstrap weight per row), ``"occupation"`` (the bins
+    of one occupation together; percentile unit only) or ``"isco_major_group"`` (ISCO-08
+    major groups, 1 digit).
+    """
+    from skills.indicators.polarisation import percentile_changes
+    from skills.models import Cov, fit_polarisation
+
+    unit = str(settings.get("polarisation_unit", "occupation"))
+    cluster = str(settings.get("polarisation_cluster", "observation"))
+    rows = percentile_changes(changes) if unit == "percentile" else changes
+    rows = rows.with_columns(
+        pl.col("isco08").alias("occupation"),
+        pl.col("isco08").str.slice(0, 1).alias("isco_major_group"),
+    )
+    by = None if cluster == "observation" else cluster
+    label = "percentile bins" if unit == "percentile" else "occupations"
+    if by:
+        label += f", clustered by {by.replace('_', ' ')}"
+    return fit_polarisation(
+        rows,
+        x="skill_pct",
+        y="share_change_pp",
+        weights="base_share_pct",
+        cov=Cov.cluster(by) if by else Cov.robust(),
+        bootstrap=Cov.wild_bootstrap(reps=reps, seed=seed, cluster=by) if reps > 0 else None,
+        model_id=f"polarisation_u_test[{tag}; {label}]",
+    )
 
 
 def _its_gap(
@@ -496,29 +543,46 @@ def _province_mismatch(
         .select("geo", "period", pl.col("hires_n").cast(pl.Float64).alias("hires"))
         .collect()
     )
-    data = both.join(hires, on=["geo", "period"], how="inner", validate="1:1")
-    if data["geo"].n_unique() < 3 or data["period"].n_unique() < 4:
+    # Lag first, then join: the stocks of a year with no hires still serve as the lag of
+    # the next year's hires, so the panel keeps every row of either side (the fit lags
+    # within province and uses each year with hires and stocks a year earlier).
+    stocks = u.select("geo", "period", "unemployed").join(
+        v, on=["geo", "period"], how="full", coalesce=True, validate="1:1"
+    )
+    data = stocks.join(hires, on=["geo", "period"], how="full", coalesce=True, validate="1:1")
+    data = data.filter(pl.col("geo").is_in(both["geo"].unique().to_list()))
+    with_hires = data.filter(pl.col("hires").is_not_null())
+    if with_hires["geo"].n_unique() < 3 or with_hires["period"].n_unique() < 4:
         out.note(
             "matching function", "skipped", "needs at least 3 provinces and 4 periods of hires"
         )
         return
     from skills.models import Cov, fit_matching_function
+    from skills.models._stats import FEW_CLUSTERS
 
+    settings = dict(spec.models)
+    reps = int(settings.get("bootstrap_reps", 999))
+    seed = int(settings.get("seed", 12345))
+    few = data["geo"].n_unique() < FEW_CLUSTERS and reps > 0
     result = fit_matching_function(
         data,
         hires="hires",
         unemployed="unemployed",
         vacancies="vacancies",
         cov=Cov.cluster("geo"),
+        bootstrap=Cov.wild_bootstrap(reps=reps, seed=seed, cluster="geo") if few else None,
         model_id=f"matching_function[{spec.region} provinces]",
     )
     out.models.append(result)
     rts = result.returns_to_scale()
     _stat, p = result.crs_test()
+    boot_p = result.extras.get("crs_p_value_bootstrap")
     out.note(
         "matching function",
         "ran",
-        f"{data['geo'].n_unique()} provinces; alpha+beta = {rts:.3f}, CRS test p = {p:.3f}",
+        f"{data['geo'].n_unique()} provinces, {result.nobs} province-years; alpha+beta = "
+        f"{rts:.3f}, CRS test p = {p:.3f}"
+        + (f" (wild cluster bootstrap p = {boot_p:.3f})" if boot_p is not None else ""),
     )
 
 

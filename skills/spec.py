@@ -196,7 +196,18 @@ _OUTPUT_KEYS = {"keep_runs", "report", "report_formats", "languages"}
 REPORT_FORMATS = ("html", "png", "svg", "json", "csv", "xlsx")
 _CROSSWALK_KEYS = {"its_isco08", "path"}
 _TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "models", "its_gap"}
-_MODEL_KEYS = {"bootstrap_reps", "seed"}
+_MODEL_KEYS = {
+    "bootstrap_reps",
+    "seed",
+    "polarisation_unit",
+    "polarisation_cluster",
+    "share_panel_weights",
+}
+_MODEL_CHOICES: dict[str, tuple[str, ...]] = {
+    "polarisation_unit": ("occupation", "percentile"),
+    "polarisation_cluster": ("observation", "occupation", "isco_major_group"),
+    "share_panel_weights": ("equal", "employment"),
+}
 _GAP_KEYS = {
     "window",
     "allocation",
@@ -524,6 +535,19 @@ def _models(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
             raise err(f"[models] {key} must be a whole number >= 0")
     if table.get("bootstrap_reps", 999) < 99 and table.get("bootstrap_reps", 999) != 0:
         raise err("[models] bootstrap_reps must be 0 (no bootstrap) or at least 99")
+    for key, choices in _MODEL_CHOICES.items():
+        value = table.get(key)
+        if value is not None and value not in choices:
+            raise err(
+                f"[models] {key} = {value!r}: must be one of " + ", ".join(map(repr, choices))
+            )
+    if table.get("polarisation_cluster") == "occupation" and (
+        table.get("polarisation_unit", "occupation") == "occupation"
+    ):
+        raise err(
+            '[models] polarisation_cluster = "occupation" needs polarisation_unit = '
+            '"percentile" (with one row per occupation it is the same as "observation")'
+        )
     return table
 
 

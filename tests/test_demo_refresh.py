@@ -278,9 +278,8 @@ def test_models_are_published_with_their_covariance(demo: Path) -> None:
     ids = set(models["model_id"])
     assert any(i.startswith("polarisation_u_test[IT ") for i in ids)
     assert any(i.startswith("skill_share_panel[IT NUTS2 ") for i in ids)
-    # few clusters (21 regions) and few occupations: the wild bootstrap is used
-    few = models.filter(~pl.col("model_id").str.starts_with("matching_function"))
-    assert few["cov"].str.contains("wild-bootstrap").all()
+    # few clusters (21 regions, 8 provinces) and few occupations: the wild bootstrap is used
+    assert models["cov"].str.contains("wild-bootstrap").all()
     panel = models.filter(pl.col("model_id").str.starts_with("skill_share_panel"))
     trend = dict(zip(panel["term"], panel["estimate"], strict=True))
     # the demo is built to polarise: middle shrinks, high and low grow
@@ -410,6 +409,47 @@ def test_mismatch_indices_and_matching_function(demo: Path, indicators: pl.DataF
         it.filter(pl.col("period") == "2021")["segment"][0]
         > it.filter(pl.col("period") == "2020")["segment"][0]
     )
+
+
+def test_matching_function_loses_no_usable_province_year(demo: Path) -> None:
+    """Every province-year with hires and both stocks a year earlier enters the fit, counted
+    here from the demo's input files and published tables, not from the model code."""
+    import csv
+
+    latest = demo / "out" / "latest"
+    with (demo / "data" / "hires.csv").open(encoding="utf-8") as fh:
+        hires = {
+            (r["geo"], int(r["period"])) for r in csv.DictReader(fh) if float(r["hires_n"]) > 0
+        }
+    panel = pl.read_parquet(latest / "panel.parquet").filter(
+        pl.col("measure") == "unemployed_ths",
+        pl.col("role") == "unemployment",
+        pl.col("sex") == "T",
+        pl.col("age") == "Y15-74",
+        pl.col("geo").str.starts_with("ITC1"),
+        pl.col("geo").str.len_chars() == 5,
+        pl.col("value") > 0,
+    )
+    unemployed = {(g, int(p)) for g, p in panel.select("geo", "period").iter_rows()}
+    plans = pl.read_parquet(latest / "hiring_plans.parquet")
+    planned = {
+        (g, int(p[:4]))
+        for g, p, n in plans.group_by("geo_nuts3", "period")
+        .agg(pl.col("planned_hires_n").sum())
+        .iter_rows()
+        if n > 0
+    }
+    usable = {(g, y) for g, y in hires if (g, y - 1) in unemployed and (g, y - 1) in planned}
+    models = pl.read_parquet(latest / "models.parquet")
+    mf = models.filter(pl.col("model_id").str.starts_with("matching_function"))
+    assert set(mf["nobs"]) == {len(usable)}
+    assert len(usable) == 72  # 8 provinces x 9 years
+    glance = pl.read_parquet(latest / "models_glance.parquet").filter(
+        pl.col("model_id").str.starts_with("matching_function")
+    )
+    row = glance.row(0, named=True)
+    assert 0.0 < row["crs_p_value_bootstrap"] <= 1.0
+    assert row["returns_to_scale_low"] < row["returns_to_scale"] < row["returns_to_scale_high"]
 
 
 def test_commands_exit_with_their_own_codes(demo: Path, tmp_path: Path) -> None:

@@ -156,7 +156,7 @@ def test_turning_point_ci_delta_method(u_data: pl.DataFrame) -> None:
     g = np.array([-1 / (2 * b2), b1 / (2 * b2**2)])
     se = math.sqrt(g @ v @ g)
     q = stats.t.ppf(0.975, res.df_inference)
-    lo, hi = res.turning_point_ci()
+    lo, hi = res.turning_point_ci(method="delta")
     assert lo == pytest.approx(res.turning_point() - q * se, rel=1e-10)
     assert hi == pytest.approx(res.turning_point() + q * se, rel=1e-10)
     assert res.turning_point_draws == ()
@@ -165,10 +165,75 @@ def test_turning_point_ci_delta_method(u_data: pl.DataFrame) -> None:
 def test_bootstrap_and_delta_turning_point_intervals_agree(
     u_data: pl.DataFrame, u_fit: PolarisationResult
 ) -> None:
-    delta = fit_polarisation(u_data, bootstrap=None).turning_point_ci()
-    boot = u_fit.turning_point_ci()
+    delta = fit_polarisation(u_data, bootstrap=None).turning_point_ci(method="delta")
+    boot = u_fit.turning_point_ci(method="bootstrap")
     width_d, width_b = delta[1] - delta[0], boot[1] - boot[0]
     assert 0.5 < width_b / width_d < 2.0
+
+
+def test_lind_mehlum_u_test_equals_hand_computation(u_data: pl.DataFrame) -> None:
+    """Slopes at the ends of the data's range from statsmodels' own HC1 covariance."""
+    import statsmodels.api as sm
+    from scipy import stats
+
+    p = u_data["skill_pct"].to_numpy()
+    X = np.column_stack([np.ones_like(p), p, p**2])
+    ols = sm.WLS(u_data["share_change_pp"].to_numpy(), X, weights=u_data["base_share_pct"]).fit(
+        cov_type="HC1"
+    )
+    b, v = np.asarray(ols.params), np.asarray(ols.cov_params())
+    t_ends = []
+    for x in (p.min(), p.max()):
+        grad = np.array([0.0, 1.0, 2.0 * x])
+        t_ends.append(float(grad @ b / np.sqrt(grad @ v @ grad)))
+    t_expected = min(-t_ends[0], t_ends[1])
+    res = fit_polarisation(u_data, bootstrap=None)
+    test = res.u_test()
+    assert test.statistic == pytest.approx(t_expected, rel=1e-9)
+    assert test.p_value == pytest.approx(stats.t.sf(t_expected, p.size - 3), rel=1e-9)
+    assert res.extras["u_test_t"] == pytest.approx(t_expected, rel=1e-9)
+    assert res.is_u_shaped() == (test.p_value < 0.05)
+
+
+def test_u_test_rejects_a_significant_convex_curve_that_is_monotone_on_the_data() -> None:
+    """beta1 < 0 < beta2 both significant, p* inside the range, yet the slope at the top of
+    the range is not significantly positive: the old two-coefficient rule said U, the
+    Lind-Mehlum test does not."""
+    curve = fit_polarisation(
+        _changes(22, lambda p: 0.8 - 0.016 * p + 0.00009 * p**2, noise=0.1), bootstrap=None
+    )
+    pv = curve.pvalues
+    assert curve.params["skill_pct"] < 0 < curve.params["skill_pct^2"]
+    assert pv["skill_pct"] < 0.05 and pv["skill_pct^2"] < 0.05
+    assert curve.x_range[0] < curve.turning_point() < curve.x_range[1]
+    test = curve.u_test()
+    assert test.t_high < 1.645 and test.p_value > 0.05
+    assert not curve.is_u_shaped()
+    assert curve.is_u_shaped(alpha=None)  # point estimates: slopes -, + at the ends
+
+
+def test_fieller_interval_is_the_set_where_the_slope_is_not_significant(
+    u_data: pl.DataFrame,
+) -> None:
+    from scipy import stats
+
+    res = fit_polarisation(u_data, bootstrap=None)
+    lo, hi = res.turning_point_ci()
+    assert lo < res.turning_point() < hi
+    b1, b2 = res.params["skill_pct"], res.params["skill_pct^2"]
+    v = res.cov_params()[1:, 1:]
+    q = stats.t.ppf(0.975, res.df_inference)
+    grid = np.linspace(res.turning_point() - 40, res.turning_point() + 40, 400001)
+    t_slope = (b1 + 2 * b2 * grid) / np.sqrt(v[0, 0] + 4 * grid * v[0, 1] + 4 * grid**2 * v[1, 1])
+    accepted = grid[np.abs(t_slope) <= q]
+    step = grid[1] - grid[0]
+    assert lo == pytest.approx(accepted.min(), abs=step)
+    assert hi == pytest.approx(accepted.max(), abs=step)
+    assert res.extras["turning_point_low"] == pytest.approx(lo)
+    # not significant curvature: the Fieller set is unbounded
+    flat = fit_polarisation(_changes(22, lambda p: 0.0 * p, noise=0.3), bootstrap=None)
+    assert flat.pvalues["skill_pct^2"] > 0.05
+    assert flat.turning_point_ci() == (-math.inf, math.inf)
 
 
 # -- input handling ----------------------------------------------------------------------------
@@ -234,6 +299,7 @@ def test_tidy_columns_and_types(u_fit: PolarisationResult) -> None:
         "p_value",
         "conf_low",
         "conf_high",
+        "p_value_upper_bound",
     ]
     assert tidy["term"].to_list() == ["intercept", "skill_pct", "skill_pct^2"]
     assert ((tidy["p_value"] >= 0) & (tidy["p_value"] <= 1)).all()
@@ -261,7 +327,7 @@ def test_conf_int_at_another_level_is_analytic(u_data: pl.DataFrame) -> None:
 
 def test_to_rows_glance_summary(u_fit: PolarisationResult) -> None:
     rows = u_fit.to_rows()
-    assert rows.shape == (3, 12)
+    assert rows.shape == (3, 13)
     assert dict(rows.schema) == MODEL_ROWS_SCHEMA
     assert rows["model_id"].unique().to_list() == ["polarisation_u_test"]
     assert rows["cov"][0] == "robust-HC1 + wild-bootstrap(webb, 199)"

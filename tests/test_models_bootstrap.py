@@ -61,7 +61,7 @@ def test_wild_cluster_bootstrap_equals_brute_force_loop() -> None:
     codes = np.repeat(np.arange(G), n // G)
     X = np.column_stack([np.ones(n), rng.normal(size=n), rng.normal(size=n)])
     y = X @ np.array([1.0, 0.2, 0.0]) + rng.normal(size=n) + rng.normal(size=G)[codes]
-    out = wild_bootstrap(X, y, codes, [1, 2], reps=B, seed=7, weights="webb")
+    out = wild_bootstrap(X, y, codes, [1, 2], reps=B, seed=7, weights="webb", interval="wcu")
     v = draw_weights(G, B, "webb", 7)
     b, se = _crv1(X, y, codes)
     for j in (1, 2):
@@ -109,8 +109,79 @@ def test_few_clusters_bootstrap_ci_is_wider_than_naive_cluster_ci() -> None:
     assert boot.tidy()["p_value"].is_between(0.0, 1.0).all()
     assert boot.bootstrap is not None and boot.cov_label.endswith("cluster=geo)")
     assert any("WCR" in n for n in boot.notes)
-    # p-values are multiples of 1/B
-    assert np.allclose((boot.tidy()["p_value"].to_numpy() * REPS) % 1.0, 0.0)
+    # p-values are multiples of 1/B, except the upper bounds 1/(B+1) (no draw as extreme)
+    tidy = boot.tidy()
+    exact = tidy.filter(~pl.col("p_value_upper_bound"))["p_value"].to_numpy()
+    assert np.allclose((exact * REPS) % 1.0, 0.0)
+    bounds = tidy.filter(pl.col("p_value_upper_bound"))["p_value"].to_numpy()
+    assert np.allclose(bounds, 1.0 / (REPS + 1))
+
+
+def _brute_wcr_p(
+    X: np.ndarray,  # noqa: N803
+    y: np.ndarray,
+    codes: np.ndarray,
+    v: np.ndarray,
+    j: int,
+    null: float,
+) -> float:
+    """The WCR bootstrap p-value of beta_j = null, re-running every regression."""
+    b, se = _crv1(X, y, codes)
+    t_hat = (b[j] - null) / se[j]
+    keep = [c for c in range(X.shape[1]) if c != j]
+    yr = y - null * X[:, j]
+    br = np.linalg.lstsq(X[:, keep], yr, rcond=None)[0]
+    fitted, resid = X[:, keep] @ br + null * X[:, j], yr - X[:, keep] @ br
+    t_r = []
+    for i in range(v.shape[1]):
+        bs, ss = _crv1(X, fitted + resid * v[codes, i], codes)
+        t_r.append((bs[j] - null) / ss[j])
+    count = int(np.sum(np.abs(t_r) >= abs(t_hat) - 1e-12 * max(1.0, abs(t_hat))))
+    return count / v.shape[1]
+
+
+def test_wcr_nonzero_null_and_inverted_interval_equal_brute_force() -> None:
+    """The interval is the set of nulls the WCR test does not reject (Roodman et al. 2019):
+    just inside each end the brute-force p-value exceeds 5 %, just outside it does not."""
+    rng = np.random.default_rng(3)
+    n, G, B = 48, 8, 199
+    codes = np.repeat(np.arange(G), n // G)
+    X = np.column_stack([np.ones(n), rng.normal(size=n), rng.normal(size=n)])
+    y = X @ np.array([1.0, 0.5, -0.2]) + rng.normal(size=n) * (1 + codes / 4)
+    v = draw_weights(G, B, "webb", 11)
+    out = wild_bootstrap(X, y, codes, [1, 2], reps=B, seed=11, weights="webb", nulls={1: 0.3})
+    assert out.p_value[1] == pytest.approx(_brute_wcr_p(X, y, codes, v, 1, 0.3), abs=1e-12)
+    b, se = _crv1(X, y, codes)
+    assert out.t_stat[1] == pytest.approx((b[1] - 0.3) / se[1], rel=1e-10)
+    for j in (1, 2):
+        lo, hi = out.conf_int[j]
+        assert lo < b[j] < hi
+        eps = 1e-4 * se[j]
+        assert _brute_wcr_p(X, y, codes, v, j, lo + eps) > 0.05
+        assert _brute_wcr_p(X, y, codes, v, j, lo - eps) <= 0.05
+        assert _brute_wcr_p(X, y, codes, v, j, hi - eps) > 0.05
+        assert _brute_wcr_p(X, y, codes, v, j, hi + eps) <= 0.05
+
+
+def test_zero_exceedances_are_published_as_an_upper_bound() -> None:
+    rng = np.random.default_rng(5)
+    n = 40
+    X = np.column_stack([np.ones(n), np.arange(n, dtype=float)])
+    y = 2.0 + 3.0 * X[:, 1] + rng.normal(size=n) * 0.01
+    out = wild_bootstrap(X, y, None, [1], reps=99, seed=1, weights="webb")
+    assert out.upper_bound[1] and out.p_value[1] == pytest.approx(1 / 100)
+    data = pl.DataFrame({"skill_pct": X[:, 1], "share_change_pp": y, "w": np.ones(n)})
+    res = fit_polarisation(
+        data.with_columns(
+            (pl.col("skill_pct") ** 2 * 1e-6 + pl.col("share_change_pp")).alias("y2")
+        ),
+        y="y2",
+        weights="w",
+        bootstrap=Cov.wild_bootstrap(reps=99),
+    )
+    row = res.tidy().filter(pl.col("term") == "skill_pct")
+    assert row["p_value_upper_bound"].item() and row["p_value"].item() == pytest.approx(0.01)
+    assert "<0.0100" in res.summary() and "below 1/(B+1)" in res.summary()
 
 
 def test_share_panel_bootstrap_defaults_to_the_cov_clusters() -> None:

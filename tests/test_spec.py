@@ -70,6 +70,12 @@ def test_valid_spec_resolves_paths_relative_to_the_spec(workspace: Path) -> None
         (BASE + '\n[outputs]\nlanguages = "it"\n', "languages must be a non-empty list"),
         (BASE + '\n[outputs]\nlanguages = ["it", "fr"]\n', "unknown language(s) 'fr'"),
         (BASE + '\n[outputs]\nlanguages = ["en", "en"]\n', "'en' listed more than once"),
+        (BASE + '\n[models]\npolarisation_unit = "bins"\n', "polarisation_unit = 'bins'"),
+        (BASE + '\n[models]\nshare_panel_weights = "pop"\n', "must be one of 'equal'"),
+        (
+            BASE + '\n[models]\npolarisation_cluster = "occupation"\n',
+            'needs polarisation_unit = "percentile"',
+        ),
     ],
 )
 def test_bad_specs_are_rejected_before_any_work(workspace: Path, text: str, message: str) -> None:

@@ -475,7 +475,8 @@ def percentile_changes(
 
     in percentage points of total employment (the bins' changes sum to zero). The
     smoothed series is :func:`local_linear_smooth` with bandwidth ``frac`` (0.8, as in
-    Autor and Dorn 2013, figure 1).
+    Autor and Dorn 2013, figure 1). ``isco08`` is the occupation whose slice holds the
+    bin's midpoint (for clustering the bins of one occupation together).
     """
     out: list[pl.DataFrame] = []
     width = 100.0 / bins
@@ -494,6 +495,8 @@ def percentile_changes(
         )
         delta = overlap @ ratio
         mid = lo_edges + width / 2
+        codes = occ["isco08"].to_list() if "isco08" in occ.columns else [None] * occ.height
+        at_mid = np.minimum(np.searchsorted(upper, mid, side="left"), occ.height - 1)
         out.append(
             pl.DataFrame(
                 {
@@ -502,7 +505,9 @@ def percentile_changes(
                     "share_change_pp": delta,
                     "smoothed_pp": local_linear_smooth(mid, delta, frac=frac),
                     "base_share_pct": np.full(bins, width),
-                }
+                    "isco08": [codes[i] for i in at_mid],
+                },
+                schema_overrides={"isco08": pl.String},
             )
         )
     if not out:
@@ -513,6 +518,7 @@ def percentile_changes(
                 "share_change_pp": pl.Float64,
                 "smoothed_pp": pl.Float64,
                 "base_share_pct": pl.Float64,
+                "isco08": pl.String,
             }
         )
     return pl.concat(out)

@@ -20,27 +20,48 @@ bootstrap) and weights :math:`v_{gb}` drawn once and shared by every term:
   so that :math:`\operatorname{se}^{*2}_j = c\sum_g c_g^2` for all B samples at once with
   G-by-G matrix products (the "fast and wild" arrangement of Roodman et al. 2019);
   :math:`p = B^{-1}\#\{|t^*_b| \ge |\hat t_j|\}`;
-* intervals, **unrestricted (WCU) percentile-t**: the same with :math:`\hat u`, and
-  :math:`t^* = (\hat\beta^*_j-\hat\beta_j)/\operatorname{se}^*_j`; the interval is
-  :math:`[\hat\beta_j - q^*_{1-\alpha/2}\operatorname{se}_j,\ \hat\beta_j -
+* a null other than zero, :math:`\beta_j = r`: the restricted fit is of
+  :math:`y - r x_j` on the other columns, :math:`\hat t_j = (\hat\beta_j - r)/\operatorname{se}_j`,
+  and :math:`\hat\beta^*_j - r = a_j'\sum_g v_g\tilde s_g` with the same bootstrap standard
+  error algebra (the bootstrap residuals do not depend on :math:`r`);
+* intervals, by default **inverting the WCR test** (Roodman et al. 2019, section 3.5): the
+  set of :math:`r` whose restricted bootstrap p-value exceeds :math:`1-\text{level}`, with
+  the same weights for every :math:`r`; its two ends are found by bracketing outward from
+  :math:`\hat\beta_j` in steps of :math:`\operatorname{se}_j` and bisecting to
+  :math:`10^{-6}\operatorname{se}_j`. An end is infinite when no :math:`r` within
+  :math:`2^{12}\operatorname{se}_j` is rejected (it happens with very few clusters);
+* intervals, alternatively (``interval="wcu"``), **unrestricted (WCU) percentile-t**: the
+  same with :math:`\hat u`, and :math:`t^* = (\hat\beta^*_j-\hat\beta_j)/\operatorname{se}^*_j`;
+  the interval is :math:`[\hat\beta_j - q^*_{1-\alpha/2}\operatorname{se}_j,\ \hat\beta_j -
   q^*_{\alpha/2}\operatorname{se}_j]`. The unrestricted draws of the whole
-  :math:`\hat\beta^*` are returned too (for functions of the coefficients).
+  :math:`\hat\beta^*` are returned in both cases (for functions of the coefficients);
+* a p-value of zero (no draw as extreme as the data) is an upper bound, not a zero: it is
+  reported as :math:`1/(B+1)` with ``upper_bound`` set (Davison and Hinkley 1997, ch. 4).
 
 Columns are scaled to unit norm before the algebra (t statistics are invariant to it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BootstrapOutcome", "draw_weights", "webb_values", "wild_bootstrap"]
+__all__ = [
+    "BootstrapOutcome",
+    "IntervalMethod",
+    "draw_weights",
+    "webb_values",
+    "wild_bootstrap",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+IntervalMethod = Literal["inversion", "wcu"]
 
 
 def webb_values() -> FloatArray:
@@ -65,14 +86,20 @@ def draw_weights(n_clusters: int, reps: int, kind: str, seed: int) -> FloatArray
 
 @dataclass(frozen=True)
 class BootstrapOutcome:
-    """Per requested term index: the analytic t, the WCR p-value and the WCU interval;
-    and the ``(K, B)`` unrestricted draws of the coefficient vector (original scale)."""
+    """Per requested term index: the analytic t, the WCR p-value (and whether it is an
+    upper bound) and the interval; the ``(K, B)`` unrestricted draws of the coefficient
+    vector (original scale)."""
 
     t_stat: dict[int, float]
     p_value: dict[int, float]
     conf_int: dict[int, tuple[float, float]]
     beta_draws: FloatArray
     clusters: int
+    #: True where no bootstrap draw was as extreme as the data: ``p_value`` is then
+    #: :math:`1/(B+1)`, an upper bound.
+    upper_bound: dict[int, bool]
+    reps: int = 0
+    interval: IntervalMethod = "inversion"
 
 
 def _cluster_sums(values: FloatArray, codes: IntArray, n_clusters: int) -> FloatArray:
@@ -100,6 +127,83 @@ def _draw_t(
     return num, se
 
 
+@dataclass(frozen=True)
+class _Design:
+    """The scaled design and what every restricted test of it shares."""
+
+    xs: FloatArray
+    y: FloatArray
+    scale: FloatArray
+    a: FloatArray
+    gram: FloatArray
+    codes: IntArray
+    clusters: int
+    factor: float
+    v: FloatArray
+    beta: FloatArray
+    se: FloatArray
+
+    def exceedances(self, j: int, null: float) -> tuple[int, float]:
+        r"""WCR test of :math:`\beta_j = r` (``null``, original scale): the number of draws
+        with :math:`|t^*_b| \ge |\hat t_j|` and :math:`\hat t_j`."""
+        r = null * self.scale[j]
+        t_j = float((self.beta[j] - r) / self.se[j])
+        keep = [c for c in range(self.xs.shape[1]) if c != j]
+        xr = self.xs[:, keep]
+        yr = self.y - r * self.xs[:, j]
+        br, *_ = np.linalg.lstsq(xr, yr, rcond=None)
+        u_tilde = yr - xr @ br
+        s_tilde = _cluster_sums(self.xs * u_tilde[:, None], self.codes, self.clusters)
+        num, se = _draw_t(
+            self.a[j],
+            a=self.a,
+            scores=s_tilde,
+            gram_by_cluster=self.gram,
+            v=self.v,
+            factor=self.factor,
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_r = np.where(se > 0.0, num / se, 0.0)
+        count = int(np.sum(np.abs(t_r) >= abs(t_j) - 1e-12 * max(1.0, abs(t_j))))
+        return count, t_j
+
+    def accepts(self, j: int, null: float, alpha: float) -> bool:
+        r"""True when the WCR test does not reject :math:`\beta_j = r` at ``alpha``."""
+        count, _ = self.exceedances(j, null)
+        return bool(count / self.v.shape[1] > alpha)
+
+    def inverted_interval(self, j: int, alpha: float) -> tuple[float, float]:
+        r"""The ends of :math:`\{r : p^{WCR}(r) > \alpha\}` around :math:`\hat\beta_j`."""
+        b_j = float(self.beta[j] / self.scale[j])
+        s_j = float(self.se[j] / self.scale[j])
+        ends: list[float] = []
+        for sign in (-1.0, 1.0):
+            inside = b_j
+            step = 1.0
+            outside: float | None = None
+            while step <= 4096.0:
+                cand = b_j + sign * step * s_j
+                if self.accepts(j, cand, alpha):
+                    inside = cand
+                    step *= 2.0
+                else:
+                    outside = cand
+                    break
+            if outside is None:
+                ends.append(sign * math.inf)
+                continue
+            for _ in range(200):
+                if abs(outside - inside) <= 1e-6 * s_j:
+                    break
+                mid = 0.5 * (inside + outside)
+                if self.accepts(j, mid, alpha):
+                    inside = mid
+                else:
+                    outside = mid
+            ends.append(0.5 * (inside + outside))
+        return ends[0], ends[1]
+
+
 def wild_bootstrap(
     x: FloatArray,
     y: FloatArray,
@@ -110,6 +214,8 @@ def wild_bootstrap(
     seed: int,
     weights: str,
     level: float = 0.95,
+    interval: IntervalMethod = "inversion",
+    nulls: Mapping[int, float] | None = None,
 ) -> BootstrapOutcome:
     r"""Wild (cluster) bootstrap-t for the coefficients ``terms`` of ``y = X b + u``.
 
@@ -127,7 +233,11 @@ def wild_bootstrap(
     reps, seed, weights
         Replications, seed and weight distribution ("webb" or "rademacher").
     level : float
-        Confidence level of the percentile-t intervals.
+        Confidence level of the intervals.
+    interval : {"inversion", "wcu"}
+        Intervals by inverting the WCR test (default) or unrestricted percentile-t.
+    nulls : mapping of int to float, optional
+        The null value :math:`r` of each term's test (0 when absent).
     """
     n, k = x.shape
     if cluster_codes is None:
@@ -140,6 +250,8 @@ def wild_bootstrap(
         raise ValueError("the wild bootstrap needs at least two clusters")
     if n <= k:
         raise ValueError("the wild bootstrap needs more observations than regressors")
+    if interval not in ("inversion", "wcu"):
+        raise ValueError(f"interval must be 'inversion' or 'wcu', not {interval!r}")
 
     scale = np.linalg.norm(x, axis=0)
     scale[scale == 0.0] = 1.0
@@ -154,25 +266,34 @@ def wild_bootstrap(
     s_hat = _cluster_sums(xs * u_hat[:, None], codes, g)  # (G, K)
     v_hat = factor * a @ (s_hat.T @ s_hat) @ a
     se_hat = np.sqrt(np.diag(v_hat))
+    design = _Design(
+        xs=xs,
+        y=y,
+        scale=scale,
+        a=a,
+        gram=gram,
+        codes=codes,
+        clusters=g,
+        factor=factor,
+        v=v,
+        beta=beta,
+        se=se_hat,
+    )
 
     alpha = 1.0 - level
+    nulls = dict(nulls or {})
     t_stat: dict[int, float] = {}
     p_value: dict[int, float] = {}
+    bound: dict[int, bool] = {}
     conf_int: dict[int, tuple[float, float]] = {}
     for j in terms:
-        t_j = float(beta[j] / se_hat[j])
+        count, t_j = design.exceedances(j, float(nulls.get(j, 0.0)))
         t_stat[j] = t_j
-        # restricted: impose beta_j = 0
-        keep = [c for c in range(k) if c != j]
-        xr = xs[:, keep]
-        br, *_ = np.linalg.lstsq(xr, y, rcond=None)
-        u_tilde = y - xr @ br
-        s_tilde = _cluster_sums(xs * u_tilde[:, None], codes, g)
-        num, se = _draw_t(a[j], a=a, scores=s_tilde, gram_by_cluster=gram, v=v, factor=factor)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t_r = np.where(se > 0.0, num / se, 0.0)
-        p_value[j] = float(np.mean(np.abs(t_r) >= abs(t_j) - 1e-12 * max(1.0, abs(t_j))))
-        # unrestricted percentile-t
+        bound[j] = count == 0
+        p_value[j] = 1.0 / (reps + 1) if count == 0 else count / reps
+        if interval == "inversion":
+            conf_int[j] = design.inverted_interval(j, alpha)
+            continue
         num_u, se_u = _draw_t(a[j], a=a, scores=s_hat, gram_by_cluster=gram, v=v, factor=factor)
         with np.errstate(divide="ignore", invalid="ignore"):
             t_u = np.where(se_u > 0.0, num_u / se_u, 0.0)
@@ -188,4 +309,7 @@ def wild_bootstrap(
         conf_int=conf_int,
         beta_draws=np.asarray(draws, dtype=np.float64),
         clusters=g,
+        upper_bound=bound,
+        reps=reps,
+        interval=interval,
     )

@@ -29,7 +29,8 @@ def build_table(
 ) -> pl.DataFrame:
     r"""Tidy rows: :math:`t = \hat\beta/\operatorname{se}`, p from :math:`t_{df}` (normal
     when ``df`` is None), :math:`\hat\beta \pm q\operatorname{se}`; for the columns in
-    ``boot_columns`` (positions in ``terms``), p-value and interval from ``boot``."""
+    ``boot_columns`` (positions in ``terms``), p-value (an upper bound :math:`1/(B+1)`
+    where no draw was as extreme) and interval from ``boot``."""
     se = np.sqrt(np.clip(np.diag(vcov), 0.0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = params / se
@@ -37,9 +38,11 @@ def build_table(
     q = critical_value(level, df)
     low = params - q * se
     high = params + q * se
+    bound = [False] * len(terms)
     if boot is not None:
         for col in boot_columns:
             p[col] = boot.p_value[col]
+            bound[col] = boot.upper_bound[col]
             low[col], high[col] = boot.conf_int[col]
     return tidy_frame(
         terms,
@@ -49,6 +52,7 @@ def build_table(
         p_value=p,
         conf_low=low,
         conf_high=high,
+        p_value_upper_bound=bound,
     )
 
 

@@ -55,14 +55,17 @@ Four families
       :math:`t^*_b = \hat\beta^*_{j,b} / \operatorname{se}^*_{j,b}` computed with the
       same CR1 (HC1 without clusters) formula as the original :math:`\hat t_j`. The
       symmetric p-value is :math:`p = B^{-1}\#\{b : |t^*_b| \ge |\hat t_j|\}`.
-    * **Confidence intervals: unrestricted bootstrap (WCU) percentile-t**. Samples
-      :math:`y^*_b = X\hat\beta + \hat u \odot v_{g(i),b}` give
-      :math:`t^*_b = (\hat\beta^*_{j,b} - \hat\beta_j)/\operatorname{se}^*_{j,b}`;
-      the equal-tailed interval is
+    * **Confidence intervals: the WCR test inverted** (default): the set of
+      :math:`r` for which the restricted bootstrap test of :math:`\beta_j = r` (same
+      weights for every :math:`r`) has :math:`p > 1-\text{level}` (Roodman et al.
+      2019, section 3.5); ends found by bracketing and bisection. An end is infinite
+      when no null within :math:`2^{12}` standard errors is rejected. The unrestricted
+      (WCU) percentile-t interval
       :math:`[\hat\beta_j - q^*_{1-\alpha/2}\operatorname{se}_j,\;
-      \hat\beta_j - q^*_{\alpha/2}\operatorname{se}_j]`. (Roodman et al. recommend
-      inverting the WCR test for intervals; the WCU percentile-t interval is cheaper
-      and is what this package reports.)
+      \hat\beta_j - q^*_{\alpha/2}\operatorname{se}_j]` remains available
+      (``skills.models._bootstrap.wild_bootstrap(..., interval="wcu")``).
+    * **A p-value of zero** (no draw as extreme as the data) is published as
+      :math:`1/(B+1)` with ``p_value_upper_bound`` set: it is a bound, not an estimate.
     * **Weights**: Rademacher (:math:`\pm 1`, each with probability 1/2) or Webb's
       six-point distribution (:math:`\pm\sqrt{1/2}, \pm 1, \pm\sqrt{3/2}`, each with
       probability 1/6; mean 0, variance 1). With fewer than about 12 clusters

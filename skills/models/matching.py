@@ -9,10 +9,18 @@ matching function", Journal of Economic Literature 39(2), 390-431.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from skills.models._bootstrap import BootstrapOutcome, wild_bootstrap
 from skills.models._build import build_table, vcov_tuple
-from skills.models._panel import cluster_codes, codes_of, fit_panelols, require_columns
+from skills.models._panel import (
+    cluster_codes,
+    codes_of,
+    fit_panelols,
+    is_nested,
+    require_columns,
+)
 from skills.models._periods import period_ordinal
 from skills.models._stats import FEW_CLUSTERS, wald_test
 from skills.models.cov import Cov
@@ -33,6 +41,7 @@ def fit_matching_function(
     time: str = "period",
     lag: int = 1,
     cov: Cov = _DEFAULT_CLUSTER,
+    bootstrap: Cov | None = None,
     model_id: str = "matching_function",
     level: float = 0.95,
 ) -> MatchingResult:
@@ -61,10 +70,24 @@ def fit_matching_function(
         :math:`\ell \ge 1`, in periods. Lags are taken within a region between periods
         exactly :math:`\ell` apart: a gap in a region's periods is never lagged across.
     cov : Cov
-        Covariance, clustered by region by default. CR1: linearmodels ``debiased=True,
-        group_debias=True``; with two effects linearmodels counts both in K, so the
-        standard errors equal statsmodels' CR1 on the dummy-variable regression
-        (``docs/models.md``). Inference :math:`t_{G-1}`.
+        Covariance, clustered by region by default: CR1,
+        :math:`\frac{G}{G-1}\frac{N-1}{N-K}` times the CR0 sandwich, where :math:`K`
+        counts :math:`\alpha, \beta` and the :math:`T-1` period effects but not the region
+        effects, which are nested in the region clusters (the rule of every model here,
+        :func:`skills.models._panel.absorbed_parameters`; Stata's ``reghdfe``). Inference
+        :math:`t_{G-1}`.
+    bootstrap : Cov or None
+        A :meth:`Cov.wild_bootstrap` (``cluster=`` defaults to ``cov.by``, else the
+        region): wild cluster bootstrap-t p-values (restricted, WCR) and intervals (by
+        inverting the WCR test) for :math:`\alpha` and :math:`\beta`, and for constant
+        returns: the WCR p-value of :math:`H_0: \alpha+\beta=1` and the inverted interval
+        of :math:`\alpha+\beta`, from the reparameterisation
+        :math:`\ln H - \ln V = \alpha(\ln U - \ln V) + \theta \ln V + \ldots`,
+        :math:`\theta = \alpha+\beta-1`. The regression is first demeaned by region
+        (exact by Frisch-Waugh-Lovell, and valid for the bootstrap because the regions are
+        nested in the clusters: a ValueError otherwise) with the period effects kept as
+        :math:`T-1` demeaned dummies. Recommended with fewer than 30 clusters (8 Piedmont
+        provinces).
     model_id : str
         Id of the result.
     level : float
@@ -76,7 +99,10 @@ def fit_matching_function(
         Terms ``ln_<unemployed>_lag<l>`` (:math:`\alpha`) and ``ln_<vacancies>_lag<l>``
         (:math:`\beta`); ``r2`` is the R² of the effects-transformed regression; extras
         ``returns_to_scale``, ``crs_wald``, ``crs_p_value``, ``r2_within``,
-        ``r2_between``, ``r2_overall``.
+        ``r2_between``, ``r2_overall``; with a bootstrap also ``bootstrap_reps``,
+        ``crs_p_value_bootstrap``, ``crs_p_value_bootstrap_upper_bound`` (1 when no draw
+        was as extreme: the p-value is then :math:`1/(B+1)`), ``returns_to_scale_low`` and
+        ``returns_to_scale_high``.
 
     Raises
     ------
@@ -94,9 +120,14 @@ def fit_matching_function(
         raise ValueError(f"lag must be >= 1, got {lag}")
     if cov.is_bootstrap:
         raise ValueError("fit_matching_function takes an analytic cov (iid, robust, cluster)")
+    if bootstrap is not None and not bootstrap.is_bootstrap:
+        raise ValueError(f"bootstrap= must be a Cov.wild_bootstrap(), got {bootstrap.name}")
     what = f"fit_matching_function({model_id})"
+    boot_by = None
+    if bootstrap is not None:
+        boot_by = bootstrap.by or (cov.by if cov.kind == "cluster" else None) or entity
     values = [hires, unemployed, vacancies]
-    extra_cols = [cov.by] if cov.by and cov.by != entity else []
+    extra_cols = [c for c in dict.fromkeys([cov.by, boot_by]) if c and c != entity]
     require_columns(panel, [entity, time, *values, *extra_cols], what)
     data = panel.select(list(dict.fromkeys([entity, time, *values, *extra_cols])))
     notes: list[str] = []
@@ -134,14 +165,18 @@ def fit_matching_function(
         pl.col(vacancies).alias(v_term),
     )
     joined = data.join(lagged, on=[entity, "period_ordinal"], how="left")
-    no_lag = joined.filter(pl.col(u_term).is_null() & pl.col(v_term).is_null()).height
+    no_hires = joined.filter(pl.col(hires).is_null()).height
+    no_lag = joined.filter(
+        pl.col(hires).is_not_null() & pl.col(u_term).is_null() & pl.col(v_term).is_null()
+    ).height
     usable = joined.drop_nulls([hires, u_term, v_term])
     lost = joined.height - usable.height
     if lost:
         notes.append(
-            f"{lost} region-period row(s) unused: {no_lag} without an observation {lag} "
-            "period(s) earlier (first periods and gaps), the rest with a missing or "
-            "non-positive value"
+            f"{lost} region-period row(s) unused: {no_hires} without {hires} (stocks only: "
+            f"they serve as the lag of the next period), {no_lag} with {hires} but no "
+            f"observation {lag} period(s) earlier (first periods and gaps), the rest with a "
+            "missing or non-positive value"
         )
     k = 2
     n_entities = usable[entity].n_unique()
@@ -168,11 +203,52 @@ def fit_matching_function(
         cov=cov,
     )
     n_clusters, df = fit.clusters, fit.df_inference
-    table = build_table([u_term, v_term], params=fit.params, vcov=fit.vcov, df=df, level=level)
+    extras: dict[str, float] = {}
+    boot = None
+    if bootstrap is not None:
+        assert boot_by is not None
+        boot, crs = _bootstrap(
+            usable,
+            design,
+            yv,
+            ent,
+            tcodes,
+            boot_by=boot_by,
+            bootstrap=bootstrap,
+            level=level,
+            what=what,
+        )
+        extras |= crs
+        n_clusters = n_clusters if n_clusters is not None else boot.clusters
+        notes.append(
+            f"std_error and statistic: {cov.name}; p_value: {bootstrap.name} restricted "
+            "(WCR) wild cluster bootstrap-t on the region-demeaned regression with period "
+            "dummies; conf_low/conf_high: the WCR test inverted"
+        )
+    table = build_table(
+        [u_term, v_term],
+        params=fit.params,
+        vcov=fit.vcov,
+        df=df,
+        level=level,
+        boot=boot,
+        boot_columns=(0, 1) if boot is not None else (),
+    )
     wald, p_crs = wald_test(fit.params, fit.vcov, [1.0, 1.0], 1.0, df)
-    notes.append(f"inference: {cov.name}, t({df})" if df else f"inference: {cov.name}")
-    if cov.kind == "cluster" and n_clusters is not None and n_clusters < FEW_CLUSTERS:
-        notes.append(f"only {n_clusters} clusters: cluster-robust p-values can over-reject")
+    if boot is None:
+        notes.append(f"inference: {cov.name}, t({df})" if df else f"inference: {cov.name}")
+    few = cov.kind == "cluster" and n_clusters is not None and n_clusters < FEW_CLUSTERS
+    if few and boot is None:
+        notes.append(
+            f"only {n_clusters} clusters: cluster-robust p-values can over-reject; consider "
+            "bootstrap=Cov.wild_bootstrap()"
+        )
+    notes.append(
+        f"CR1 K = 2 + {fit.k_counted - 2} period effects; the {entity} effects are nested in "
+        "the clusters and not counted"
+        if cov.kind == "cluster"
+        else "K counts every effect"
+    )
     notes.append(f"entity and time effects ({entity}, {time}); r2 of the transformed regression")
     formula = (
         f"ln({hires})[t] ~ ln({unemployed})[t-{lag}] + ln({vacancies})[t-{lag}] "
@@ -194,11 +270,66 @@ def fit_matching_function(
             "r2_within": fit.r2_within,
             "r2_between": fit.r2_between,
             "r2_overall": fit.r2_overall,
+            **extras,
         },
         notes=tuple(notes),
+        bootstrap=bootstrap,
         vcov=vcov_tuple(fit.vcov),
         df_inference=df,
         level=level,
         alpha_term=u_term,
         beta_term=v_term,
     )
+
+
+def _bootstrap(
+    usable: pl.DataFrame,
+    design: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    entity_codes: npt.NDArray[np.int64],
+    time_codes: npt.NDArray[np.int64],
+    *,
+    boot_by: str,
+    bootstrap: Cov,
+    level: float,
+    what: str,
+) -> tuple[BootstrapOutcome, dict[str, float]]:
+    """Wild cluster bootstrap of alpha, beta and alpha + beta (see the fit's docstring)."""
+    assert bootstrap.reps is not None and bootstrap.seed is not None
+    assert bootstrap.weights is not None
+    clusters = codes_of(usable[boot_by])
+    if not is_nested(entity_codes, clusters):
+        raise ValueError(
+            f"{what}: the bootstrap clusters ({boot_by}) must nest the regions, whose effects "
+            "are removed by demeaning"
+        )
+    periods = np.unique(time_codes)
+    dummies = np.column_stack([(time_codes == t).astype(np.float64) for t in periods[1:]])
+
+    def demean(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        sums = np.zeros((int(entity_codes.max()) + 1, *values.shape[1:]))
+        np.add.at(sums, entity_codes, values)
+        counts = np.bincount(entity_codes).astype(np.float64)
+        means = sums / (counts[:, None] if values.ndim == 2 else counts)
+        return np.asarray(values - means[entity_codes], dtype=np.float64)
+
+    x = demean(np.column_stack([design, dummies]))
+    yd = demean(y)
+    reps, seed, weights = bootstrap.reps, bootstrap.seed, bootstrap.weights
+    boot = wild_bootstrap(
+        x, yd, clusters, (0, 1), reps=reps, seed=seed, weights=weights, level=level
+    )
+    # theta = alpha + beta - 1: (y - lnV) on (lnU - lnV), lnV and the dummies
+    xr = x.copy()
+    xr[:, 0] = x[:, 0] - x[:, 1]
+    crs = wild_bootstrap(
+        xr, yd - x[:, 1], clusters, (1,), reps=reps, seed=seed, weights=weights, level=level
+    )
+    low, high = crs.conf_int[1]
+    return boot, {
+        "bootstrap_reps": float(bootstrap.reps),
+        "crs_p_value_bootstrap": crs.p_value[1],
+        "crs_p_value_bootstrap_upper_bound": 1.0 if crs.upper_bound[1] else 0.0,
+        "returns_to_scale_low": low + 1.0,
+        "returns_to_scale_high": high + 1.0,
+    }

@@ -19,6 +19,7 @@ Statistics 90(3), 414-427. Roodman, D., Nielsen, M. Ø., MacKinnon, J. G. and We
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -76,10 +77,13 @@ def fit_polarisation(
         \Delta s_p = \beta_0 + \beta_1 p + \beta_2 p^2 + \varepsilon_p,
         \qquad \hat\beta = \arg\min_\beta \sum_p w_p (\Delta s_p - x_p'\beta)^2
 
-    A U shape means :math:`\beta_1 < 0`, :math:`\beta_2 > 0` and the turning point
-    :math:`p^* = -\beta_1/(2\beta_2)` inside the data's range
-    (:meth:`PolarisationResult.is_u_shaped`). ``degree`` > 2 adds :math:`p^3, \ldots`
-    (the turning-point methods then refuse).
+    A U shape on the data's range :math:`[p_l, p_h]` means the slope
+    :math:`\beta_1 + 2\beta_2 p` is negative at :math:`p_l` and positive at :math:`p_h`;
+    it is tested with the Lind and Mehlum (2010) intersection-union test
+    (:meth:`PolarisationResult.u_test`, :meth:`PolarisationResult.is_u_shaped`), and the
+    turning point :math:`p^* = -\beta_1/(2\beta_2)` gets a Fieller interval
+    (:meth:`PolarisationResult.turning_point_ci`). ``degree`` > 2 adds
+    :math:`p^3, \ldots` (the turning-point methods then refuse).
 
     Parameters
     ----------
@@ -97,8 +101,8 @@ def fit_polarisation(
     bootstrap : Cov or None
         A :meth:`Cov.wild_bootstrap`: observation-level by default (one row per
         occupation/percentile), or by ``cluster=`` column. It replaces the p-values
-        (restricted, WCR) and intervals (unrestricted percentile-t, WCU) of every term,
-        and its draws of :math:`p^*` give :meth:`PolarisationResult.turning_point_ci`.
+        (restricted, WCR) and intervals (the WCR test inverted) of every term,
+        and its draws of :math:`p^*` give ``turning_point_ci(method="bootstrap")``.
         Its t statistics use the HC1 (CR1) sandwich. None: analytic inference only.
     model_id : str
         Id of the result.
@@ -109,7 +113,10 @@ def fit_polarisation(
     -------
     PolarisationResult
         Terms ``intercept``, ``x``, ``x^2`` (, ``x^3`` ...). ``extras``: ``x_min``,
-        ``x_max``, ``turning_point`` (degree 2), ``bootstrap_reps``.
+        ``x_max``, ``bootstrap_reps``, and for degree 2 ``turning_point``,
+        ``turning_point_low``/``turning_point_high`` (Fieller, at ``level``; infinite when
+        unbounded), ``u_test_t`` and ``u_test_p_value`` (Lind-Mehlum, one-sided, with
+        ``cov``).
 
     Raises
     ------
@@ -194,7 +201,7 @@ def fit_polarisation(
             draws = tuple(float(v) for v in tp)
         notes.append(
             f"std_error and statistic: {cov.name}; p_value: {bootstrap.name} restricted "
-            "(WCR) bootstrap-t; conf_low/conf_high: unrestricted (WCU) percentile-t"
+            "(WCR) bootstrap-t; conf_low/conf_high: the WCR test inverted"
         )
     else:
         notes.append(f"inference: {cov.name}, t({df})" if df else f"inference: {cov.name}")
@@ -209,7 +216,7 @@ def fit_polarisation(
         extras["bootstrap_reps"] = float(bootstrap.reps)
     powers = " + ".join([x, *(f"{x}^{d}" for d in range(2, degree + 1))])
     formula = f"{y} ~ 1 + {powers}" + (f"  [WLS, weights={weights}]" if weights else "  [OLS]")
-    return PolarisationResult(
+    result = PolarisationResult(
         model_id=model_id,
         formula=formula,
         estimator="WLS" if weights else "OLS",
@@ -228,6 +235,17 @@ def fit_polarisation(
         x_range=(float(p.min()), float(p.max())),
         turning_point_draws=draws,
     )
+    if degree != 2 or params[2] == 0.0:
+        return result
+    test = result.u_test()
+    low, high = result.turning_point_ci(level, method="fieller")
+    extras |= {
+        "u_test_t": test.statistic,
+        "u_test_p_value": test.p_value,
+        "turning_point_low": low,
+        "turning_point_high": high,
+    }
+    return dataclasses.replace(result, extras=extras)
 
 
 def fit_share_panel(
@@ -237,6 +255,7 @@ def fit_share_panel(
     time: str = "period",
     group: str = "skill_group",
     y: str = "share_pct",
+    weights: str | None = None,
     cov: Cov = _DEFAULT_CLUSTER,
     bootstrap: Cov | None = None,
     model_id: str = "skill_share_panel",
@@ -275,13 +294,21 @@ def fit_share_panel(
         Columns ``entity``, ``time``, ``group``, ``y``; one row per combination.
     entity, time, group, y : str
         Region, period (``2019``, ``2019-Q3``, ``2019-07``), skill group, share columns.
+    weights : str or None
+        None (default): every region counts equally, and :math:`\delta_h` is the trend
+        of the average region. A column of positive weights, e.g. the region's employment
+        (held constant within a region, such as its mean over the window): weighted least
+        squares, :math:`\min \sum w_{r}(s_{rgt} - \ldots)^2`, and :math:`\delta_h` is
+        close to the trend of the pooled (national) share; large regions dominate. The
+        within transformation and the bootstrap use the same weights
+        (:math:`\sqrt{w}`-whitened rows).
     cov : Cov
         Covariance; by default clustered by region (CR1: linearmodels ``debiased=True``,
         ``group_debias=True``; the cell effects are nested in the regions and are not
         counted in K), inference :math:`t_{G-1}`.
     bootstrap : Cov or None
         A :meth:`Cov.wild_bootstrap` with ``cluster=`` (defaults to ``cov.by``): wild
-        cluster bootstrap p-values (WCR) and percentile-t intervals (WCU) for the trend
+        cluster bootstrap p-values (WCR) and intervals (WCR inverted) for the trend
         terms, computed on the within-transformed regression. Recommended with fewer than
         30 clusters (8 Piedmont provinces, 21 Italian regions).
     model_id : str
@@ -312,7 +339,7 @@ def fit_share_panel(
         boot_by = bootstrap.by or (cov.by if cov.kind == "cluster" else None)
         if boot_by is None:
             raise ValueError("a panel wild bootstrap needs cluster= (or a cluster cov)")
-    needed = [entity, time, group, y]
+    needed = [entity, time, group, y, *([weights] if weights else [])]
     extra_cols = [c for c in (cov.by, boot_by) if c]
     what = f"fit_share_panel({model_id})"
     require_columns(shares, [*needed, *extra_cols], what)
@@ -353,6 +380,9 @@ def fit_share_panel(
         ).to_series()
     )
     time_codes = data["period_ordinal"].to_numpy().astype(np.int64)
+    w = np.ones_like(yv) if weights is None else data[weights].cast(pl.Float64).to_numpy()
+    if weights is not None and not np.all(w > 0.0):
+        raise ValueError(f"{what}: column {weights!r} has non-positive weight(s)")
     fit = fit_panelols(
         yv,
         design,
@@ -363,6 +393,7 @@ def fit_share_panel(
         entity_effects=True,
         time_effects=False,
         cov=cov,
+        weights_=None if weights is None else w,
     )
     n_clusters, df = fit.clusters, fit.df_inference
 
@@ -370,10 +401,12 @@ def fit_share_panel(
     if bootstrap is not None:
         assert boot_by is not None and bootstrap.reps is not None
         assert bootstrap.seed is not None and bootstrap.weights is not None
-        yw = yv - _cell_means(yv, cells)
-        xw = design - np.column_stack(
-            [_cell_means(design[:, j], cells) for j in range(design.shape[1])]
-        )
+        sw = np.sqrt(w)
+        yw = (yv - _cell_means(yv, cells, w)) * sw
+        xw = (
+            design
+            - np.column_stack([_cell_means(design[:, j], cells, w) for j in range(design.shape[1])])
+        ) * sw[:, None]
         boot = wild_bootstrap(
             xw,
             yw,
@@ -388,7 +421,7 @@ def fit_share_panel(
         notes.append(
             f"std_error and statistic: {cov.name}; p_value: {bootstrap.name} restricted "
             "(WCR) wild cluster bootstrap-t on the within-transformed regression; "
-            "conf_low/conf_high: unrestricted (WCU) percentile-t"
+            "conf_low/conf_high: the WCR test inverted"
         )
     else:
         notes.append(f"inference: {cov.name}, t({df})" if df else f"inference: {cov.name}")
@@ -397,6 +430,11 @@ def fit_share_panel(
                 f"only {n_clusters} clusters: cluster-robust p-values can over-reject; "
                 f"consider bootstrap=Cov.wild_bootstrap(cluster={cov.by!r})"
             )
+    notes.append(
+        f"weights: {weights} (weighted least squares)"
+        if weights
+        else f"weights: none (every {entity} counts equally)"
+    )
     notes.append(
         f"fixed effects: {entity} x {group} cells (nest {entity} effects and group "
         f"intercepts); one trend per {group}, no common trend; trend = years since "
@@ -428,6 +466,7 @@ def fit_share_panel(
         f"{y} ~ "
         + " + ".join(f"trend x 1[{group}={lv}]" for lv in levels)
         + f" + EntityEffects({entity} x {group})"
+        + (f"  [WLS, weights={weights}]" if weights else "")
     )
     return ModelResult(
         model_id=model_id,
@@ -447,10 +486,10 @@ def fit_share_panel(
     )
 
 
-def _cell_means(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    sums = np.bincount(codes, weights=values)
-    counts = np.bincount(codes)
-    return np.asarray((sums / counts)[codes], dtype=np.float64)
+def _cell_means(values: np.ndarray, codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    sums = np.bincount(codes, weights=values * weights)
+    totals = np.bincount(codes, weights=weights)
+    return np.asarray((sums / totals)[codes], dtype=np.float64)
 
 
 def _year_label(year: float) -> str:

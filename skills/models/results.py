@@ -1,10 +1,11 @@
 r"""Frozen, typed results of the model fits.
 
 The tidy table (one row per term: ``term, estimate, std_error, statistic, p_value,
-conf_low, conf_high``) is the truth; every other view (:meth:`ModelResult.glance`,
-:meth:`ModelResult.summary`, :attr:`ModelResult.params`, :meth:`ModelResult.to_rows`)
-derives from it. Results are frozen dataclasses: assigning an attribute raises
-:class:`dataclasses.FrozenInstanceError`, and :meth:`ModelResult.tidy` returns a copy.
+conf_low, conf_high, p_value_upper_bound``) is the truth; every other view
+(:meth:`ModelResult.glance`, :meth:`ModelResult.summary`, :attr:`ModelResult.params`,
+:meth:`ModelResult.to_rows`) derives from it. Results are frozen dataclasses: assigning an
+attribute raises :class:`dataclasses.FrozenInstanceError`, and :meth:`ModelResult.tidy`
+returns a copy.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "MatchingResult",
     "ModelResult",
     "PolarisationResult",
+    "UTest",
     "compare",
 ]
 
@@ -41,6 +43,7 @@ TIDY_SCHEMA: dict[str, pl.DataType] = {
     "p_value": pl.Float64(),
     "conf_low": pl.Float64(),
     "conf_high": pl.Float64(),
+    "p_value_upper_bound": pl.Boolean(),
 }
 
 #: Columns and types of :meth:`ModelResult.to_rows` (the rows of ``models.parquet``).
@@ -63,16 +66,24 @@ def tidy_frame(
     p_value: Iterable[float],
     conf_low: Iterable[float],
     conf_high: Iterable[float],
+    p_value_upper_bound: Iterable[bool] | None = None,
 ) -> pl.DataFrame:
-    """Build a tidy table with the exact :data:`TIDY_SCHEMA` (used by the fit functions)."""
+    """Build a tidy table with the exact :data:`TIDY_SCHEMA` (used by the fit functions).
+
+    ``p_value_upper_bound`` marks the p-values that are upper bounds (a bootstrap with no
+    draw as extreme as the data publishes :math:`1/(B+1)`); all False when omitted.
+    """
+    names = list(terms)
+    bounds = [False] * len(names) if p_value_upper_bound is None else list(p_value_upper_bound)
     data = {
-        "term": list(terms),
+        "term": names,
         "estimate": [float(v) for v in estimate],
         "std_error": [float(v) for v in std_error],
         "statistic": [float(v) for v in statistic],
         "p_value": [float(v) for v in p_value],
         "conf_low": [float(v) for v in conf_low],
         "conf_high": [float(v) for v in conf_high],
+        "p_value_upper_bound": [bool(v) for v in bounds],
     }
     return pl.DataFrame(data, schema=TIDY_SCHEMA)
 
@@ -109,7 +120,7 @@ class ModelResult:
         (None: normal).
     bootstrap : Cov or None
         When set, ``p_value``, ``conf_low`` and ``conf_high`` come from this wild
-        bootstrap (restricted p-values, unrestricted percentile-t intervals) for the
+        bootstrap (restricted p-values, intervals by inverting the restricted test) for the
         terms listed in the notes; ``std_error`` and ``statistic`` stay analytic.
     level : float
         Confidence level of ``conf_low`` / ``conf_high``.
@@ -146,7 +157,7 @@ class ModelResult:
     # -- the truth and its views -----------------------------------------------------------
     def tidy(self) -> pl.DataFrame:
         """The tidy table (a copy): term, estimate, std_error, statistic, p_value,
-        conf_low, conf_high."""
+        conf_low, conf_high, p_value_upper_bound."""
         return self.table.clone()
 
     @property
@@ -278,17 +289,10 @@ class ModelResult:
         body = [
             [
                 str(r["term"]),
-                *(
-                    _fmt(r[c])
-                    for c in (
-                        "estimate",
-                        "std_error",
-                        "statistic",
-                        "p_value",
-                        "conf_low",
-                        "conf_high",
-                    )
-                ),
+                *(_fmt(r[c]) for c in ("estimate", "std_error", "statistic")),
+                ("<" if r["p_value_upper_bound"] else "") + _fmt(r["p_value"]),
+                _fmt(r["conf_low"]),
+                _fmt(r["conf_high"]),
             ]
             for r in self.table.iter_rows(named=True)
         ]
@@ -302,6 +306,11 @@ class ModelResult:
         lines.append(rule)
         if self.extras:
             lines.append("  ".join(f"{k}={_fmt(v)}" for k, v in self.extras.items()))
+        if any(self.table["p_value_upper_bound"].to_list()):
+            lines.append(
+                "Note: <p: no bootstrap draw was as extreme as the data; the p-value is below "
+                "1/(B+1)"
+            )
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -351,55 +360,154 @@ class PolarisationResult(ModelResult):
             return math.nan
         return -b1 / (2.0 * b2)
 
-    def turning_point_ci(self, level: float = 0.95) -> tuple[float, float]:
+    def turning_point_ci(
+        self,
+        level: float = 0.95,
+        method: Literal["fieller", "delta", "bootstrap"] = "fieller",
+    ) -> tuple[float, float]:
         r"""A confidence interval for :math:`p^*`.
 
-        With a wild bootstrap, the equal-tailed percentile interval of the bootstrap
-        draws :math:`p^*_b = -\hat\beta^*_{1b}/(2\hat\beta^*_{2b})` from the unrestricted
-        (WCU) bootstrap; non-finite draws (:math:`\hat\beta^*_{2b} = 0`) are ignored.
-        Without one, the delta method:
+        ``"fieller"`` (default; Fieller 1954, as in Lind and Mehlum 2010): the set of
+        :math:`x` at which the slope :math:`\hat\beta_1 + 2\hat\beta_2 x` is not
+        significantly different from zero,
+
+        .. math::
+
+            \{x : (\hat\beta_1 + 2\hat\beta_2 x)^2 \le q^2
+                (\hat V_{11} + 4x\hat V_{12} + 4x^2\hat V_{22})\},
+
+        :math:`q` the two-sided :math:`t_{df}` critical value. It is exact under normality
+        and asymmetric around :math:`p^*` as a ratio's interval should be; when
+        :math:`\hat\beta_2` is not significant at ``level`` the set is unbounded and
+        ``(-inf, inf)`` is returned. ``"delta"``: the delta method,
 
         .. math::
 
             \operatorname{se}(p^*)^2 = g'\hat V g, \qquad
             g = \Bigl(-\frac{1}{2\hat\beta_2},\; \frac{\hat\beta_1}{2\hat\beta_2^2}\Bigr)'
 
-        and :math:`p^* \pm q_{t_{df}}\operatorname{se}(p^*)`. When :math:`\hat\beta_2`
-        is close to zero both are wide and unreliable (:math:`p^*` is a ratio).
+        and :math:`p^* \pm q\operatorname{se}(p^*)` (symmetric, poor when
+        :math:`\hat\beta_2` is near zero). ``"bootstrap"``: the equal-tailed percentile
+        interval of the unrestricted wild bootstrap draws
+        :math:`p^*_b = -\hat\beta^*_{1b}/(2\hat\beta^*_{2b})` (non-finite draws ignored;
+        needs a fit with ``bootstrap=``).
         """
         alpha = 1.0 - level
-        if self.turning_point_draws:
-            draws = np.array(self.turning_point_draws, dtype=np.float64)
-            draws = draws[np.isfinite(draws)]
-            if draws.size:
-                lo, hi = np.quantile(draws, [alpha / 2.0, 1.0 - alpha / 2.0])
-                return float(lo), float(hi)
         b1, b2 = self._betas()
         idx = [self.terms.index(self.x_term), self.terms.index(f"{self.x_term}^2")]
         v = self.cov_params()[np.ix_(idx, idx)]
-        g = np.array([-1.0 / (2.0 * b2), b1 / (2.0 * b2 * b2)])
-        se = math.sqrt(float(g @ v @ g))
         q = critical_value(level, self.df_inference)
-        p_star = self.turning_point()
-        return p_star - q * se, p_star + q * se
+        if method == "bootstrap":
+            draws = np.array(self.turning_point_draws, dtype=np.float64)
+            draws = draws[np.isfinite(draws)]
+            if not draws.size:
+                raise ValueError(f"{self.model_id}: no bootstrap draws (fit with bootstrap=)")
+            lo, hi = np.quantile(draws, [alpha / 2.0, 1.0 - alpha / 2.0])
+            return float(lo), float(hi)
+        if method == "delta":
+            g = np.array([-1.0 / (2.0 * b2), b1 / (2.0 * b2 * b2)])
+            se = math.sqrt(float(g @ v @ g))
+            p_star = self.turning_point()
+            return p_star - q * se, p_star + q * se
+        if method != "fieller":
+            raise ValueError(f"method must be 'fieller', 'delta' or 'bootstrap', not {method!r}")
+        q2 = q * q
+        a = 4.0 * (b2 * b2 - q2 * v[1, 1])
+        b = 4.0 * (b1 * b2 - q2 * v[0, 1])
+        c = b1 * b1 - q2 * v[0, 0]
+        disc = b * b - 4.0 * a * c
+        if a <= 0.0 or disc < 0.0:
+            return -math.inf, math.inf
+        root = math.sqrt(disc)
+        return (-b - root) / (2.0 * a), (-b + root) / (2.0 * a)
 
-    def is_u_shaped(self, alpha: float | None = None) -> bool:
-        r"""True when :math:`\hat\beta_1 < 0`, :math:`\hat\beta_2 > 0` and :math:`p^*`
-        lies strictly inside the data's range of :math:`p` (Autor and Dorn 2013).
+    def u_test(self, interval: tuple[float, float] | None = None) -> UTest:
+        r"""The Lind and Mehlum (2010) test of a U shape on an interval :math:`[x_l, x_h]`.
 
-        With ``alpha``, the two coefficients must also be significant at that level
-        (the table's p-values, bootstrap ones where a bootstrap was run).
+        A U on the interval means the slope is negative at its low end and positive at its
+        high end. With :math:`S(x) = \hat\beta_1 + 2\hat\beta_2 x` and
+        :math:`\operatorname{se}(S(x))^2 = \hat V_{11} + 4x\hat V_{12} + 4x^2\hat V_{22}`,
+
+        .. math::
+
+            H_0: S(x_l) \ge 0 \ \text{or}\ S(x_h) \le 0 \quad\text{vs}\quad
+            H_1: S(x_l) < 0 < S(x_h),
+
+        an intersection-union test: :math:`t = \min\bigl(-S(x_l)/\operatorname{se}_l,\;
+        S(x_h)/\operatorname{se}_h\bigr)` with the one-sided p-value
+        :math:`P(T_{df} > t)` (normal when df is None), using the fit's covariance (HC1 by
+        default; the bootstrap does not enter). The interval defaults to the data's range
+        of :math:`p` (``x_range``).
+
+        References
+        ----------
+        Lind, J. T. and Mehlum, H. (2010), "With or without U? The appropriate test for a
+        U-shaped relationship", Oxford Bulletin of Economics and Statistics 72(1), 109-118.
         """
+        from scipy import stats
+
         b1, b2 = self._betas()
-        if not (b1 < 0.0 < b2):
-            return False
-        lo, hi = self.x_range
-        if not lo < self.turning_point() < hi:
-            return False
-        if alpha is not None:
-            pv = self.pvalues
-            return pv[self.x_term] < alpha and pv[f"{self.x_term}^2"] < alpha
-        return True
+        idx = [self.terms.index(self.x_term), self.terms.index(f"{self.x_term}^2")]
+        v = self.cov_params()[np.ix_(idx, idx)]
+        lo, hi = interval if interval is not None else self.x_range
+
+        def slope(x: float) -> tuple[float, float]:
+            s = b1 + 2.0 * b2 * x
+            se = math.sqrt(float(v[0, 0] + 4.0 * x * v[0, 1] + 4.0 * x * x * v[1, 1]))
+            return s, s / se
+
+        s_lo, t_lo = slope(lo)
+        s_hi, t_hi = slope(hi)
+        t = min(-t_lo, t_hi)
+        df = self.df_inference
+        p = float(stats.norm.sf(t) if df is None else stats.t.sf(t, df))
+        return UTest(
+            statistic=t,
+            p_value=p,
+            x_low=lo,
+            x_high=hi,
+            slope_low=s_lo,
+            slope_high=s_hi,
+            t_low=t_lo,
+            t_high=t_hi,
+            df=df,
+        )
+
+    def is_u_shaped(self, alpha: float | None = 0.05) -> bool:
+        r"""True when the Lind and Mehlum (2010) test finds a U on the data's range.
+
+        With ``alpha`` (0.05 by default), :meth:`u_test` must reject "no U" at that level:
+        the slope is significantly negative at the lowest :math:`p` and significantly
+        positive at the highest, which implies :math:`\hat\beta_2 > 0` and
+        :math:`p^*` inside the range. Two separate tests of :math:`\beta_1` and
+        :math:`\beta_2` are not such a test (a significant convex curve can be monotone
+        on the data). With ``alpha=None``, the point estimates only:
+        :math:`S(x_l) < 0 < S(x_h)`.
+        """
+        test = self.u_test()
+        if alpha is None:
+            return test.slope_low < 0.0 < test.slope_high
+        return test.p_value < alpha
+
+
+@dataclass(frozen=True)
+class UTest:
+    """The Lind-Mehlum U test (:meth:`PolarisationResult.u_test`).
+
+    ``statistic`` is the smaller of the two one-sided t statistics (:math:`-t_l`,
+    :math:`t_h`), ``p_value`` its one-sided p-value; ``slope_low``/``slope_high`` and
+    ``t_low``/``t_high`` the slope and its t at ``x_low`` and ``x_high``.
+    """
+
+    statistic: float
+    p_value: float
+    x_low: float
+    x_high: float
+    slope_low: float
+    slope_high: float
+    t_low: float
+    t_high: float
+    df: int | None
 
 
 @dataclass(frozen=True, eq=False)

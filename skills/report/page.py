@@ -261,10 +261,15 @@ def _num(t: Messages, value: Any, digits: int = 4) -> str:
     return _e(value)
 
 
-def _p(t: Messages, value: Any) -> str:
+def _p(t: Messages, value: Any, upper_bound: bool = False) -> str:
+    """A p-value: ``< 0.001`` below that, ``< p`` when ``p`` is an upper bound (a bootstrap
+    with no draw as extreme as the data publishes 1/(B+1))."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return f"&lt; {t.number(0.001, 3)}" if float(value) < 0.001 else t.number(float(value), 3)
+    if float(value) < 0.001:
+        return f"&lt; {t.number(0.001, 3)}"
+    text = t.number(float(value), 3)
+    return f"&lt; {text}" if upper_bound else text
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> str:
@@ -450,12 +455,39 @@ def _models_section(pub: Publication, t: Messages) -> str:
                 ("x_max", t("page.models.fact.x_max")),
                 ("returns_to_scale", t("page.models.fact.returns_to_scale")),
                 ("crs_p_value", t("page.models.fact.crs_p_value")),
+                ("u_test_p_value", t("page.models.fact.u_test_p_value")),
                 ("bootstrap_reps", t("page.models.fact.bootstrap_reps")),
             ):
                 value = g.get(key)
-                if value is not None:
+                if value is not None and key.endswith("p_value"):
+                    facts.append(f"{_e(label)} {_p(t, value)}")
+                elif value is not None:
                     whole = isinstance(value, float) and value.is_integer()
                     facts.append(f"{_e(label)} {_num(t, int(value) if whole else value, 3)}")
+            boot_crs = g.get("crs_p_value_bootstrap")
+            if boot_crs is not None:
+                bound = bool(g.get("crs_p_value_bootstrap_upper_bound"))
+                facts.append(
+                    f"{_e(t('page.models.fact.crs_p_value_bootstrap'))} {_p(t, boot_crs, bound)}"
+                )
+            for label, low_key, high_key in (
+                (t("page.models.fact.turning_point_ci"), "turning_point_low", "turning_point_high"),
+                (
+                    t("page.models.fact.returns_to_scale_ci"),
+                    "returns_to_scale_low",
+                    "returns_to_scale_high",
+                ),
+            ):
+                low, high = g.get(low_key), g.get(high_key)
+                if low is None or high is None:
+                    continue
+                if math.isfinite(low) and math.isfinite(high):
+                    interval = _h(
+                        t, "page.models.interval", low=_num(t, low, 3), high=_num(t, high, 3)
+                    )
+                else:
+                    interval = _e(t("page.models.unbounded"))
+                facts.append(f"{_e(label)} {interval}")
             covariance = _h(t, "page.models.covariance", cov=_e(g.get("cov")))
             out.append(f'<p class="muted">{"; ".join(facts)}. {covariance}</p>')
         table_rows = [
@@ -463,7 +495,7 @@ def _models_section(pub: Publication, t: Messages) -> str:
                 f"<code>{_e(r['term'])}</code>",
                 _num(t, r["estimate"]),
                 _num(t, r["std_error"]),
-                _p(t, r["p_value"]),
+                _p(t, r["p_value"], bool(r.get("p_value_upper_bound"))),
                 _h(
                     t,
                     "page.models.interval",
@@ -490,6 +522,10 @@ def _models_section(pub: Publication, t: Messages) -> str:
                 numeric=[1, 2, 3, 4, 6],
             )
         )
+        if rows.get_column("p_value_upper_bound", default=None) is not None and any(
+            rows["p_value_upper_bound"].to_list()
+        ):
+            out.append(f'<p class="muted">{_e(t("page.models.p_bound"))}</p>')
         out.append(f'<p class="caption">{_caption(pub, sources, t)}</p>')
     out.append("</section>")
     return "".join(out)
