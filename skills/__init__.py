@@ -16,7 +16,10 @@ from skills._version import __version__
 
 if TYPE_CHECKING:
     from skills.demo import write_demo
+    from skills.extensions import AnalysisContext, AnalysisResult, IndicatorDefinition
     from skills.indicators import (
+        INDICATOR_SCHEMA,
+        as_indicator,
         compute_indicators,
         employment_ths,
         its_outcomes,
@@ -50,7 +53,15 @@ if TYPE_CHECKING:
         realised_matches,
     )
     from skills.indicators.shortage import shortage_index, shortage_sensitivity
-    from skills.models import Cov, compare, fit_matching_function, fit_polarisation, fit_share_panel
+    from skills.models import (
+        Cov,
+        ModelResult,
+        build_result,
+        compare,
+        fit_matching_function,
+        fit_polarisation,
+        fit_share_panel,
+    )
     from skills.refresh import refresh
     from skills.sources.competing import read_competing_graduates
     from skills.sources.eurostat import load_eurostat, read_eurostat
@@ -109,12 +120,26 @@ _LAZY: dict[str, str] = {
     "read_hires": "skills.sources.hires",
     "read_competing_graduates": "skills.sources.competing",
     "competing_supply": "skills.indicators.competing",
+    "as_indicator": "skills.indicators",
+    "INDICATOR_SCHEMA": "skills.indicators",
+    "build_result": "skills.models",
+    "ModelResult": "skills.models",
+    "AnalysisContext": "skills.extensions",
+    "AnalysisResult": "skills.extensions",
+    "IndicatorDefinition": "skills.extensions",
 }
 
 __all__ = [
+    "INDICATOR_SCHEMA",
+    "AnalysisContext",
+    "AnalysisResult",
     "Cov",
+    "IndicatorDefinition",
+    "ModelResult",
     "__version__",
+    "as_indicator",
     "beveridge_curve",
+    "build_result",
     "clean_spans",
     "compare",
     "competing_supply",

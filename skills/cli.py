@@ -135,8 +135,11 @@ def validate(
 ) -> None:
     """Check every input of a pipeline against its suite, without publishing anything.
 
-    Exit 0 when no error-severity expectation fails (warnings are printed), 1 otherwise.
+    Also imports the function of every extra analysis ([analyses.NAME]), so that a bad
+    import path shows now (exit 2). Exit 0 when no error-severity expectation fails
+    (warnings are printed), 1 otherwise.
     """
+    from skills.extensions import resolve_extensions
     from skills.quality import (
         ValidationReport,
         available_suites,
@@ -148,6 +151,7 @@ def validate(
     from skills.spec import load_spec
 
     spec = load_spec(pipeline)
+    resolve_extensions(spec)
     frames = {}
     sources = {}
     for role, src in spec.sources.items():

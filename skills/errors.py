@@ -6,7 +6,9 @@ The contract for operators (see the README):
 * exit 1 - a data-quality failure: an input or an output failed its checks, nothing was
   published (:class:`InputError`, :class:`QualityError`);
 * exit 2 - a usage or configuration error (:class:`ConfigError`);
-* any other non-zero code - an unexpected fault (a bug, a full disk, ...).
+* exit 3 - an unexpected fault: a bug, a full disk, ..., or an extra analysis of the
+  spec (``[analyses.<name>]``) that raised or broke its contract (:class:`ExtensionError`);
+* any other non-zero code - see the CLI (4: another refresh holds the folder).
 
 Every message names the file and, where known, the line (or spreadsheet row) and column,
 in the ``file:line: column 'x': message`` shape compilers use, so that it can be read in a
@@ -19,6 +21,7 @@ from pathlib import Path
 
 __all__ = [
     "ConfigError",
+    "ExtensionError",
     "InputError",
     "QualityError",
     "SkillsError",
@@ -94,3 +97,45 @@ class QualityError(SkillsError):
     def __init__(self, message: str, report: object | None = None) -> None:
         self.report = report
         super().__init__(message)
+
+
+class ExtensionError(SkillsError):
+    """An extra analysis (``[analyses.<name>]`` of a pipeline spec) failed in its own code.
+
+    It raised, returned something other than an
+    :class:`~skills.extensions.AnalysisResult`, or returned rows that break the contract
+    (undeclared indicator ids, wrong columns, a table name that is taken). Nothing is
+    published; exit code 3, as for any fault in code.
+
+    Attributes
+    ----------
+    analysis
+        The analysis' name (``<name>`` of ``[analyses.<name>]``).
+    function
+        Its import path, ``package.module:function``.
+    reason
+        What went wrong, in words.
+    details
+        The traceback of the extension's exception, when it raised (for the failure
+        report, ``DIR/failures/<run_id>/error.txt``).
+    """
+
+    exit_code = 3
+
+    def __init__(
+        self,
+        analysis: str,
+        function: str,
+        reason: str,
+        *,
+        file: str | Path | None = None,
+        details: str | None = None,
+    ) -> None:
+        self.analysis = analysis
+        self.function = function
+        self.reason = reason
+        self.details = details
+        self.file = str(file) if file is not None else None
+        where = f"[analyses.{analysis}] function = {function!r}"
+        text = f"{where}: {reason}"
+        super().__init__(f"{self.file}: {text}" if self.file else text)

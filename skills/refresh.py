@@ -9,14 +9,16 @@
    fingerprint, stop: nothing to do (exit 0), unless ``force``;
 4. load every source and check it: structure in Polars, values with its suite
    (:mod:`skills.quality`); a failure stops the run (exit 1);
-5. align the panel, compute the indicators and run the analyses (:mod:`skills.analysis`);
+5. align the panel, compute the indicators and run the analyses (:mod:`skills.analysis`),
+   then the spec's extra analyses (``[analyses.<name>]``, :mod:`skills.extensions`);
 6. check every output table with its suite; a failure stops the run (exit 1);
 7. publish atomically (:mod:`skills.publish`): files, quality summary, report and, last,
    the manifest, in a temporary folder that is then renamed into ``runs/`` before
    ``latest`` is switched.
 
 Stages 4-6 are cached by the digests of their inputs (:mod:`skills.stagecache`), so a
-changed input reruns exactly the stages that depend on it. A failed run writes its
+changed input reruns exactly the stages that depend on it; an extra analysis' stage is
+also keyed on its options and the digest of its code. A failed run writes its
 report to ``DIR/failures/<run_id>/`` and leaves ``DIR/latest`` untouched; a killed run
 leaves only temporary files, which the next run removes.
 """
@@ -30,12 +32,12 @@ import secrets
 import shutil
 import signal
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
+from types import FrameType, MappingProxyType
 from typing import Any
 
 import polars as pl
@@ -52,6 +54,15 @@ from skills.align import (
     clean_records,
 )
 from skills.errors import InputError, QualityError, SkillsError
+from skills.extensions import (
+    AnalysisContext,
+    Extension,
+    ExtensionOutput,
+    check_extension_tables,
+    resolve_extensions,
+    run_extension,
+    skipped_output,
+)
 from skills.indicators import INDICATOR_KEY, compute_indicators
 from skills.lock import RefreshLock
 from skills.publish import (
@@ -110,6 +121,8 @@ class Build:
     analyses: list[dict[str, str]] = field(default_factory=list)
     validation: Any = None
     stages: list[dict[str, str]] = field(default_factory=list)
+    #: The spec's extra analyses: ``manifest.json`` ``extensions``.
+    extensions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -338,12 +351,20 @@ def build(
     digests: Mapping[str, tuple[str, Any]] | None = None,
     validate: bool = True,
     on_stage: StageHook | None = None,
+    extensions: Sequence[Extension] | None = None,
 ) -> Build:
     """Load, check and compute every table of a publication (no writing).
 
+    ``extensions`` are the spec's extra analyses, resolved
+    (:func:`skills.extensions.resolve_extensions`; resolved here when None).
+
     Raises :class:`~skills.errors.InputError` or :class:`~skills.errors.QualityError`
-    (with the validation report) when an input or an output fails its checks.
+    (with the validation report) when an input or an output fails its checks,
+    :class:`~skills.errors.ConfigError` or :class:`~skills.errors.ExtensionError` when an
+    extra analysis cannot be imported or fails.
     """
+    if extensions is None:
+        extensions = resolve_extensions(spec)
     from skills.quality import ValidationReport, available_suites, suite_for_role, validate_tables
 
     cache = cache or StageCache(Path(), enabled=False)
@@ -461,12 +482,29 @@ def build(
             tables[role] = loaded[role].frame.drop("_line", strict=False).collect()
     tables.update(extra_tables)
 
+    # Extra analyses of the spec ([analyses.<name>]), in spec order, after the built-in ones
+    ext_key, ext_outputs = _extensions(
+        spec,
+        extensions,
+        loaded=loaded,
+        panel=panel,
+        tables=tables,
+        cache=cache,
+        upstream_key=analysis_key,
+        hook=on_stage,
+    )
+    catalogue = None
+    if any(o.catalogue for o in ext_outputs):
+        from skills.indicators.catalogue import load_catalogue
+
+        catalogue = (*load_catalogue(), *(e for o in ext_outputs for e in o.catalogue))
+
     # Output checks
     outputs_report = ValidationReport(())
     if validate:
         stage = "validate:outputs"
         checked = {f"{n}.parquet": t for n, t in tables.items() if n in suites}
-        key = cache.key(stage, analysis_key, ind_key)
+        key = cache.key(stage, analysis_key, ind_key, ext_key)
         started = time.perf_counter()
         hit = cache.load(stage, key)
         if hit is not None:
@@ -480,7 +518,13 @@ def build(
                 sources={k: k for k in checked},
                 suites={k: k.removesuffix(".parquet") for k in checked},
                 nuts_version=spec.nuts_version,
+                catalogue=catalogue,
             )
+            own = {n: (o.extension.name, t) for o in ext_outputs for n, t in o.tables.items()}
+            if own:
+                outputs_report = ValidationReport.combine(
+                    [outputs_report, check_extension_tables(own)]
+                )
             if outputs_report.passed:
                 cache.store(stage, key, {}, {"validation": json.loads(outputs_report.to_json())})
             cache.record(stage, "ran", time.perf_counter() - started)
@@ -496,10 +540,92 @@ def build(
         tables=tables,
         inputs=[dict(item.provenance) for item in loaded.values()],
         crosswalks=list(meta.get("crosswalks", [])),
-        analyses=list(meta.get("log", [])),
+        analyses=[*meta.get("log", []), *(o.log_entry() for o in ext_outputs)],
         validation=report,
         stages=list(cache.events),
+        extensions=[o.manifest_entry() for o in ext_outputs],
     )
+
+
+def _extensions(
+    spec: PipelineSpec,
+    extensions: Sequence[Extension],
+    *,
+    loaded: Mapping[str, LoadedSource],
+    panel: pl.DataFrame,
+    tables: dict[str, pl.DataFrame],
+    cache: StageCache,
+    upstream_key: str,
+    hook: StageHook | None,
+) -> tuple[str, list[ExtensionOutput]]:
+    """Run (or read from the cache) each extra analysis; add its rows to ``tables``.
+
+    Each stage ``analysis:<name>`` is keyed on the previous one's key (the first on the
+    built-in analyses'), the analysis' identity (import path, inputs, options) and the
+    digest of its code. Returns the last key and the outputs, in spec order.
+    """
+    outputs: list[ExtensionOutput] = []
+    key = upstream_key
+    if not extensions:
+        return key, outputs
+    from skills.indicators.catalogue import load_catalogue
+
+    frames = {role: item.frame.drop("_line", strict=False) for role, item in loaded.items()}
+    labels = {role: item.label for role, item in loaded.items()}
+    for ext in extensions:
+        stage = f"analysis:{ext.name}"
+        key = cache.key(stage, key, ext.identity())
+        missing = [r for r in ext.spec.inputs if r not in loaded]
+        started = time.perf_counter()
+        hit = cache.load(stage, key) if not missing else None
+        if missing:
+            output = skipped_output(ext, missing)
+            cache.record(stage, "skipped", 0.0)
+            _emit(hook, stage, "skipped")
+        elif hit is not None:
+            output = ExtensionOutput.from_cache(ext, *hit)
+            cache.record(stage, "cached", time.perf_counter() - started)
+            _emit(hook, stage, "cached")
+        else:
+            _emit(hook, stage, "running")
+            context = AnalysisContext(
+                name=ext.name,
+                region=spec.region,
+                nuts_version=spec.nuts_version,
+                benchmarks=tuple(spec.benchmarks),
+                provinces=tuple(spec.provinces),
+                inputs=MappingProxyType(dict(frames)),
+                labels=MappingProxyType(dict(labels)),
+                panel=panel,
+                indicators=tables["indicators"],
+                tables=MappingProxyType({k: v for k, v in tables.items() if k != "indicators"}),
+                options=MappingProxyType(dict(ext.spec.options)),
+                data_label=spec.data_label,
+            )
+            models = tables.get("models")
+            output = run_extension(
+                ext,
+                context,
+                catalogue=[*load_catalogue(), *(e for o in outputs for e in o.catalogue)],
+                model_ids=models["model_id"].unique().to_list() if models is not None else [],
+                spec_path=spec.path,
+            )
+            cache.store(stage, key, *output.to_cache())
+            cache.record(stage, "ran", time.perf_counter() - started)
+        outputs.append(output)
+        if output.indicators.height:
+            tables["indicators"] = pl.concat(
+                [tables["indicators"], output.indicators], how="vertical"
+            ).sort(list(INDICATOR_KEY), nulls_last=False)
+            check_unique(tables["indicators"], INDICATOR_KEY, "indicators")
+        tables.update(output.tables)
+        if output.model_rows is not None and output.model_glance is not None:
+            rows, glance = output.model_rows, output.model_glance
+            if "models" in tables:
+                rows = pl.concat([tables["models"], rows], how="vertical")
+                glance = pl.concat([tables["models_glance"], glance], how="diagonal_relaxed")
+            tables["models"], tables["models_glance"] = rows, glance
+    return key, outputs
 
 
 def _cached_table(
@@ -626,22 +752,34 @@ def _sigterm_as_exception() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run_fingerprint(spec: PipelineSpec, digests: Mapping[str, tuple[str, Any]]) -> str:
-    """What a publication is a function of: spec, code, inputs and crosswalk."""
+def run_fingerprint(
+    spec: PipelineSpec,
+    digests: Mapping[str, tuple[str, Any]],
+    extensions: Sequence[Extension] = (),
+) -> str:
+    """What a publication is a function of: spec, code (the package's and the extra
+    analyses'), inputs and crosswalk."""
     crosswalk = file_sha256(spec.crosswalk_path) if spec.crosswalk_path else spec.crosswalk
-    return digest(
+    parts: list[Any] = [
         spec.sha256,
         code_fingerprint(),
         sorted((role, sha) for role, (sha, _) in digests.items()),
         crosswalk,
-    )
+    ]
+    if extensions:
+        parts.append([(e.name, e.path, e.code_sha256) for e in extensions])
+    return digest(*parts)
 
 
 def _write_failure(out: Path, run_id: str, spec: PipelineSpec | None, exc: BaseException) -> Path:
     """Write what went wrong beside the publications, for the operator."""
     folder = out / "failures" / run_id
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "error.txt").write_text(f"{type(exc).__name__}: {exc}\n", encoding="utf-8")
+    text = f"{type(exc).__name__}: {exc}\n"
+    details = getattr(exc, "details", None)
+    if isinstance(details, str) and details:
+        text += f"\n{details}"
+    (folder / "error.txt").write_text(text, encoding="utf-8")
     report = getattr(exc, "report", None)
     if report is not None:
         from skills.quality import render_quality_html
@@ -710,8 +848,9 @@ def refresh(
         cache = StageCache(out / ".cache" / "stages", enabled=not force)
         try:
             _emit(on_stage, "fingerprint", "running")
+            extensions = resolve_extensions(spec)
             digests = {role: source_digest(src, offline) for role, src in spec.sources.items()}
-            fingerprint = run_fingerprint(spec, digests)
+            fingerprint = run_fingerprint(spec, digests, extensions)
             current = latest_run(out)
             if current is not None and not force:
                 previous = read_manifest(current)
@@ -737,6 +876,7 @@ def refresh(
                 digests=digests,
                 validate=validate,
                 on_stage=on_stage,
+                extensions=extensions,
             )
             _emit(on_stage, "publish", "running")
             final, manifest = _publish(
@@ -826,6 +966,7 @@ def _publish(
             "inputs": result.inputs,
             "crosswalks": result.crosswalks,
             "analyses": result.analyses,
+            "extensions": result.extensions,
             "stages": result.stages,
             "validation": result.validation.per_suite() if result.validation else [],
             "outputs": [],

@@ -47,7 +47,15 @@ from typing import Any, Literal
 
 from skills.errors import ConfigError
 
-__all__ = ["ROLES", "PipelineSpec", "Role", "SourceSpec", "display_location", "load_spec"]
+__all__ = [
+    "ROLES",
+    "AnalysisSpec",
+    "PipelineSpec",
+    "Role",
+    "SourceSpec",
+    "display_location",
+    "load_spec",
+]
 
 SourceKind = Literal[
     "eurostat", "its_courses", "hiring_plans", "wages", "hires", "competing_graduates", "records"
@@ -195,7 +203,11 @@ _RECORD_KEYS = {"path", "isco_digits", "period"}
 _OUTPUT_KEYS = {"keep_runs", "report", "report_formats", "languages"}
 REPORT_FORMATS = ("html", "png", "svg", "json", "csv", "xlsx")
 _CROSSWALK_KEYS = {"its_isco08", "path"}
-_TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "models", "its_gap"}
+_TOP_KEYS = {"pipeline", "sources", "crosswalk", "outputs", "models", "its_gap", "analyses"}
+_ANALYSIS_KEYS = {"function", "inputs", "options", "description"}
+_ANALYSIS_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_FUNCTION_RE = re.compile(rf"^{_IDENT}(?:\.{_IDENT})*:{_IDENT}$")
 _MODEL_KEYS = {
     "bootstrap_reps",
     "seed",
@@ -251,6 +263,37 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
+class AnalysisSpec:
+    """An extra analysis named in the spec: ``[analyses.<name>]``.
+
+    Attributes
+    ----------
+    name
+        The ``<name>`` of the table (lower case, digits, underscores).
+    function
+        Import path of the function, ``"package.module:function"``.
+    inputs
+        Source roles the analysis needs; it is skipped (and the run log says why) when
+        one of them is not in the spec's ``[sources]``.
+    options
+        Keyword arguments passed to the function (``[analyses.<name>.options]``).
+    description
+        Free text for the run log.
+    """
+
+    name: str
+    function: str
+    inputs: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def where(self) -> str:
+        """How messages name it: ``[analyses.<name>]``."""
+        return f"[analyses.{self.name}]"
+
+
+@dataclass(frozen=True)
 class PipelineSpec:
     """A validated pipeline spec. Build it with :func:`load_spec`."""
 
@@ -273,6 +316,8 @@ class PipelineSpec:
     languages: tuple[str, ...] = ("en",)
     models: Mapping[str, Any] = field(default_factory=dict)
     its_gap: Mapping[str, Any] = field(default_factory=dict)
+    #: Extra analyses (``[analyses.<name>]``), in the spec's order.
+    analyses: Mapping[str, AnalysisSpec] = field(default_factory=dict)
 
     @property
     def data_label(self) -> str | None:
@@ -380,6 +425,7 @@ def load_spec(path: str | Path) -> PipelineSpec:
         languages=languages,
         models=_models(doc, err),
         its_gap=_gap_options(doc, err),
+        analyses=_analyses(doc, err),
     )
 
 
@@ -549,6 +595,42 @@ def _models(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
             '"percentile" (with one row per occupation it is the same as "observation")'
         )
     return table
+
+
+def _analyses(doc: Mapping[str, Any], err: Err) -> dict[str, AnalysisSpec]:
+    """``[analyses.<name>]`` tables: shape only (the functions are imported by the run)."""
+    table = _table(doc, "analyses", err)
+    out: dict[str, AnalysisSpec] = {}
+    for name, body in table.items():
+        where = f"[analyses.{name}]"
+        if not _ANALYSIS_NAME_RE.match(name):
+            raise err(f"{where}: name an analysis with lower-case letters, digits and '_'")
+        if not isinstance(body, dict):
+            raise err(f'{where} must be a table with function = "package.module:function"')
+        _no_unknown(body, _ANALYSIS_KEYS, where, err)
+        function = _required_string(body, "function", where, err)
+        if not _FUNCTION_RE.match(function):
+            raise err(
+                f"{where} function = {function!r}: give an import path such as "
+                '"my_package.my_module:my_function"'
+            )
+        inputs = _string_list(body, "inputs", where, err)
+        unknown = [r for r in inputs if r not in ROLES]
+        if unknown:
+            raise err(
+                f"{where} inputs: unknown source role {unknown[0]!r}; roles are {', '.join(ROLES)}"
+            )
+        options = body.get("options", {})
+        if not isinstance(options, dict):
+            raise err(f"{where} options must be a table of keyword arguments, e.g. {{ top = 5 }}")
+        out[name] = AnalysisSpec(
+            name=name,
+            function=function,
+            inputs=tuple(dict.fromkeys(inputs)),
+            options=options,
+            description=_string(body, "description", where, err) or "",
+        )
+    return out
 
 
 def _gap_options(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:

@@ -7,12 +7,13 @@ loads it into typed entries and renders ``docs/indicators.md``.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CatalogueEntry", "catalogue_markdown", "load_catalogue"]
+__all__ = ["CatalogueEntry", "catalogue_markdown", "load_catalogue", "publication_catalogue"]
 
 _PATH = Path(__file__).with_name("catalogue.toml")
 
@@ -38,6 +39,14 @@ class CatalogueEntry:
         data = asdict(self)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CatalogueEntry:
+        """The entry :meth:`as_dict` wrote (raises TypeError for unknown or missing keys)."""
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
+        }
+        return cls(**values)
+
 
 @cache
 def load_catalogue() -> tuple[CatalogueEntry, ...]:
@@ -61,6 +70,27 @@ def load_catalogue() -> tuple[CatalogueEntry, ...]:
             )
         )
     return tuple(entries)
+
+
+def publication_catalogue(manifest: Mapping[str, Any]) -> dict[str, CatalogueEntry]:
+    """The catalogue of one publication: the shipped entries, plus the indicators its extra
+    analyses declared (``manifest.json`` ``extensions[].indicators``), by id.
+
+    A malformed extension entry is left out (the shipped catalogue is always there).
+    """
+    entries = {e.id: e for e in load_catalogue()}
+    for ext in manifest.get("extensions") or ():
+        if not isinstance(ext, Mapping):
+            continue
+        for item in ext.get("indicators") or ():
+            if not isinstance(item, Mapping) or item.get("id") in entries:
+                continue
+            try:
+                entry = CatalogueEntry.from_dict(item)
+            except TypeError:
+                continue
+            entries[entry.id] = entry
+    return entries
 
 
 def _range_text(entry: CatalogueEntry) -> str:

@@ -11,12 +11,15 @@ function, and statsmodels, linearmodels, scipy and pandas are imported there, so
 * :func:`fit_matching_function` - matching function with region and period effects
   (PanelOLS) -> :class:`MatchingResult`.
 * :class:`Cov` - the covariance vocabulary; :func:`compare` - results side by side.
+* :func:`build_result` - a :class:`ModelResult` from the estimates, covariance matrix and
+  degrees of freedom of a fit made with any library (for models of your own).
 
 See ``docs/models.md``.
 """
 
 from __future__ import annotations
 
+from skills.models._build import build_result
 from skills.models.cov import Cov
 from skills.models.matching import fit_matching_function
 from skills.models.polarisation import fit_polarisation, fit_share_panel
@@ -36,6 +39,7 @@ __all__ = [
     "MatchingResult",
     "ModelResult",
     "PolarisationResult",
+    "build_result",
     "compare",
     "fit_matching_function",
     "fit_polarisation",

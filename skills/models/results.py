@@ -98,7 +98,9 @@ class ModelResult:
         Stable id of the model (the key of its rows in ``models.parquet``).
     formula : str
         The estimated equation, as text.
-    estimator : {"WLS", "OLS", "PanelOLS"}
+    estimator : str
+        ``"WLS"``, ``"OLS"`` or ``"PanelOLS"`` for the package's fits; any name for a
+        result built with :func:`skills.models.build_result`.
     cov : Cov
         The covariance behind ``std_error`` (and behind ``statistic``).
     table : polars.DataFrame
@@ -128,7 +130,7 @@ class ModelResult:
 
     model_id: str
     formula: str
-    estimator: Estimator
+    estimator: Estimator | str
     cov: Cov
     table: pl.DataFrame
     nobs: int

@@ -30,12 +30,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from skills.quality._report import MAX_EXAMPLES, ExpectationOutcome
 from skills.quality._suite import Expectation, Suite
+
+if TYPE_CHECKING:
+    from skills.indicators.catalogue import CatalogueEntry
 
 __all__ = [
     "build_check_table",
@@ -124,8 +127,15 @@ def _example(row: Mapping[str, Any], keep: Sequence[str]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- rows
 
 
-def prepare_rows(frame: pl.DataFrame, suite: Suite) -> pl.DataFrame:
-    """The ``rows`` check table: ``_row`` added, role filter and catalogue columns applied."""
+def prepare_rows(
+    frame: pl.DataFrame, suite: Suite, *, catalogue: Sequence[CatalogueEntry] | None = None
+) -> pl.DataFrame:
+    """The ``rows`` check table: ``_row`` added, role filter and catalogue columns applied.
+
+    ``catalogue`` is the indicator catalogue whose ``valid_min``, ``valid_max`` and unit
+    (``catalogue_unit``) are joined on (default: the shipped one; a run with extra
+    analyses passes it with their declared indicators added).
+    """
     out = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     if suite.kind == "eurostat" and suite.role:
         from skills.spec import ROLES
@@ -139,12 +149,13 @@ def prepare_rows(frame: pl.DataFrame, suite: Suite) -> pl.DataFrame:
     if suite.check_tables.get("rows", {}).get("catalogue") and "indicator" in out.columns:
         from skills.indicators.catalogue import load_catalogue
 
+        entries = load_catalogue() if catalogue is None else tuple(catalogue)
         cat = pl.DataFrame(
             {
-                "indicator": [e.id for e in load_catalogue()],
-                "valid_min": [e.valid_min for e in load_catalogue()],
-                "valid_max": [e.valid_max for e in load_catalogue()],
-                "catalogue_unit": [e.unit for e in load_catalogue()],
+                "indicator": [e.id for e in entries],
+                "valid_min": [e.valid_min for e in entries],
+                "valid_max": [e.valid_max for e in entries],
+                "catalogue_unit": [e.unit for e in entries],
             },
             schema={
                 "indicator": pl.String,

@@ -11,9 +11,9 @@ import logging
 import re
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -36,6 +36,9 @@ from skills.quality._suite import (
     suite_for_role,
     suite_parameters,
 )
+
+if TYPE_CHECKING:
+    from skills.indicators.catalogue import CatalogueEntry
 
 __all__ = ["check_structure", "gx_context", "validate_table", "validate_tables"]
 
@@ -138,6 +141,7 @@ def validate_table(
     suite: str | None = None,
     source: str | None = None,
     nuts_version: int = 2021,
+    catalogue: Sequence[CatalogueEntry] | None = None,
 ) -> list[ExpectationOutcome]:
     """Validate one table with its suite: structure in Polars, then values in GX.
 
@@ -156,6 +160,10 @@ def validate_table(
         row's ``_line`` when the frame has that column.
     nuts_version
         The pipeline's NUTS version, for the ``codes_nuts_it`` code list.
+    catalogue
+        The indicator catalogue an ``indicators`` table is checked against (ids, units,
+        valid ranges); default the shipped one
+        (:func:`skills.indicators.catalogue.load_catalogue`).
 
     Returns
     -------
@@ -168,7 +176,9 @@ def validate_table(
         When no suite is found for ``table``.
     """
     s = _resolve_suite(table, suite)
-    return _validate(table, _as_frame(frame), s, source=source, nuts_version=nuts_version)
+    return _validate(
+        table, _as_frame(frame), s, source=source, nuts_version=nuts_version, catalogue=catalogue
+    )
 
 
 def validate_tables(
@@ -177,6 +187,7 @@ def validate_tables(
     sources: Mapping[str, str] | None = None,
     nuts_version: int = 2021,
     suites: Mapping[str, str] | None = None,
+    catalogue: Sequence[CatalogueEntry] | None = None,
 ) -> ValidationReport:
     """Validate several tables (inputs and outputs of a run) into one report.
 
@@ -192,6 +203,10 @@ def validate_tables(
         The pipeline's NUTS version.
     suites
         Table name -> suite name, where the default does not fit.
+    catalogue
+        The indicator catalogue ``indicators`` tables are checked against; default the
+        shipped one. A refresh with extra analyses (``[analyses.<name>]``) passes the
+        shipped entries plus the indicators those analyses declare.
 
     Returns
     -------
@@ -207,7 +222,16 @@ def validate_tables(
         df = _as_frame(frame)
         s = _resolve_suite(name, suites.get(name))
         info[name] = {"suite": s.name, "source": sources.get(name), "rows": df.height}
-        outcomes.extend(_validate(name, df, s, source=sources.get(name), nuts_version=nuts_version))
+        outcomes.extend(
+            _validate(
+                name,
+                df,
+                s,
+                source=sources.get(name),
+                nuts_version=nuts_version,
+                catalogue=catalogue,
+            )
+        )
     return ValidationReport(
         outcomes=tuple(outcomes),
         tables=info,
@@ -256,9 +280,15 @@ class _Where:
 
 
 def _validate(
-    table: str, frame: pl.DataFrame, suite: Suite, *, source: str | None, nuts_version: int
+    table: str,
+    frame: pl.DataFrame,
+    suite: Suite,
+    *,
+    source: str | None,
+    nuts_version: int,
+    catalogue: Sequence[CatalogueEntry] | None = None,
 ) -> list[ExpectationOutcome]:
-    rows = prepare_rows(frame.drop(ROW, strict=False), suite)
+    rows = prepare_rows(frame.drop(ROW, strict=False), suite, catalogue=catalogue)
     outcomes, bad = run_structural(frame, suite, table=table, source=source, rows_n=rows.height)
     values = [e for e in suite.expectations if not e.structural]
     if rows.height == 0:
@@ -270,6 +300,8 @@ def _validate(
             for e in values
         ]
     params = suite_parameters(nuts_version)
+    if catalogue is not None:
+        params["codes_indicator"] = [e.id for e in catalogue]
     for name in CHECK_TABLES:
         exps = [e for e in values if e.check_table == name]
         if exps:

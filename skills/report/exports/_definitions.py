@@ -109,7 +109,7 @@ def _definition_rows(
 ) -> list[tuple[str, list[Any]]]:
     """The definitions sheet as (style, cells) rows; style is one of title, label, key,
     heading, head, row, blank."""
-    from skills.indicators.catalogue import load_catalogue
+    from skills.indicators.catalogue import publication_catalogue
 
     rows: list[tuple[str, list[Any]]] = []
     rows.append(("title", [_title(pub, t)]))
@@ -191,7 +191,7 @@ def _definition_rows(
 
     ids = _indicator_ids(tables)
     if ids:
-        entries = {e.id: e for e in load_catalogue()}
+        entries = publication_catalogue(pub.manifest)  # with the extra analyses' ids
         rows += [("blank", []), ("heading", [t("exports.def.indicators")])]
         rows.append(("key", [t("exports.def.catalogue_note")]))
         rows.append(
