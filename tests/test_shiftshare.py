@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -464,3 +465,75 @@ def test_indicator_rows() -> None:
     )
     with pytest.raises(ValueError, match="average weights"):
         shift_share_indicators(base)
+
+
+# ----------------------------------------------------------------------------- the source role
+
+_EISN2_HEADER = (
+    "DATAFLOW,LAST UPDATE,freq,nace_r2,isco08,age,sex,unit,geo,TIME_PERIOD,"
+    "OBS_VALUE,OBS_FLAG,CONF_STATUS\n"
+)
+
+
+def eisn2_csv(dataflow: str = "ESTAT:LFSA_EISN2(1.0)") -> str:
+    """A small lfsa_eisn2-shaped SDMX-CSV: sections C and G plus totals, one suppressed cell."""
+    lines = [_EISN2_HEADER]
+    rnd = random.Random(91)
+    for year, flag in (("2020", ""), ("2021", "b")):
+        for nace in ("C", "G", "TOTAL", "NRP"):
+            for isco in [f"OC{m}" for m in range(10)] + ["TOTAL", "NRP"]:
+                value = f"{rnd.uniform(5, 900):.1f}"
+                cell_flag = flag
+                if (nace, isco) == ("G", "OC0"):
+                    value, cell_flag = "", flag + "u"  # suppressed
+                lines.append(
+                    f"{dataflow},15/10/26 23:00:00,A,{nace},{isco},Y15-74,T,THS_PER,IT,"
+                    f"{year},{value},{cell_flag},\n"
+                )
+    return "".join(lines)
+
+
+def test_the_role_reads_lfsa_eisn2_and_its_suite_passes(tmp_path: Path) -> None:
+    from skills.align import clean_eurostat
+    from skills.errors import InputError
+    from skills.quality import validate_tables
+    from skills.refresh import load_source
+    from skills.spec import ROLES, load_spec
+
+    root = tmp_path
+    (root / "eisn2.csv").write_text(eisn2_csv(), encoding="utf-8")
+    (root / "other.csv").write_text(eisn2_csv("ESTAT:LFSA_EGAI2D(1.0)"), encoding="utf-8")
+    spec_text = (
+        '[pipeline]\nname = "t"\nregion = "ITC1"\n\n'
+        '[sources.employment_by_sector_occupation]\npath = "{}"\n'
+    )
+    spec = load_spec(_write(root / "a.toml", spec_text.format("eisn2.csv")))
+    src = spec.sources["employment_by_sector_occupation"]
+    assert src.kind == "eurostat" and ROLES[src.role].datasets == ("lfsa_eisn2",)
+    loaded = load_source(spec, src)
+    frame = loaded.frame.collect()
+    assert {"nace_r2", "isco08", "geo", "period", "value", "flag"} <= set(frame.columns)
+    assert loaded.provenance["dataset"] == "lfsa_eisn2"
+    report = validate_tables({"employment_by_sector_occupation": frame}, sources={})
+    assert report.passed, report.summary_text()
+    # a file of another dataset under this role is rejected, naming both
+    other = load_spec(_write(root / "b.toml", spec_text.format("other.csv")))
+    with pytest.raises(InputError, match=r"lfsa_egai2d.*expects lfsa_eisn2"):
+        load_source(other, other.sources["employment_by_sector_occupation"])
+    # the panel rows: employment_ths, ISCO-08 digits, TOTAL -> null (all), NRP kept
+    panel = clean_eurostat(
+        frame.lazy(),
+        role="employment_by_sector_occupation",
+        source="t",
+        vintage=None,
+        nuts_version=2021,
+        units=ROLES["employment_by_sector_occupation"].units,
+    ).collect()
+    assert set(panel["measure"]) == {"employment_ths"}
+    assert set(panel["isco08"].drop_nulls()) == {*map(str, range(10)), "NRP"}
+    assert set(panel["nace_r2"].drop_nulls()) == {"C", "G", "NRP"}
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
