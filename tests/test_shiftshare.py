@@ -537,3 +537,67 @@ def test_the_role_reads_lfsa_eisn2_and_its_suite_passes(tmp_path: Path) -> None:
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# ----------------------------------------------------------------------------- the demo table
+
+
+def test_demo_table_agrees_with_the_occupation_table_and_leaves_the_others_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+    import hashlib
+
+    from skills import demo_sectors
+    from skills.demo import write_demo
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_demo(first)
+    data = first / "data"
+    with (data / "lfsa_eisn2.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["DATAFLOW"] for r in rows} == {"ESTAT:LFSA_EISN2(1.0)"}
+    assert {r["geo"] for r in rows} == {"IT", "DE", "FR", "ES", "AT", "NL", "EU27_2020"}
+    # suppressed cells are empty and flagged u, never written as 0
+    empty = [r for r in rows if r["OBS_VALUE"] == ""]
+    assert empty and all("u" in r["OBS_FLAG"] for r in empty)
+    assert all(float(r["OBS_VALUE"]) >= 1.0 for r in rows if r["OBS_VALUE"])
+    # raked: each major group's total over sectors is the occupation table's major group
+    with (data / "lfsa_egai2d.csv").open(encoding="utf-8", newline="") as f:
+        occupation = {
+            (r["geo"], r["TIME_PERIOD"], r["isco08"]): float(r["OBS_VALUE"])
+            for r in csv.DictReader(f)
+            if len(r["isco08"]) == 3
+        }
+    totals = {
+        (r["geo"], r["TIME_PERIOD"], r["isco08"]): float(r["OBS_VALUE"])
+        for r in rows
+        if r["nace_r2"] == "TOTAL" and r["isco08"] != "TOTAL"
+    }
+    assert len(totals) == 7 * 11 * 10
+    assert all(abs(v - occupation[k]) <= 0.1 + 1e-9 for k, v in totals.items())
+    # manufacturing shrinks in Italy
+    c = {
+        r["TIME_PERIOD"]: float(r["OBS_VALUE"])
+        for r in rows
+        if (r["geo"], r["nace_r2"], r["isco08"]) == ("IT", "C", "TOTAL")
+    }
+    total = {
+        r["TIME_PERIOD"]: float(r["OBS_VALUE"])
+        for r in rows
+        if (r["geo"], r["nace_r2"], r["isco08"]) == ("IT", "TOTAL", "TOTAL")
+    }
+    assert c["2025"] / total["2025"] < c["2015"] / total["2015"] - 0.01
+    # another sector table leaves every other demo file byte-identical
+    original = demo_sectors.sector_occupation_demo
+    monkeypatch.setattr(
+        demo_sectors, "sector_occupation_demo", lambda seed, occ: original(seed + 1, occ)
+    )
+    write_demo(second)
+
+    def sha(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    changed = {str(rel) for rel in files if sha(first / rel) != sha(second / rel)}
+    assert changed == {str(Path("data") / "lfsa_eisn2.csv")}
