@@ -52,6 +52,11 @@ if TYPE_CHECKING:
         its_aware_overqualification_rate,
         realised_matches,
     )
+    from skills.indicators.shiftshare import (
+        shift_share,
+        shift_share_contributions,
+        shift_share_longest_span,
+    )
     from skills.indicators.shortage import shortage_index, shortage_sensitivity
     from skills.models import (
         Cov,
@@ -114,6 +119,9 @@ _LAZY: dict[str, str] = {
     "eurostat_overqualification_rate": "skills.indicators.qualification",
     "its_aware_overqualification_rate": "skills.indicators.qualification",
     "realised_matches": "skills.indicators.qualification",
+    "shift_share": "skills.indicators.shiftshare",
+    "shift_share_contributions": "skills.indicators.shiftshare",
+    "shift_share_longest_span": "skills.indicators.shiftshare",
     "shortage_index": "skills.indicators.shortage",
     "shortage_sensitivity": "skills.indicators.shortage",
     "read_wages": "skills.sources.wages",
@@ -177,6 +185,9 @@ __all__ = [
     "sahin_index",
     "sahin_index_grid",
     "share_change",
+    "shift_share",
+    "shift_share_contributions",
+    "shift_share_longest_span",
     "shortage_index",
     "shortage_sensitivity",
     "skill_group_shares",

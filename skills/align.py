@@ -72,6 +72,7 @@ _EUROSTAT_MEASURES: dict[str, tuple[str, str]] = {
     "employment_by_occupation": ("employment_ths", "thousand persons"),
     "employment_by_occupation_education": ("employment_ths", "thousand persons"),
     "employment_by_sector": ("employment_ths", "thousand persons"),
+    "employment_by_sector_occupation": ("employment_ths", "thousand persons"),
 }
 _JVS_MEASURES: dict[str, tuple[str, str]] = {
     "JOBVAC": ("job_vacancies_n", "persons"),

@@ -7,6 +7,9 @@ manifest and the report can say it. Pure with respect to I/O: the refresh engine
 
 * skill-group shares (needs ``employment_by_occupation``): ``employment_share_pct``,
   ``employment_share_change_pp``;
+* shift-share decomposition of skill-group share changes (needs
+  ``employment_by_sector_occupation``): ``skill_share_change_within_pp``,
+  ``skill_share_change_between_pp``, ``shift_share`` and ``shift_share_sectors`` tables;
 * region x skill-group panel model (occupation data for NUTS 2 regions):
   ``skill_share_panel`` model;
 * wage-ranked polarisation (2-digit occupations and ``wages_by_occupation``):
@@ -101,6 +104,8 @@ def run_analyses(
         _polarisation(spec, inputs, labels, out, reps=reps, seed=seed)
     else:
         out.note("skill-group shares", "skipped", "no employment_by_occupation source")
+
+    _shift_share(inputs, labels, out)
 
     if "its_courses" in inputs and "hiring_plans" in inputs:
         _its_gap(spec, inputs, labels, out)
@@ -306,6 +311,37 @@ def _u_test(
         cov=Cov.cluster(by) if by else Cov.robust(),
         bootstrap=Cov.wild_bootstrap(reps=reps, seed=seed, cluster=by) if reps > 0 else None,
         model_id=f"polarisation_u_test[{tag}; {label}]",
+    )
+
+
+def _shift_share(
+    inputs: Mapping[str, pl.LazyFrame], labels: Mapping[str, str], out: AnalysisOutputs
+) -> None:
+    """Within- and between-sector parts of the skill-group share changes, per geo, over its
+    longest span without a series break (:mod:`skills.indicators.shiftshare`)."""
+    role = "employment_by_sector_occupation"
+    if role not in inputs:
+        out.note("shift-share decomposition", "skipped", f"no {role} source")
+        return
+    from skills.indicators.shiftshare import shift_share_indicators, shift_share_longest_span
+
+    summary, sectors = shift_share_longest_span(_occupation_employment(inputs[role]))
+    if summary.height == 0:
+        out.note(
+            "shift-share decomposition",
+            "skipped",
+            "no geo has two periods without a series break between them",
+        )
+        return
+    out.indicators.append(shift_share_indicators(summary, source=labels[role]))
+    out.tables["shift_share"] = summary
+    out.tables["shift_share_sectors"] = sectors
+    spans = summary.select("geo", "period").unique().sort("geo")
+    out.note(
+        "shift-share decomposition",
+        "ran",
+        "within/between NACE sectors, symmetric weights, longest span without a break: "
+        + ", ".join(f"{geo} {period}" for geo, period in spans.iter_rows()),
     )
 
 

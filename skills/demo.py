@@ -748,6 +748,9 @@ path = "data/lfsa_egai2d.csv"
 [sources.employment_by_occupation_education]
 path = "data/lfsa_egised.csv"
 
+[sources.employment_by_sector_occupation]
+path = "data/lfsa_eisn2.csv"
+
 [sources.job_vacancies]
 path = "data/jvs_a_nace2.tsv"
 
@@ -795,7 +798,9 @@ def write_demo(directory: str | Path, *, seed: int = DEMO_SEED) -> Path:
     Files written (all synthetic): ``data/lfst_r_lfu3rt.tsv`` (bulk TSV, old style),
     ``data/lfst_r_lfe2emp.csv`` (SDMX-CSV), ``data/lfst_r_lfu3pers.tsv.gz`` (API-style
     gzipped TSV, with Piedmont's provinces), ``data/lfst_r_lfp2acedu.tsv``,
-    ``data/lfsa_egai2d.csv`` (employment by ISCO-08, SDMX-CSV), ``data/jvs_a_nace2.tsv``,
+    ``data/lfsa_egai2d.csv`` (employment by ISCO-08, SDMX-CSV), ``data/lfsa_egised.csv``,
+    ``data/lfsa_eisn2.csv`` (employment by NACE section x ISCO-08 major group, SDMX-CSV;
+    :mod:`skills.demo_sectors`), ``data/jvs_a_nace2.tsv``,
     ``data/its_courses.xlsx``, ``data/hiring_plans.csv``, ``data/wages_by_occupation.csv``,
     ``data/competing_graduates.csv`` (:mod:`skills.demo_competing`), ``pipeline.toml`` and
     ``README.txt``. The same seed gives byte-identical files.
@@ -890,6 +895,12 @@ def write_demo(directory: str | Path, *, seed: int = DEMO_SEED) -> Path:
     from skills.demo_competing import competing_graduates_demo
 
     competing_graduates_demo(seed).write_csv(data / "competing_graduates.csv")
+    # its own random stream (seed + 11), raked to the occupation table's major groups
+    from skills.demo_sectors import sector_occupation_csv, sector_occupation_demo
+
+    (data / "lfsa_eisn2.csv").write_text(
+        sector_occupation_csv(sector_occupation_demo(seed, occ), _LAST_UPDATE), encoding="utf-8"
+    )
 
     spec = root / "pipeline.toml"
     spec.write_text(

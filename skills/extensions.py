@@ -95,6 +95,8 @@ BUILTIN_TABLES: frozenset[str] = frozenset(
         "beveridge",
         "shortage",
         "shortage_sensitivity",
+        "shift_share",
+        "shift_share_sectors",
         "profile",
         "models",
         "models_glance",

@@ -144,6 +144,15 @@ ROLES: dict[str, Role] = {
             ("lfst_r_lfe2en2",),
         ),
         Role(
+            "employment_by_sector_occupation",
+            "eurostat",
+            "Employment by NACE Rev. 2 section, ISCO-08 major group and geo (thousands), for "
+            "the shift-share decomposition of skill-group shares.",
+            frozenset({"nace_r2", "isco08", "geo"}),
+            frozenset({"THS", "THS_PER"}),
+            ("lfsa_eisn2",),
+        ),
+        Role(
             "job_vacancies",
             "eurostat",
             "Job vacancy statistics (jvs_a_nace2 shape: indic_em JOBVAC, JOBOCC, JOBRATE).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import json
@@ -351,6 +352,69 @@ def test_demo_is_calibrated_to_the_published_its_magnitudes(demo: Path) -> None:
     assert set(gap["demand_grain"].drop_nulls()) == {"3-digit"}
 
 
+def test_shift_share_equals_a_hand_computation_from_the_demo_file(
+    demo: Path, indicators: pl.DataFrame
+) -> None:
+    """The published within- and between-sector parts for IT, computed again in plain
+    Python from data/lfsa_eisn2.csv: OECD skill groups, NACE sections with every grouped
+    cell published in both years, the span 2015-2020 (2021 carries the LFS break)."""
+    groups = {"1": "high", "2": "high", "3": "high", "4": "middle", "7": "middle"}
+    groups |= {"8": "middle", "5": "low", "9": "low"}
+    cells: dict[tuple[str, str, str], float | None] = {}
+    flags: set[tuple[str, str]] = set()
+    with (demo / "data" / "lfsa_eisn2.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            year, nace, isco = row["TIME_PERIOD"], row["nace_r2"], row["isco08"]
+            if row["geo"] != "IT" or len(nace) != 1 or isco.removeprefix("OC") not in groups:
+                continue
+            value = row["OBS_VALUE"]
+            cells[(year, nace, isco[2:])] = float(value) if value else None
+            flags |= {(year, letter) for letter in row["OBS_FLAG"]}
+    base, end = "2015", "2020"
+    assert ("2021", "b") in flags and not any(f == "b" for y, f in flags if base < y <= end)
+    sectors = sorted({s for (_, s, _) in cells})
+    used = [
+        s
+        for s in sectors
+        if all(cells.get((y, s, m)) is not None for y in (base, end) for m in groups)
+    ]
+    total = {y: sum(cells[(y, s, m)] or 0.0 for s in used for m in groups) for y in (base, end)}
+    expected: dict[tuple[str, str], float] = {}
+    for g in ("high", "middle", "low"):
+        within = between = 0.0
+        for s in used:
+            e, sh = {}, {}
+            for y in (base, end):
+                e_j = sum(cells[(y, s, m)] or 0.0 for m in groups)
+                e_gj = sum(cells[(y, s, m)] or 0.0 for m in groups if groups[m] == g)
+                e[y], sh[y] = e_j / total[y], e_gj / e_j
+            between += 100 * (e[end] - e[base]) * (sh[base] + sh[end]) / 2
+            within += 100 * (e[base] + e[end]) / 2 * (sh[end] - sh[base])
+        expected[("skill_share_change_within_pp", g)] = within
+        expected[("skill_share_change_between_pp", g)] = between
+    published = indicators.filter(
+        pl.col("indicator").str.starts_with("skill_share_change_"), pl.col("geo") == "IT"
+    )
+    assert set(published["period"]) == {f"{base}-{end}"}
+    got = {(r["indicator"], r["skill_group"]): r["value"] for r in published.iter_rows(named=True)}
+    assert got == pytest.approx(expected, abs=1e-9)
+    excluded = sorted(set(sectors) - set(used))
+    assert excluded  # the demo suppresses small cells, e.g. managers in households (T)
+    assert published["note"].str.ends_with(", ".join(excluded)).all()
+    assert published["source"].str.starts_with("synthetic demo data").all()
+    # the demo is built to polarise inside sectors too: middle-skill jobs lose both ways
+    assert got[("skill_share_change_within_pp", "middle")] < 0
+    assert got[("skill_share_change_between_pp", "middle")] < 0
+    # the per-sector table adds up to the same parts
+    table = pl.read_parquet(demo / "out" / "latest" / "shift_share_sectors.parquet").filter(
+        pl.col("geo") == "IT", pl.col("skill_group") == "middle"
+    )
+    assert table["within_pp"].sum() == pytest.approx(
+        expected[("skill_share_change_within_pp", "middle")]
+    )
+    assert sorted(table.filter(~pl.col("is_included"))["nace_r2"]) == excluded
+
+
 def test_profile_and_analysis_log(demo: Path) -> None:
     from skills.indicators.profile import profile_statements
 
@@ -366,6 +430,7 @@ def test_profile_and_analysis_log(demo: Path) -> None:
         "wage-ranked polarisation",
         "ITS gap",
         "regional profile",
+        "shift-share decomposition",
     }
 
 
