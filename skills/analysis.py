@@ -25,8 +25,10 @@ manifest and the report can say it. Pure with respect to I/O: the refresh engine
 * qualification mismatch (``employment_by_occupation_education``):
   ``overqualification_rate_pct`` (Eurostat and ISCED-5-aware rules), ``overqualified_ilo_pct``,
   ``underqualified_ilo_pct``;
-* occupational shortages (2-digit occupations; wage growth when wages have two years):
-  ``shortage_index`` and the ``shortage_sensitivity`` table;
+* occupational shortages (2-digit occupations; every component over one window per geo,
+  wage growth only where the wage table has two years inside the geo's clean span):
+  ``shortage_index`` and the ``shortage_sensitivity`` table (degenerate where one
+  component entered);
 * regional profile (the indicators): ``profile`` table.
 """
 
@@ -654,7 +656,11 @@ def _shortage(
     inputs: Mapping[str, pl.LazyFrame], labels: Mapping[str, str], out: AnalysisOutputs
 ) -> None:
     from skills.indicators.polarisation import clean_spans, skill_group_shares
-    from skills.indicators.shortage import shortage_index, shortage_sensitivity
+    from skills.indicators.shortage import (
+        growth_components,
+        shortage_index,
+        shortage_sensitivity,
+    )
 
     employment = (
         _occupation_employment(inputs["employment_by_occupation"])
@@ -665,80 +671,73 @@ def _shortage(
         out.note("shortage index", "skipped", "no 2-digit occupation data")
         return
     spans = clean_spans(skill_group_shares(inputs["employment_by_occupation"].collect()).collect())
-    frames = []
-    components: dict[str, Literal[1, -1]] = {"employment_growth": 1}
     wages = inputs["wages_by_occupation"].collect() if "wages_by_occupation" in inputs else None
-    for geo, start, end in (
-        spans.filter(pl.col("is_longest")).select("geo", "start", "end").iter_rows()
-    ):
-        sub = employment.filter(pl.col("geo") == geo)
-        e0 = sub.filter(pl.col("period") == start).select("isco08", pl.col("value").alias("e0"))
-        e1 = sub.filter(pl.col("period") == end).select("isco08", pl.col("value").alias("e1"))
-        if e0.height < 5 or start >= end:
-            continue
-        years = int(end[:4]) - int(start[:4])
-        # suppressed (null) or zero cells at either end cannot give a growth rate
-        comp = (
-            e0.join(e1, on="isco08", how="inner")
-            .filter((pl.col("e0") > 0) & (pl.col("e1") > 0))
-            .select(
-                "isco08",
-                pl.lit(geo).alias("geo"),
-                pl.lit(f"{start}-{end}").alias("period"),
-                pl.col("e1").alias("employment"),
-                (100 * ((pl.col("e1") / pl.col("e0")) ** (1 / years) - 1)).alias(
-                    "employment_growth"
-                ),
-            )
-        )
-        if wages is not None:
-            w = wages.filter(pl.col("geo") == geo, pl.col("isco08").str.len_chars() == 2)
-            ys = sorted(set(w["year"].to_list()))
-            if len(ys) >= 2:
-                w0 = w.filter(pl.col("year") == ys[0]).select(
-                    "isco08", pl.col("mean_hourly_wage_eur").alias("w0")
-                )
-                w1 = w.filter(pl.col("year") == ys[-1]).select(
-                    "isco08", pl.col("mean_hourly_wage_eur").alias("w1")
-                )
-                gap = ys[-1] - ys[0]
-                growth = w0.join(w1, on="isco08").select(
-                    "isco08",
-                    (100 * ((pl.col("w1") / pl.col("w0")) ** (1 / gap) - 1)).alias("wage_growth"),
-                )
-                comp = comp.join(growth, on="isco08", how="left")
-                components["wage_growth"] = 1
-        frames.append(comp)
-    if not frames:
+    # every component over one window per geo: the clean employment span, narrowed to the
+    # wage years inside it when there are two (else wage growth does not enter there)
+    data = growth_components(
+        employment, spans.filter(pl.col("is_longest")), wages, occupation="isco08"
+    )
+    if data.height == 0:
         out.note("shortage index", "skipped", "no geo has two comparable periods of 2-digit data")
         return
-    data = pl.concat(frames, how="diagonal_relaxed")
-    for name in components:
-        if name not in data.columns:
-            data = data.with_columns(pl.lit(None, pl.Float64).alias(name))
-    used = dict(components)
-    index = shortage_index(data, occupation="isco08", by=("geo", "period"), components=used)
-    note = "components: " + ", ".join(used) + " (OECD Skills for Jobs; equal weights)"
-    source = labels["employment_by_occupation"] + (
-        f" + {labels['wages_by_occupation']}" if "wage_growth" in used else ""
+    components: dict[str, Literal[1, -1]] = {"employment_growth": 1}
+    if data["wage_growth"].is_not_null().any():
+        components["wage_growth"] = 1
+    index = shortage_index(
+        data.drop("components", "note"),
+        occupation="isco08",
+        by=("geo", "period"),
+        components=components,
     )
+    per_geo = data.select("geo", "period", "components", "note").unique(["geo", "period"])
+    emp_label = labels["employment_by_occupation"]
+    wage_label = labels.get("wages_by_occupation")
+    note = pl.format(
+        "components: {} over {} (growth annualised over the same years; OECD Skills for "
+        "Jobs; equal weights)",
+        pl.col("components"),
+        pl.col("period"),
+    )
+    source = pl.lit(emp_label)
+    if wage_label is not None:
+        source = (
+            pl.when(pl.col("components").str.contains("wage_growth"))
+            .then(pl.lit(f"{emp_label} + {wage_label}"))
+            .otherwise(source)
+        )
     out.indicators.append(
         as_indicator(
-            index.lazy().select(
+            index.lazy()
+            .join(per_geo.lazy(), on=["geo", "period"], how="left", validate="m:1")
+            .select(
                 "geo",
                 "period",
                 "isco08",
                 pl.col("shortage_index").alias("value"),
-                pl.lit(note).alias("note"),
+                pl.when(pl.col("note").is_not_null())
+                .then(pl.concat_str([note, pl.col("note")], separator="; "))
+                .otherwise(note)
+                .alias("note"),
+                source.alias("source"),
             ),
             "shortage_index",
             "index (-1 to 1)",
-            source=source,
         )
     )
     out.tables["shortage"] = index
-    if len(used) > 1:
-        out.tables["shortage_sensitivity"] = shortage_sensitivity(
-            data, occupation="isco08", by=("geo", "period"), components=used
-        )
-    out.note("shortage index", "ran", note)
+    sensitivity = shortage_sensitivity(
+        data.drop("components", "note"),
+        occupation="isco08",
+        by=("geo", "period"),
+        components=components,
+    )
+    out.tables["shortage_sensitivity"] = sensitivity
+    two = sorted(per_geo.filter(pl.col("components").str.contains(","))["geo"].to_list())
+    one = per_geo.height - len(two)
+    out.note(
+        "shortage index",
+        "ran",
+        f"{per_geo.height} geos; wage and employment growth over a common window in "
+        f"{len(two)} ({', '.join(two) or 'none'}); employment growth only in {one} "
+        "(sensitivity to the weights degenerate there)",
+    )
