@@ -17,11 +17,12 @@ manifest and the report can say it. Pure with respect to I/O: the refresh engine
   specification and band), ``its_gap_specs``, ``its_gap_sensitivity`` and
   ``its_gap_drivers`` tables;
 * mismatch across provinces (``unemployment`` by province and ``hiring_plans``):
-  ``jackman_roper_index``, ``sahin_mismatch_index`` (alpha grid), ``vacancy_unemployment_ratio``;
+  ``jackman_roper_index``, ``sahin_mismatch_index`` (alpha grid),
+  ``planned_hires_unemployment_ratio`` (a year's planned hires per unemployed person);
   with ``hires`` too, the ``matching_function`` model;
 * ITS area mismatch (the ITS gap): ``its_area_mismatch_index``;
 * Beveridge curve (``unemployment_rate`` and ``job_vacancies``): ``job_vacancy_rate_pct``,
-  ``vacancy_unemployment_ratio`` (national), ``beveridge`` table;
+  ``vacancy_unemployment_ratio`` (JVS vacancies per unemployed person), ``beveridge`` table;
 * qualification mismatch (``employment_by_occupation_education``):
   ``overqualification_rate_pct`` (Eurostat and ISCED-5-aware rules), ``overqualified_ilo_pct``,
   ``underqualified_ilo_pct``;
@@ -404,6 +405,13 @@ def _persons_unemployed(panel: pl.DataFrame) -> pl.DataFrame:
     return u.select("geo", "period", (pl.col("value") * 1000).alias("unemployed"), "flag", "source")
 
 
+_PLANNED_HIRES_NOTE = (
+    "planned hires in the year (a flow of contracts) per unemployed person (a stock); "
+    "not comparable with vacancy_unemployment_ratio"
+)
+_JVS_NOTE = "job vacancies (JVS, a stock of open posts) per unemployed person"
+
+
 def _province_mismatch(
     spec: PipelineSpec,
     inputs: Mapping[str, pl.LazyFrame],
@@ -467,6 +475,8 @@ def _province_mismatch(
             source=source,
         )
     )
+    # planned hires are a year's flow of contracts, not a stock of open vacancies: their
+    # ratio to the unemployed has its own id, never mixed with JVS tightness
     theta = tightness(both, by=("geo", "period"))
     region_theta = tightness(units, by=("region", "period")).rename({"region": "geo"})
     rows = pl.concat([theta.select(region_theta.columns), region_theta])
@@ -476,10 +486,10 @@ def _province_mismatch(
                 "geo",
                 "period",
                 pl.col("vacancy_unemployment_ratio").alias("value"),
-                pl.lit("planned hires per unemployed person").alias("note"),
+                pl.lit(_PLANNED_HIRES_NOTE).alias("note"),
             ),
-            "vacancy_unemployment_ratio",
-            "ratio",
+            "planned_hires_unemployment_ratio",
+            "planned hires per unemployed person",
             source=source,
         )
     )
@@ -589,10 +599,10 @@ def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs) -> None:
                     pl.concat_str([pl.col("sv"), pl.col("source")], separator=" + ").alias(
                         "source"
                     ),
-                    pl.lit("job vacancies (JVS) per unemployed person").alias("note"),
+                    pl.lit(_JVS_NOTE).alias("note"),
                 ),
                 "vacancy_unemployment_ratio",
-                "ratio",
+                "vacancies per unemployed person",
             )
         )
     out.note("Beveridge curve", "ran", f"{points['geo'].n_unique()} geos")
