@@ -6,7 +6,8 @@ are there; what ran and what was skipped (and why) is returned in ``log``, so th
 manifest and the report can say it. Pure with respect to I/O: the refresh engine writes.
 
 * skill-group shares (needs ``employment_by_occupation``): ``employment_share_pct``,
-  ``employment_share_change_pp``;
+  ``employment_share_change_pp`` (each geo's clean span, its full range, and the window
+  clean for the region, its country and the EU, variant ``common_window``);
 * region x skill-group panel model (occupation data for NUTS 2 regions):
   ``skill_share_panel`` model;
 * wage-ranked polarisation (2-digit occupations and ``wages_by_occupation``):
@@ -77,6 +78,10 @@ def _occupation_employment(frame: pl.LazyFrame) -> pl.DataFrame:
         )
         df = df.filter(pl.col("age") == preferred)
     return df
+
+
+#: The EU aggregate a region is compared with (as the report's focus geos).
+_EU_AGGREGATES: tuple[str, ...] = ("EU27_2020",)
 
 
 def _longest_span(shares: pl.DataFrame, geo: str) -> tuple[str, str] | None:
@@ -153,7 +158,10 @@ def _polarisation(
 
     label = labels["employment_by_occupation"]
     employment = _occupation_employment(inputs["employment_by_occupation"])
-    out.indicators.append(skill_group_indicators(employment, source=label))
+    # share changes also over the window clean for the region, its country and the EU
+    # (their own clean spans differ, so their changes are not side by side otherwise)
+    compare = (spec.region, spec.region[:2], *_EU_AGGREGATES)
+    out.indicators.append(skill_group_indicators(employment, source=label, compare=compare))
     shares = skill_group_shares(employment).collect()
     out.note("skill-group shares", "ran", f"{shares['geo'].n_unique()} geos")
 
