@@ -767,8 +767,10 @@ def _shortage(
     if data.height == 0:
         out.note("shortage index", "skipped", "no geo has two comparable periods of 2-digit data")
         return
+    # the table's columns follow the inputs (a wage table gives wage_growth_norm), its
+    # values what entered: null where wage growth did not enter for the geo
     components: dict[str, Literal[1, -1]] = {"employment_growth": 1}
-    if data["wage_growth"].is_not_null().any():
+    if wages is not None:
         components["wage_growth"] = 1
     index = shortage_index(
         data.drop("components", "note"),
