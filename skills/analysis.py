@@ -6,7 +6,8 @@ are there; what ran and what was skipped (and why) is returned in ``log``, so th
 manifest and the report can say it. Pure with respect to I/O: the refresh engine writes.
 
 * skill-group shares (needs ``employment_by_occupation``): ``employment_share_pct``,
-  ``employment_share_change_pp``;
+  ``employment_share_change_pp`` (each geo's clean span, its full range, and the window
+  clean for the region, its country and the EU, variant ``common_window``);
 * shift-share decomposition of skill-group share changes (needs
   ``employment_by_sector_occupation``): ``skill_share_change_within_pp``,
   ``skill_share_change_between_pp``, ``shift_share`` and ``shift_share_sectors`` tables;
@@ -20,16 +21,21 @@ manifest and the report can say it. Pure with respect to I/O: the refresh engine
   specification and band), ``its_gap_specs``, ``its_gap_sensitivity`` and
   ``its_gap_drivers`` tables;
 * mismatch across provinces (``unemployment`` by province and ``hiring_plans``):
-  ``jackman_roper_index``, ``sahin_mismatch_index`` (alpha grid), ``vacancy_unemployment_ratio``;
+  ``jackman_roper_index``, ``sahin_mismatch_index`` (alpha grid),
+  ``planned_hires_unemployment_ratio`` (a year's planned hires per unemployed person);
   with ``hires`` too, the ``matching_function`` model;
 * ITS area mismatch (the ITS gap): ``its_area_mismatch_index``;
 * Beveridge curve (``unemployment_rate`` and ``job_vacancies``): ``job_vacancy_rate_pct``,
-  ``vacancy_unemployment_ratio`` (national), ``beveridge`` table;
+  ``vacancy_unemployment_ratio`` (JVS vacancies per unemployed person), ``beveridge`` table;
 * qualification mismatch (``employment_by_occupation_education``):
-  ``overqualification_rate_pct`` (Eurostat and ISCED-5-aware rules), ``overqualified_ilo_pct``,
-  ``underqualified_ilo_pct``;
-* occupational shortages (2-digit occupations; wage growth when wages have two years):
-  ``shortage_index`` and the ``shortage_sensitivity`` table;
+  ``overqualification_rate_pct`` (Eurostat and ISCED-5-aware rules, ages 20-64 where
+  present), ``overqualified_ilo_pct`` and ``underqualified_ilo_pct`` (among classified
+  workers), ``unclassified_ilo_pct``, and the ``*_ilo_lower_bound_pct`` and
+  ``*_ilo_upper_bound_pct`` shares of all employment;
+* occupational shortages (2-digit occupations; every component over one window per geo,
+  wage growth only where the wage table has two years inside the geo's clean span):
+  ``shortage_index`` and the ``shortage_sensitivity`` table (degenerate where one
+  component entered);
 * regional profile (the indicators): ``profile`` table.
 """
 
@@ -75,6 +81,10 @@ def _occupation_employment(frame: pl.LazyFrame) -> pl.DataFrame:
         )
         df = df.filter(pl.col("age") == preferred)
     return df
+
+
+#: The EU aggregate a region is compared with (as the report's focus geos).
+_EU_AGGREGATES: tuple[str, ...] = ("EU27_2020",)
 
 
 def _longest_span(shares: pl.DataFrame, geo: str) -> tuple[str, str] | None:
@@ -154,7 +164,10 @@ def _polarisation(
     settings = dict(spec.models)
     label = labels["employment_by_occupation"]
     employment = _occupation_employment(inputs["employment_by_occupation"])
-    out.indicators.append(skill_group_indicators(employment, source=label))
+    # share changes also over the window clean for the region, its country and the EU
+    # (their own clean spans differ, so their changes are not side by side otherwise)
+    compare = (spec.region, spec.region[:2], *_EU_AGGREGATES)
+    out.indicators.append(skill_group_indicators(employment, source=label, compare=compare))
     shares = skill_group_shares(employment).collect()
     out.note("skill-group shares", "ran", f"{shares['geo'].n_unique()} geos")
 
@@ -485,6 +498,13 @@ def _persons_unemployed(panel: pl.DataFrame) -> pl.DataFrame:
     return u.select("geo", "period", (pl.col("value") * 1000).alias("unemployed"), "flag", "source")
 
 
+_PLANNED_HIRES_NOTE = (
+    "planned hires in the year (a flow of contracts) per unemployed person (a stock); "
+    "not comparable with vacancy_unemployment_ratio"
+)
+_JVS_NOTE = "job vacancies (JVS, a stock of open posts) per unemployed person"
+
+
 def _province_mismatch(
     spec: PipelineSpec,
     inputs: Mapping[str, pl.LazyFrame],
@@ -548,6 +568,8 @@ def _province_mismatch(
             source=source,
         )
     )
+    # planned hires are a year's flow of contracts, not a stock of open vacancies: their
+    # ratio to the unemployed has its own id, never mixed with JVS tightness
     theta = tightness(both, by=("geo", "period"))
     region_theta = tightness(units, by=("region", "period")).rename({"region": "geo"})
     rows = pl.concat([theta.select(region_theta.columns), region_theta])
@@ -557,10 +579,10 @@ def _province_mismatch(
                 "geo",
                 "period",
                 pl.col("vacancy_unemployment_ratio").alias("value"),
-                pl.lit("planned hires per unemployed person").alias("note"),
+                pl.lit(_PLANNED_HIRES_NOTE).alias("note"),
             ),
-            "vacancy_unemployment_ratio",
-            "ratio",
+            "planned_hires_unemployment_ratio",
+            "planned hires per unemployed person",
             source=source,
         )
     )
@@ -687,13 +709,40 @@ def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs) -> None:
                     pl.concat_str([pl.col("sv"), pl.col("source")], separator=" + ").alias(
                         "source"
                     ),
-                    pl.lit("job vacancies (JVS) per unemployed person").alias("note"),
+                    pl.lit(_JVS_NOTE).alias("note"),
                 ),
                 "vacancy_unemployment_ratio",
-                "ratio",
+                "vacancies per unemployed person",
             )
         )
     out.note("Beveridge curve", "ran", f"{points['geo'].n_unique()} geos")
+
+
+#: Eurostat publishes its over-qualification rate for ages 20-64; where a table lacks that
+#: band, the first of these is used instead, and the row says so.
+_OVERQUALIFICATION_AGES: tuple[str, ...] = ("Y20-64", "Y15-74", "Y_GE15", "Y15-64", "Y25-64")
+
+
+def _headline_age(rows: pl.DataFrame, ages: tuple[str, ...]) -> pl.DataFrame:
+    """The rows of one age band per geo, period and sex: the first of ``ages`` present
+    (else the first band in sort order), with ``note`` saying so when it is not ``ages[0]``."""
+    keys = ["geo", "period", "sex"]
+    order = {a: i for i, a in enumerate(ages)}
+    chosen = (
+        rows.select(*keys, "age")
+        .unique()
+        .with_columns(pl.col("age").replace_strict(order, default=len(ages)).alias("_rank"))
+        .sort([*keys, "_rank", "age"], nulls_last=True)
+        .unique(keys, keep="first", maintain_order=True)
+        .select(*keys, "age")
+    )
+    return rows.join(chosen, on=[*keys, "age"], how="semi", nulls_equal=True).with_columns(
+        pl.when(pl.col("age").is_null())
+        .then(pl.lit(f"age band not given; Eurostat's headline is {ages[0]}"))
+        .when(pl.col("age") != ages[0])
+        .then(pl.format(f"ages {{}}: no {ages[0]} (Eurostat's headline band) in the input", "age"))
+        .alias("note")
+    )
 
 
 def _qualification(panel: pl.DataFrame, labels: Mapping[str, str], out: AnalysisOutputs) -> None:
@@ -711,13 +760,17 @@ def _qualification(panel: pl.DataFrame, labels: Mapping[str, str], out: Analysis
     ).select("geo", "period", "sex", "age", "isco08", "isced11", "value")
     by = ("geo", "period", "sex", "age")
     source = labels["employment_by_occupation_education"]
-    eurostat = eurostat_overqualification_rate(rows, by=by).with_columns(
+    # the over-qualification rates: ages 20-64 like Eurostat's headline, where present
+    headline = _headline_age(rows, _OVERQUALIFICATION_AGES)
+    age_notes = headline.select(*by, "note").unique()
+    oq_rows = headline.drop("note")
+    eurostat = eurostat_overqualification_rate(oq_rows, by=by).with_columns(
         pl.lit("eurostat").alias("variant")
     )
     parts = [eurostat]
     rules = ["Eurostat"]
     try:
-        its = its_aware_overqualification_rate(rows, by=by).with_columns(
+        its = its_aware_overqualification_rate(oq_rows, by=by).with_columns(
             pl.lit("its_aware").alias("variant")
         )
         parts.append(its)
@@ -727,34 +780,74 @@ def _qualification(panel: pl.DataFrame, labels: Mapping[str, str], out: Analysis
     rates = pl.concat([p.select(*by, "overqualification_rate_pct", "variant") for p in parts])
     out.indicators.append(
         as_indicator(
-            rates.lazy().select(
-                *by, pl.col("overqualification_rate_pct").alias("value"), "variant"
-            ),
+            rates.lazy()
+            .join(age_notes.lazy(), on=list(by), how="left", nulls_equal=True)
+            .select(*by, pl.col("overqualification_rate_pct").alias("value"), "variant", "note"),
             "overqualification_rate_pct",
             "%",
             source=source,
         )
     )
+    # ILO normative rule: the headline is the rate among classified workers; the share
+    # that cannot be classified is published, and the shares of all employment bound the
+    # rate whatever the split of the aggregate ISCED codes
     ilo = ilo_normative_mismatch(rows, by=by)
-    for status, ind in (("over", "overqualified_ilo_pct"), ("under", "underqualified_ilo_pct")):
+    published = (
+        ("over", "overqualified_ilo_pct", "share_classified_pct", _ILO_CLASSIFIED_NOTE),
+        ("under", "underqualified_ilo_pct", "share_classified_pct", _ILO_CLASSIFIED_NOTE),
+        ("unclassified", "unclassified_ilo_pct", "share_pct", None),
+        ("over", "overqualified_ilo_lower_bound_pct", "share_pct", _ILO_LOWER_NOTE),
+        ("under", "underqualified_ilo_lower_bound_pct", "share_pct", _ILO_LOWER_NOTE),
+        ("over", "overqualified_ilo_upper_bound_pct", "share_upper_pct", _ILO_UPPER_NOTE),
+        ("under", "underqualified_ilo_upper_bound_pct", "share_upper_pct", _ILO_UPPER_NOTE),
+    )
+    for status, ind, column, text in published:
         out.indicators.append(
             as_indicator(
                 ilo.lazy()
                 .filter(pl.col("qualification_status") == status)
-                .select(*by, pl.col("share_pct").alias("value"), "note"),
+                .select(
+                    *by,
+                    pl.col(column).alias("value"),
+                    (pl.col("note") if text is None else pl.lit(text)).alias("note"),
+                ),
                 ind,
                 "%",
                 source=source,
             )
         )
-    out.note("qualification mismatch", "ran", f"rules: {', '.join(rules)}, ILO normative")
+    fallback = headline.filter(pl.col("note").is_not_null())["geo"].unique().sort().to_list()
+    out.note(
+        "qualification mismatch",
+        "ran",
+        f"rules: {', '.join(rules)} (ages {_OVERQUALIFICATION_AGES[0]} where present"
+        + (f"; another band for {', '.join(fallback)}" if fallback else "")
+        + "), ILO normative (among classified workers, with bounds)",
+    )
+
+
+_ILO_CLASSIFIED_NOTE = (
+    "share of classified employment; unclassified_ilo_pct is the share left out, and the "
+    "lower_bound / upper_bound ids bound the share of all employment"
+)
+_ILO_LOWER_NOTE = (
+    "lower bound: share of all employment, counting no unclassified worker in this status"
+)
+_ILO_UPPER_NOTE = (
+    "upper bound: share of all employment, counting in this status every unclassified "
+    "worker whose ISCED aggregate allows it"
+)
 
 
 def _shortage(
     inputs: Mapping[str, pl.LazyFrame], labels: Mapping[str, str], out: AnalysisOutputs
 ) -> None:
     from skills.indicators.polarisation import clean_spans, skill_group_shares
-    from skills.indicators.shortage import shortage_index, shortage_sensitivity
+    from skills.indicators.shortage import (
+        growth_components,
+        shortage_index,
+        shortage_sensitivity,
+    )
 
     employment = (
         _occupation_employment(inputs["employment_by_occupation"])
@@ -765,80 +858,75 @@ def _shortage(
         out.note("shortage index", "skipped", "no 2-digit occupation data")
         return
     spans = clean_spans(skill_group_shares(inputs["employment_by_occupation"].collect()).collect())
-    frames = []
-    components: dict[str, Literal[1, -1]] = {"employment_growth": 1}
     wages = inputs["wages_by_occupation"].collect() if "wages_by_occupation" in inputs else None
-    for geo, start, end in (
-        spans.filter(pl.col("is_longest")).select("geo", "start", "end").iter_rows()
-    ):
-        sub = employment.filter(pl.col("geo") == geo)
-        e0 = sub.filter(pl.col("period") == start).select("isco08", pl.col("value").alias("e0"))
-        e1 = sub.filter(pl.col("period") == end).select("isco08", pl.col("value").alias("e1"))
-        if e0.height < 5 or start >= end:
-            continue
-        years = int(end[:4]) - int(start[:4])
-        # suppressed (null) or zero cells at either end cannot give a growth rate
-        comp = (
-            e0.join(e1, on="isco08", how="inner")
-            .filter((pl.col("e0") > 0) & (pl.col("e1") > 0))
-            .select(
-                "isco08",
-                pl.lit(geo).alias("geo"),
-                pl.lit(f"{start}-{end}").alias("period"),
-                pl.col("e1").alias("employment"),
-                (100 * ((pl.col("e1") / pl.col("e0")) ** (1 / years) - 1)).alias(
-                    "employment_growth"
-                ),
-            )
-        )
-        if wages is not None:
-            w = wages.filter(pl.col("geo") == geo, pl.col("isco08").str.len_chars() == 2)
-            ys = sorted(set(w["year"].to_list()))
-            if len(ys) >= 2:
-                w0 = w.filter(pl.col("year") == ys[0]).select(
-                    "isco08", pl.col("mean_hourly_wage_eur").alias("w0")
-                )
-                w1 = w.filter(pl.col("year") == ys[-1]).select(
-                    "isco08", pl.col("mean_hourly_wage_eur").alias("w1")
-                )
-                gap = ys[-1] - ys[0]
-                growth = w0.join(w1, on="isco08").select(
-                    "isco08",
-                    (100 * ((pl.col("w1") / pl.col("w0")) ** (1 / gap) - 1)).alias("wage_growth"),
-                )
-                comp = comp.join(growth, on="isco08", how="left")
-                components["wage_growth"] = 1
-        frames.append(comp)
-    if not frames:
+    # every component over one window per geo: the clean employment span, narrowed to the
+    # wage years inside it when there are two (else wage growth does not enter there)
+    data = growth_components(
+        employment, spans.filter(pl.col("is_longest")), wages, occupation="isco08"
+    )
+    if data.height == 0:
         out.note("shortage index", "skipped", "no geo has two comparable periods of 2-digit data")
         return
-    data = pl.concat(frames, how="diagonal_relaxed")
-    for name in components:
-        if name not in data.columns:
-            data = data.with_columns(pl.lit(None, pl.Float64).alias(name))
-    used = dict(components)
-    index = shortage_index(data, occupation="isco08", by=("geo", "period"), components=used)
-    note = "components: " + ", ".join(used) + " (OECD Skills for Jobs; equal weights)"
-    source = labels["employment_by_occupation"] + (
-        f" + {labels['wages_by_occupation']}" if "wage_growth" in used else ""
+    # the table's columns follow the inputs (a wage table gives wage_growth_norm), its
+    # values what entered: null where wage growth did not enter for the geo
+    components: dict[str, Literal[1, -1]] = {"employment_growth": 1}
+    if wages is not None:
+        components["wage_growth"] = 1
+    index = shortage_index(
+        data.drop("components", "note"),
+        occupation="isco08",
+        by=("geo", "period"),
+        components=components,
     )
+    per_geo = data.select("geo", "period", "components", "note").unique(["geo", "period"])
+    emp_label = labels["employment_by_occupation"]
+    wage_label = labels.get("wages_by_occupation")
+    note = pl.format(
+        "components: {} over {} (growth annualised over the same years; OECD Skills for "
+        "Jobs; equal weights)",
+        pl.col("components"),
+        pl.col("period"),
+    )
+    source = pl.lit(emp_label)
+    if wage_label is not None:
+        source = (
+            pl.when(pl.col("components").str.contains("wage_growth"))
+            .then(pl.lit(f"{emp_label} + {wage_label}"))
+            .otherwise(source)
+        )
     out.indicators.append(
         as_indicator(
-            index.lazy().select(
+            index.lazy()
+            .join(per_geo.lazy(), on=["geo", "period"], how="left", validate="m:1")
+            .select(
                 "geo",
                 "period",
                 "isco08",
                 pl.col("shortage_index").alias("value"),
-                pl.lit(note).alias("note"),
+                pl.when(pl.col("note").is_not_null())
+                .then(pl.concat_str([note, pl.col("note")], separator="; "))
+                .otherwise(note)
+                .alias("note"),
+                source.alias("source"),
             ),
             "shortage_index",
             "index (-1 to 1)",
-            source=source,
         )
     )
     out.tables["shortage"] = index
-    if len(used) > 1:
-        out.tables["shortage_sensitivity"] = shortage_sensitivity(
-            data, occupation="isco08", by=("geo", "period"), components=used
-        )
-    out.note("shortage index", "ran", note)
+    sensitivity = shortage_sensitivity(
+        data.drop("components", "note"),
+        occupation="isco08",
+        by=("geo", "period"),
+        components=components,
+    )
+    out.tables["shortage_sensitivity"] = sensitivity
+    two = sorted(per_geo.filter(pl.col("components").str.contains(","))["geo"].to_list())
+    one = per_geo.height - len(two)
+    out.note(
+        "shortage index",
+        "ran",
+        f"{per_geo.height} geos; wage and employment growth over a common window in "
+        f"{len(two)} ({', '.join(two) or 'none'}); employment growth only in {one} "
+        "(sensitivity to the weights degenerate there)",
+    )

@@ -382,3 +382,70 @@ def test_beveridge_explicit_flag_columns_and_no_flags() -> None:
     assert plain["segment"].to_list() == [1, 1, 1]
     with pytest.raises(ValueError, match="more than one row"):
         beveridge_curve(pl.concat([frame, frame]), vacancy_rate="v", unemployment_rate="u")
+
+
+def test_jvs_vacancies_and_planned_hires_are_two_indicators() -> None:
+    """JVS vacancies (a stock) and a year's planned hires (a flow) per unemployed person
+    are published under two ids, each computed as the hand ratio of its own inputs."""
+    from types import SimpleNamespace
+
+    from skills.analysis import AnalysisOutputs, _beveridge, _province_mismatch
+    from skills.spec import PipelineSpec
+
+    unemployed_ths = {"IT": 2500.0, "ITC11": 40.0, "ITC12": 10.0}
+    panel = pl.DataFrame(
+        [
+            *(
+                {"measure": "unemployed_ths", "role": "unemployment", "geo": g, "value": v}
+                for g, v in unemployed_ths.items()
+            ),
+            {"measure": "job_vacancies_n", "role": "job_vacancies", "geo": "IT", "value": 175e3},
+            {"measure": "job_vacancy_rate_pct", "role": "job_vacancies", "geo": "IT", "value": 1.1},
+            {
+                "measure": "unemployment_rate_pct",
+                "role": "unemployment_rate",
+                "geo": "IT",
+                "value": 10.0,
+            },
+        ]
+    ).with_columns(
+        period=pl.lit("2019"),
+        sex=pl.lit("T"),
+        age=pl.lit("Y15-74"),
+        nace_r2=pl.when(pl.col("measure").str.starts_with("job_")).then(pl.lit("B-S")),
+        flag=pl.lit(None, pl.String),
+        source=pl.lit("lfs"),
+    )
+    months = [f"2019-{m:02d}" for m in range(1, 13)]
+    plans = pl.DataFrame(
+        {
+            "geo_nuts3": ["ITC11"] * 12 + ["ITC12"] * 12,
+            "period": months * 2,
+            "planned_hires_n": [5000] * 12 + [1000] * 12,
+        }
+    )
+    inputs = {"unemployment": pl.LazyFrame(), "hiring_plans": plans.lazy()}
+    labels = {"unemployment": "lfs", "hiring_plans": "excelsior"}
+    spec = cast(PipelineSpec, SimpleNamespace(region="ITC1"))
+    out = AnalysisOutputs()
+    _province_mismatch(spec, inputs, labels, panel, out)
+    _beveridge(panel, out)
+    rows = pl.concat([lf.collect() for lf in out.indicators]).filter(
+        pl.col("indicator").str.ends_with("unemployment_ratio")
+    )
+    got = {(r["indicator"], r["geo"]): r for r in rows.iter_rows(named=True)}
+    flow = "planned_hires_unemployment_ratio"
+    # a year's planned hires over the unemployed persons (thousands x 1000), by hand
+    assert got[(flow, "ITC11")]["value"] == pytest.approx(12 * 5000 / 40_000)
+    assert got[(flow, "ITC12")]["value"] == pytest.approx(12 * 1000 / 10_000)
+    assert got[(flow, "ITC1")]["value"] == pytest.approx(12 * 6000 / 50_000)
+    assert got[(flow, "ITC1")]["unit"] == "planned hires per unemployed person"
+    assert "a flow" in got[(flow, "ITC1")]["note"]
+    stock = got[("vacancy_unemployment_ratio", "IT")]
+    assert stock["value"] == pytest.approx(175e3 / 2_500_000)
+    assert stock["unit"] == "vacancies per unemployed person"
+    assert "JVS" in stock["note"]
+    # one id, one definition: no region or province under the JVS id, no country under
+    # the planned-hires one
+    assert {g for i, g in got if i == "vacancy_unemployment_ratio"} == {"IT"}
+    assert {g for i, g in got if i == flow} == {"ITC1", "ITC11", "ITC12"}

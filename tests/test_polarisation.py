@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 import skills
 from skills.indicators.polarisation import (
+    COMMON_WINDOW,
     SKILL_GROUPS,
     clean_spans,
+    common_window,
     local_linear_smooth,
     occupation_changes,
     percentile_changes,
@@ -124,6 +126,146 @@ def test_skill_group_indicators_publish_levels_and_changes() -> None:
     change = rows.filter(pl.col("indicator") == "employment_share_change_pp")
     assert change["period"].unique().to_list() == ["2015-2017"]
     assert change.filter(pl.col("skill_group") == "middle")["value"][0] < 0
+
+
+# ----------------------------------------------------------------- a common window
+def _panel(
+    geo: str,
+    years: range,
+    breaks: set[int],
+    missing: frozenset[int] | set[int] = frozenset(),
+    seed: int = 0,
+) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    parts = []
+    for y in years:
+        if y in missing:
+            continue
+        values = {k: float(v) for k, v in zip(MAJORS, rng.uniform(5, 50, len(MAJORS)), strict=True)}
+        parts.append(frame(values, str(y), geo, "b" if y in breaks else None))
+    return pl.concat(parts)
+
+
+def _brute_force_window(
+    geos: dict[str, tuple[set[int], set[int]]], years: range
+) -> tuple[str, str] | None:
+    """Every pair of common years, kept when no geo has a break after the first up to
+    the last; the one spanning the most common years (ties: the latest)."""
+    common = [y for y in years if all(y not in missing for _, missing in geos.values())]
+    best: tuple[int, int, int] | None = None
+    for i, t0 in enumerate(common):
+        for t1 in common[i + 1 :]:
+            # a break is a b flag on a period the geo has
+            if any(t0 < b <= t1 for br, gone in geos.values() for b in br - gone):
+                continue
+            n = sum(t0 <= y <= t1 for y in common)
+            if best is None or (n, t1) > (best[0], best[2]):
+                best = (n, t0, t1)
+    return None if best is None else (str(best[1]), str(best[2]))
+
+
+def test_common_window_italy_and_the_eu() -> None:
+    years = range(2011, 2026)
+    emp = pl.concat(
+        [
+            _panel("IT", years, {2018, 2021}, seed=1),
+            _panel("EU27_2020", years, {2021}, seed=2),
+            _panel("DE", years, {2012}, seed=3),
+        ]
+    )
+    shares = skill_group_shares(emp).collect()
+    spans = clean_spans(shares).filter(pl.col("is_longest"))
+    assert dict(zip(spans["geo"], zip(spans["start"], spans["end"], strict=True), strict=True)) == {
+        "DE": ("2012", "2025"),
+        "EU27_2020": ("2011", "2020"),
+        "IT": ("2011", "2017"),
+    }
+    assert common_window(shares, ["ITC1", "IT", "EU27_2020"]) == ("2011", "2017")
+    assert common_window(shares, ["IT"]) is None  # one geo: nothing to compare
+    # DE's 2012 break and IT's 2018 and 2021 leave 2012-2017 (6 years) as the longest
+    assert common_window(shares, ["IT", "EU27_2020", "DE"]) == ("2012", "2017")
+    # a tie goes to the latest window: 2011-2015 and 2016-2020 with a break in 2016
+    tie = skill_group_shares(
+        pl.concat([_panel("A", range(2011, 2021), {2016}), _panel("B", range(2011, 2021), set())])
+    ).collect()
+    assert common_window(tie, ["A", "B"]) == ("2016", "2020")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sets(st.integers(2011, 2020), max_size=3),
+            st.sets(st.integers(2011, 2020), max_size=3),
+        ),
+        min_size=2,
+        max_size=3,
+    )
+)
+def test_common_window_matches_a_brute_force_search(
+    specs: list[tuple[set[int], set[int]]],
+) -> None:
+    years = range(2011, 2021)
+    geos = {f"G{i}": spec for i, spec in enumerate(specs)}
+    emp = pl.concat(
+        [
+            _panel(g, years, breaks, missing, seed=i)
+            for i, (g, (breaks, missing)) in enumerate(geos.items())
+        ]
+    )
+    assert common_window(skill_group_shares(emp).collect(), list(geos)) == _brute_force_window(
+        geos, years
+    )
+
+
+def test_changes_over_the_common_window_by_hand() -> None:
+    years = range(2011, 2021)
+    emp = pl.concat(
+        [
+            _panel("IT", years, {2018}, seed=4),
+            _panel("EU27_2020", years, set(), seed=5),
+            _panel("DE", years, {2014}, seed=6),
+        ]
+    )
+    rows = skill_group_indicators(emp, source="t", compare=["ITC1", "IT", "EU27_2020"]).collect()
+    common = rows.filter(
+        pl.col("indicator") == "employment_share_change_pp", pl.col("variant") == COMMON_WINDOW
+    )
+    assert set(common["period"]) == {"2011-2017"}
+    assert set(common["geo"]) == {"IT", "EU27_2020", "DE"}
+    assert (
+        common["note"]
+        .str.starts_with(
+            "common window of IT, EU27_2020: the longest span with no series break in any of them"
+        )
+        .all()
+    )
+
+    def middle(geo: str, year: str) -> float:
+        cell: dict[str, float] = {
+            r["isco08"][2:]: r["value"]
+            for r in emp.filter(pl.col("geo") == geo, pl.col("period") == year).to_dicts()
+        }
+        den = sum(cell[m] for m in "12345789")
+        return 100 * sum(cell[m] for m in "478") / den
+
+    for geo in ("IT", "EU27_2020", "DE"):
+        row = common.filter(pl.col("geo") == geo, pl.col("skill_group") == "middle")
+        assert row["value"].item() == pytest.approx(middle(geo, "2017") - middle(geo, "2011"))
+    # the window is clean for the compared geos, not for DE (break in 2014): flagged
+    assert common.filter(pl.col("geo") != "DE")["flag"].null_count() == 6
+    de = common.filter(pl.col("geo") == "DE")
+    assert (de["flag"] == "b").all() and de["note"].str.contains("b in 2014").all()
+    # the geos' own clean spans are still there, without a variant
+    own = rows.filter(
+        pl.col("indicator") == "employment_share_change_pp", pl.col("variant").is_null()
+    )
+    assert {("IT", "2011-2017"), ("EU27_2020", "2011-2020")} <= set(
+        own.select("geo", "period").unique().rows()
+    )
+    # no compared geos, no common window
+    alone = skill_group_indicators(emp, source="t").collect()
+    assert alone["variant"].null_count() == alone.height
 
 
 # ----------------------------------------------------------------- real data

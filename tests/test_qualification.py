@@ -50,7 +50,16 @@ def test_ilo_normative_four_rows_by_hand() -> None:
         ]
     )
     out = ilo_normative_mismatch(frame)
-    assert out.columns == ["geo", "period", "qualification_status", "employed", "share_pct", "note"]
+    assert out.columns == [
+        "geo",
+        "period",
+        "qualification_status",
+        "employed",
+        "share_pct",
+        "share_classified_pct",
+        "share_upper_pct",
+        "note",
+    ]
     assert out["qualification_status"].to_list() == list(QUALIFICATION_STATUSES)
     assert out["employed"].to_list() == [5.0, 13.0, 2.0, 0.0]
     assert shares(out) == pytest.approx(
@@ -85,6 +94,17 @@ def test_ilo_normative_aggregate_codes_are_not_guessed() -> None:
     }
     assert out["note"].drop_nulls().str.contains("ED5-8").all()
     assert out["note"].null_count() == 0
+    # by hand: 50 employed, 25 classified; ED5-8 in ISCO 2 could be under or matched,
+    # ED0-2 in ISCO 9 matched or over
+    got = {r["qualification_status"]: r for r in out.iter_rows(named=True)}
+    assert got["over"]["share_classified_pct"] == pytest.approx(100 * 10 / 25)
+    assert got["matched"]["share_classified_pct"] == pytest.approx(100 * 10 / 25)
+    assert got["under"]["share_classified_pct"] == pytest.approx(100 * 5 / 25)
+    assert got["over"]["share_upper_pct"] == pytest.approx(100 * (10 + 5) / 50)
+    assert got["matched"]["share_upper_pct"] == pytest.approx(100 * (10 + 20 + 5) / 50)
+    assert got["under"]["share_upper_pct"] == pytest.approx(100 * (5 + 20) / 50)
+    assert got["unclassified"]["share_classified_pct"] is None
+    assert got["unclassified"]["share_upper_pct"] is None
     with pytest.raises(ValueError, match="cannot be classified"):
         ilo_normative_mismatch(frame, ambiguous="raise")
     # the unambiguous rows alone pass in raise mode
@@ -126,6 +146,39 @@ def test_ilo_normative_shares_sum_to_100(frame: pl.DataFrame) -> None:
     for row in sums.iter_rows(named=True):
         if row["employed"] > 0:
             assert row["share_pct"] == pytest.approx(100.0)
+
+
+_LEVELS = {"ED0-2": ("ED1", "ED2"), "ED5-8": ("ED5", "ED6")}
+
+
+@PROPS
+@given(employment_tables(), st.lists(st.floats(0, 1), min_size=60, max_size=60))
+def test_ilo_bounds_hold_for_any_split_of_the_aggregates(
+    frame: pl.DataFrame, fractions: list[float]
+) -> None:
+    """Split each aggregate (ED0-2, ED5-8) into two detailed levels at random: the
+    classified shares of all employment then fall between the published bounds."""
+    out = ilo_normative_mismatch(frame)
+    rows = []
+    for i, r in enumerate(frame.iter_rows(named=True)):
+        parts = _LEVELS.get(r["isced11"])
+        if parts is None:
+            rows.append(r)
+            continue
+        f = fractions[i % len(fractions)]
+        rows.append({**r, "isced11": parts[0], "value": r["value"] * f})
+        rows.append({**r, "isced11": parts[1], "value": r["value"] * (1 - f)})
+    split = ilo_normative_mismatch(pl.DataFrame(rows, schema=frame.schema))
+    assert split.filter(pl.col("qualification_status") == "unclassified")["employed"].sum() == (
+        pytest.approx(0.0)
+    )
+    both = out.join(split, on=["geo", "period", "qualification_status"], suffix="_split")
+    for r in both.filter(pl.col("qualification_status") != "unclassified").iter_rows(named=True):
+        if r["share_pct"] is None:
+            continue
+        assert r["share_pct"] - 1e-9 <= r["share_pct_split"] <= r["share_upper_pct"] + 1e-9
+        if r["share_classified_pct"] is not None:
+            assert r["share_classified_pct"] >= r["share_pct"] - 1e-9
 
 
 @PROPS
@@ -414,3 +467,91 @@ def test_realised_matches_scales_industry_and_digits() -> None:
         realised_matches(frame, k=-1)
     with pytest.raises(ValueError, match="isco_digits"):
         realised_matches(frame, isco_digits=5)
+
+
+# ------------------------------------------------------------------ what a publication publishes
+def _panel(cells: dict[tuple[str, str, str, str], float]) -> pl.DataFrame:
+    """Aligned-panel rows: (geo, age, isco08, isced11) -> thousands employed, 2023."""
+    return pl.DataFrame(
+        [
+            {"geo": g, "age": a, "isco08": o, "isced11": e, "value": v}
+            for (g, a, o, e), v in cells.items()
+        ]
+    ).with_columns(
+        measure=pl.lit("employment_ths"),
+        role=pl.lit("employment_by_occupation_education"),
+        period=pl.lit("2023"),
+        sex=pl.lit("T"),
+    )
+
+
+def test_publication_rates_ages_and_ilo_shares_by_hand() -> None:
+    from skills.analysis import AnalysisOutputs, _qualification
+
+    cells: dict[tuple[str, str, str, str], float] = {}
+    for age, k in (("Y15-74", 1.0), ("Y20-64", 0.8)):
+        cells |= {
+            ("IT", age, "OC2", "ED5-8"): 40 * k,  # unclassified (level 3 under, 4 matched)
+            ("IT", age, "OC3", "ED5-8"): 10 * k,  # unclassified (level 3 matched, 4 over)
+            ("IT", age, "OC4", "ED5-8"): 12 * k,  # over
+            ("IT", age, "OC4", "ED3_4"): 30 * k,  # matched
+            ("IT", age, "OC9", "ED3_4"): 8 * k,  # over
+            ("IT", age, "OC7", "ED0-2"): 20 * k,  # unclassified (level 1 under, 2 matched)
+            ("IT", age, "OC1", "ED0-2"): 5 * k,  # under
+        }
+    # the 20-64 band has a different mix, so the band chosen shows in the rate
+    cells[("IT", "Y20-64", "OC4", "ED5-8")] = 20.0
+    cells |= {
+        ("ITC1", "Y15-74", "OC2", "ED5-8"): 9.0,
+        ("ITC1", "Y15-74", "OC5", "ED5-8"): 3.0,
+    }
+    out = AnalysisOutputs()
+    _qualification(_panel(cells), {"employment_by_occupation_education": "lfs"}, out)
+    ind = pl.concat([lf.collect() for lf in out.indicators])
+
+    def one(indicator: str, geo: str, **dims: str) -> dict[str, object]:
+        rows = ind.filter(pl.col("indicator") == indicator, pl.col("geo") == geo)
+        for col, val in dims.items():
+            rows = rows.filter(pl.col(col) == val)
+        assert rows.height == 1, (indicator, geo, rows)
+        return rows.row(0, named=True)
+
+    # Eurostat rule: IT has ages 20-64, so that band only; tertiary in ISCO 4-9 over all
+    # tertiary, by hand from the 20-64 cells
+    it = one("overqualification_rate_pct", "IT", variant="eurostat")
+    tertiary = 40 * 0.8 + 10 * 0.8 + 20.0
+    assert it["age"] == "Y20-64" and it["note"] is None
+    assert it["value"] == pytest.approx(100 * 20.0 / tertiary)
+    assert ind.filter(
+        pl.col("indicator") == "overqualification_rate_pct", pl.col("age") == "Y15-74", geo="IT"
+    ).is_empty()
+    # ITC1 has only 15-74: used, and the row says why
+    itc1 = one("overqualification_rate_pct", "ITC1", variant="eurostat")
+    assert itc1["age"] == "Y15-74" and itc1["value"] == pytest.approx(100 * 3 / 12)
+    assert itc1["note"] == "ages Y15-74: no Y20-64 (Eurostat's headline band) in the input"
+    # ILO, ages 15-74 (every band is published): 125 employed, 70 unclassified
+    total, unclassified = 125.0, 70.0
+    over, under = 12.0 + 8.0, 5.0
+    classified = total - unclassified
+    assert one("unclassified_ilo_pct", "IT", age="Y15-74")["value"] == pytest.approx(
+        100 * unclassified / total
+    )
+    head = one("overqualified_ilo_pct", "IT", age="Y15-74")
+    assert head["value"] == pytest.approx(100 * over / classified)
+    assert "classified" in str(head["note"])
+    assert one("underqualified_ilo_pct", "IT", age="Y15-74")["value"] == pytest.approx(
+        100 * under / classified
+    )
+    lower = one("overqualified_ilo_lower_bound_pct", "IT", age="Y15-74")
+    assert lower["value"] == pytest.approx(100 * over / total)
+    assert str(lower["note"]).startswith("lower bound")
+    # could be over: ED5-8 in ISCO 3; could be under: ED5-8 in ISCO 2 and ED0-2 in ISCO 7
+    assert one("overqualified_ilo_upper_bound_pct", "IT", age="Y15-74")["value"] == (
+        pytest.approx(100 * (over + 10) / total)
+    )
+    assert one("underqualified_ilo_lower_bound_pct", "IT", age="Y15-74")["value"] == (
+        pytest.approx(100 * under / total)
+    )
+    assert one("underqualified_ilo_upper_bound_pct", "IT", age="Y15-74")["value"] == (
+        pytest.approx(100 * (under + 40 + 20) / total)
+    )

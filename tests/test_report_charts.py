@@ -400,6 +400,52 @@ def test_share_change_marks_spans_across_a_break() -> None:
     assert frame.select((pl.col("label_x") >= 0).all()).item()
 
 
+def test_share_change_shows_the_common_window_where_it_is_not_the_own_span() -> None:
+    rows: list[dict[str, Any]] = []
+    spans = {
+        "IT": (("2011-2017", None, None), ("2011-2025", "b", "change across a series break")),
+        "EU27_2020": (
+            ("2011-2020", None, None),
+            ("2011-2025", "b", "change across a series break"),
+        ),
+    }
+    for geo, own in spans.items():
+        for period, flag, note in own:
+            rows += [{"geo": geo, "period": period, "flag": flag, "note": note, "variant": None}]
+        rows.append(
+            {
+                "geo": geo,
+                "period": "2011-2017",
+                "flag": None,
+                "note": "common window of IT, EU27_2020",
+                "variant": "common_window",
+            }
+        )
+    ind = pl.DataFrame(
+        [
+            {**r, "indicator": "employment_share_change_pp", "skill_group": g, "value": v}
+            for r in rows
+            for g, v in (("high", 1.0), ("middle", -1.5), ("low", 0.5))
+        ]
+    )
+    frame = fr.skill_share_change_frame(ind, geos=["IT", "EU27_2020"], names=NAMES)
+    kinds = {
+        (geo, kind): period
+        for geo, kind, period in frame.select("geo", "span_kind", "period").unique().rows()
+    }
+    # Italy's own clean span is the common window: one bar, not two
+    assert kinds == {
+        ("IT", LABELS.clean_span): "2011-2017",
+        ("IT", LABELS.across_break): "2011-2025",
+        ("EU27_2020", LABELS.clean_span): "2011-2020",
+        ("EU27_2020", LABELS.common_window): "2011-2017",
+        ("EU27_2020", LABELS.across_break): "2011-2025",
+    }
+    eu = frame.filter(pl.col("span_kind") == LABELS.common_window)
+    assert set(eu["span"]) == {"2011-2017 (common window)"} and eu.height == 3
+    assert frame.height == 5 * 3
+
+
 def test_u_test_evaluates_the_published_fit_and_marks_the_turning_point() -> None:
     coefs, glance = models()
     frame = fr.polarisation_u_test_frame(occupations(), coefs, glance, isco_titles=TITLES, points=5)

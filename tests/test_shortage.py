@@ -189,7 +189,7 @@ def test_sensitivity_default_sets() -> None:
     assert sets[0] == "default"
     assert len(sets) == 1 + 2 * len(COMPONENTS)
     assert {f"drop_{c}" for c in COMPONENTS} | {f"double_{c}" for c in COMPONENTS} <= set(sets)
-    assert out.shape == (4 * len(sets), 9)
+    assert out.shape == (4 * len(sets), 11)
     assert out.columns == [
         "geo",
         "period",
@@ -200,7 +200,10 @@ def test_sensitivity_default_sets() -> None:
         "rank_min",
         "rank_max",
         "spearman_vs_default",
+        "components_entered",
+        "status",
     ]
+    assert set(out["status"]) == {"ok"}
     default = out.filter(pl.col("weight_set") == "default")
     assert (default["spearman_vs_default"] == 1.0).all()
     assert_frame_equal(
@@ -233,3 +236,200 @@ def test_sensitivity_custom_sets_and_validation() -> None:
 def test_sensitivity_single_occupation_has_no_correlation() -> None:
     out = shortage_sensitivity(table().head(1))
     assert out["spearman_vs_default"].null_count() == out.height
+
+
+# ------------------------------------------------------------------ degenerate sensitivity
+def _hand_ranks(cols: list[np.ndarray]) -> np.ndarray:
+    """Plain-mean shortage index by hand (numpy), ranked 1 = highest."""
+    norms = []
+    for x in cols:
+        dev = x - x.mean()
+        norms.append(dev / np.abs(dev).max())
+    index = np.mean(norms, axis=0)
+    order = np.argsort(-index, kind="stable")
+    ranks = np.empty(len(index), dtype=float)
+    ranks[order] = np.arange(1, len(index) + 1)
+    return ranks
+
+
+def test_sensitivity_with_one_component_says_degenerate_not_spearman_one() -> None:
+    emp_a = [0.5, -1.0, 2.0, 0.1, 1.2]
+    wage_a = [3.0, 1.0, -0.5, 2.5, 0.0]
+    frame = pl.DataFrame(
+        {
+            "geo": ["A"] * 5 + ["B"] * 5,
+            "period": ["2016-2019"] * 5 + ["2015-2020"] * 5,
+            "isco08": ["11", "21", "31", "41", "51"] * 2,
+            "employment_growth": [*emp_a, 1.0, 2.0, 3.0, 4.0, 5.0],
+            "wage_growth": wage_a + [None] * 5,
+        },
+        schema_overrides={"wage_growth": pl.Float64},
+    )
+    comps: dict[str, Literal[1, -1]] = {"employment_growth": 1, "wage_growth": 1}
+    out = shortage_sensitivity(frame, components=comps, employment=None)
+    b = out.filter(pl.col("geo") == "B")
+    # B has employment growth only: one ranking, no correlation, a status that says why
+    assert b["weight_set"].unique().to_list() == ["default"] and b.height == 5
+    assert b["spearman_vs_default"].null_count() == 5
+    assert b["status"].unique().to_list() == [
+        "degenerate: only one component entered (employment_growth); weights cannot "
+        "change the ranking"
+    ]
+    assert b["components_entered"].unique().to_list() == ["employment_growth"]
+    a = out.filter(pl.col("geo") == "A")
+    assert set(a["status"]) == {"ok"}
+    assert a["components_entered"].unique().to_list() == ["employment_growth, wage_growth"]
+    # the correlation for dropping wage growth, recomputed with numpy from hand ranks
+    default = _hand_ranks([np.array(emp_a), np.array(wage_a)])
+    emp_only = _hand_ranks([np.array(emp_a)])
+    rho = np.corrcoef(default, emp_only)[0, 1]
+    drop = a.filter(pl.col("weight_set") == "drop_wage_growth").sort("isco08")
+    assert drop["rank"].to_list() == emp_only.astype(int).tolist()
+    assert drop["spearman_vs_default"][0] == pytest.approx(rho)
+    assert rho < 1  # the test can fail: the two rankings differ
+    ref = a.filter(pl.col("weight_set") == "default").sort("isco08")
+    assert ref["rank"].to_list() == default.astype(int).tolist()
+
+
+def test_sensitivity_set_that_touches_only_absent_components_has_no_effect() -> None:
+    frame = table().with_columns(hours_growth=pl.lit(None, pl.Float64))
+    out = shortage_sensitivity(frame)
+    hours = out.filter(pl.col("weight_set").is_in(["drop_hours_growth", "double_hours_growth"]))
+    assert set(hours["status"]) == {
+        "no effect: the set reweights only components that did not enter"
+    }
+    assert hours["spearman_vs_default"].null_count() == hours.height
+    others = out.filter(~pl.col("weight_set").is_in(["drop_hours_growth", "double_hours_growth"]))
+    assert set(others["status"]) == {"ok"}
+    assert "hours_growth" not in out["components_entered"][0]
+
+
+# ------------------------------------------------------------------ one common window
+OCCS = ["11", "21", "31", "41", "51", "71", "81", "91"]
+
+
+def _employment(geo: str, years: range, break_year: int | None = None) -> pl.DataFrame:
+    rows = []
+    for k, occ in enumerate(OCCS):
+        for y in years:
+            rows.append(
+                {
+                    "geo": geo,
+                    "period": str(y),
+                    "isco08": f"OC{occ}",
+                    "value": 100.0 + 10 * k + (k - 3) * (y - years[0]) + 0.3 * k * k,
+                    "flag": "b" if y == break_year else None,
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def _wages(geo: str, years: list[int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {"geo": geo, "year": y, "isco08": occ, "mean_hourly_wage_eur": 10.0 + k + 0.2 * k * i}
+            for i, y in enumerate(years)
+            for k, occ in enumerate(OCCS)
+        ]
+    )
+
+
+def _growth(x0: float, x1: float, years: int) -> float:
+    return float(100 * ((x1 / x0) ** (1 / years) - 1))
+
+
+def test_growth_components_share_one_window_and_say_what_entered() -> None:
+    from skills.indicators.shortage import growth_components
+
+    emp = pl.concat(
+        [
+            _employment("IT", range(2014, 2024), break_year=2021),
+            _employment("ITC1", range(2014, 2024)),
+        ]
+    ).with_columns(pl.col("isco08").str.slice(2))
+    spans = pl.DataFrame(
+        {"geo": ["IT", "ITC1"], "start": ["2014", "2014"], "end": ["2020", "2023"]}
+    )
+    wages = pl.concat([_wages("IT", [2012, 2016, 2019, 2022]), _wages("ITC1", [2014, 2025])])
+    out = growth_components(emp, spans, wages)
+    it = out.filter(pl.col("geo") == "IT").sort("isco08")
+    # IT: the wage years inside the clean span 2014-2020 are 2016 and 2019
+    assert it["period"].unique().to_list() == ["2016-2019"]
+    assert it["components"].unique().to_list() == ["employment_growth, wage_growth"]
+    assert it["note"].null_count() == it.height
+    cells = {(r["period"], r["isco08"]): r["value"] for r in emp.filter(geo="IT").to_dicts()}
+    w = {
+        (r["year"], r["isco08"]): r["mean_hourly_wage_eur"]
+        for r in wages.to_dicts()
+        if r["geo"] == "IT"
+    }
+    for row in it.iter_rows(named=True):
+        occ = row["isco08"]
+        assert row["employment_growth"] == pytest.approx(
+            _growth(cells[("2016", occ)], cells[("2019", occ)], 3)
+        )
+        assert row["wage_growth"] == pytest.approx(_growth(w[(2016, occ)], w[(2019, occ)], 3))
+        assert row["employment"] == cells[("2019", occ)]
+    # ITC1: its wages (2014, 2025) are not two years inside 2014-2023: employment only,
+    # over the whole clean span, and the note says why
+    itc1 = out.filter(pl.col("geo") == "ITC1")
+    assert itc1["period"].unique().to_list() == ["2014-2023"]
+    assert itc1["wage_growth"].null_count() == itc1.height
+    assert itc1["components"].unique().to_list() == ["employment_growth"]
+    assert itc1["note"].unique().to_list() == [
+        "wage growth left out: wages for 2014, 2025, not two years inside the clean span 2014-2023"
+    ]
+    row = itc1.filter(pl.col("isco08") == "51").row(0, named=True)
+    c1 = {(r["period"], r["isco08"]): r["value"] for r in emp.filter(geo="ITC1").to_dicts()}
+    assert row["employment_growth"] == pytest.approx(
+        _growth(c1[("2014", "51")], c1[("2023", "51")], 9)
+    )
+
+
+def test_shortage_rows_name_only_the_components_that_entered() -> None:
+    from skills.analysis import AnalysisOutputs, _shortage
+
+    emp = pl.concat(
+        [
+            _employment("IT", range(2014, 2024), break_year=2021),
+            _employment("ITC1", range(2014, 2024), break_year=2021),
+        ]
+    ).with_columns(sex=pl.lit("T"), age=pl.lit("Y15-74"))
+    wages = _wages("IT", [2014, 2016, 2019, 2022]).with_columns(pl.col("isco08"))
+    out = AnalysisOutputs()
+    labels = {"employment_by_occupation": "lfs", "wages_by_occupation": "ses"}
+    _shortage(
+        {"employment_by_occupation": emp.lazy(), "wages_by_occupation": wages.lazy()}, labels, out
+    )
+    rows = pl.concat([lf.collect() for lf in out.indicators])
+    it = rows.filter(pl.col("geo") == "IT")
+    itc1 = rows.filter(pl.col("geo") == "ITC1")
+    # the clean span is 2014-2020 (break in 2021); IT's wage years inside it: 2014 .. 2019
+    assert it["period"].unique().to_list() == ["2014-2019"]
+    assert it["note"].unique().to_list() == [
+        "components: employment_growth, wage_growth over 2014-2019 (growth annualised over "
+        "the same years; OECD Skills for Jobs; equal weights)"
+    ]
+    assert it["source"].unique().to_list() == ["lfs + ses"]
+    assert itc1["period"].unique().to_list() == ["2014-2020"]
+    assert itc1["source"].unique().to_list() == ["lfs"]
+    note = itc1["note"].unique().to_list()
+    assert note == [
+        "components: employment_growth over 2014-2020 (growth annualised over the same years; "
+        "OECD Skills for Jobs; equal weights); wage growth left out: no wages for this geo"
+    ]
+    # ITC1's index is employment growth alone: its normalised deviation, by hand
+    cells = {(r["period"], r["isco08"][2:]): r["value"] for r in emp.filter(geo="ITC1").to_dicts()}
+    g = np.array([_growth(cells[("2014", o)], cells[("2020", o)], 6) for o in OCCS])
+    e = np.array([cells[("2020", o)] for o in OCCS])
+    dev = g - (g * e).sum() / e.sum()
+    expected = dict(zip(OCCS, dev / np.abs(dev).max(), strict=True))
+    for r in itc1.iter_rows(named=True):
+        assert r["value"] == pytest.approx(expected[r["isco08"]])
+    sens = out.tables["shortage_sensitivity"]
+    s1 = sens.filter(pl.col("geo") == "ITC1")
+    assert s1["weight_set"].unique().to_list() == ["default"]
+    assert s1["spearman_vs_default"].null_count() == s1.height
+    assert s1["status"].str.starts_with("degenerate").all()
+    s_it = sens.filter(pl.col("geo") == "IT")
+    assert set(s_it["status"]) == {"ok"} and s_it["weight_set"].n_unique() == 5

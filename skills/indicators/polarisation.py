@@ -31,8 +31,10 @@ from skills.align import combine_flags
 from skills.indicators._frame import as_indicator
 
 __all__ = [
+    "COMMON_WINDOW",
     "SKILL_GROUPS",
     "clean_spans",
+    "common_window",
     "local_linear_smooth",
     "occupation_changes",
     "percentile_changes",
@@ -53,6 +55,8 @@ SKILL_GROUPS: dict[str, str] = {
     "5": "low",
     "9": "low",
 }
+#: ``variant`` of the share changes published over the window common to the compared geos.
+COMMON_WINDOW = "common_window"
 
 
 def _occupation_rows(employment: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
@@ -239,14 +243,66 @@ def clean_spans(shares: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def common_window(
+    shares: pl.LazyFrame | pl.DataFrame, geos: Sequence[str]
+) -> tuple[str, str] | None:
+    r"""The longest window that is clean for every geo in ``geos``: its first and last period.
+
+    A window :math:`[t_0, t_1]` qualifies when every geo has a share for every skill
+    group at both ends, and no geo has a series break after :math:`t_0` up to
+    :math:`t_1`:
+
+    .. math::
+
+        t_0, t_1 \in \bigcap_g P_g, \qquad
+        \Big(\bigcup_g B_g\Big) \cap (t_0, t_1] = \emptyset
+
+    (:math:`P_g`: periods with all shares of geo :math:`g`; :math:`B_g`: its periods
+    flagged ``b``). The longest such window is the one with the most common periods
+    (ties: the latest). Geos of ``geos`` absent from ``shares`` are ignored; None when
+    fewer than two are present or no window has two periods.
+    """
+    df = shares.lazy().collect()
+    present = [g for g in dict.fromkeys(geos) if g in set(df["geo"].to_list())]
+    if len(present) < 2:
+        return None
+    rows = df.filter(pl.col("geo").is_in(present))
+    breaks = set(rows.filter(pl.col("flag").fill_null("").str.contains("b"))["period"].to_list())
+    complete = (
+        rows.group_by("geo", "period")
+        .agg(pl.col("share_pct").is_not_null().all().alias("ok"), pl.len().alias("n"))
+        .filter(pl.col("ok"), pl.col("n") == len(set(SKILL_GROUPS.values())))
+    )
+    per_geo = complete.group_by("geo").agg(pl.col("period"))
+    if per_geo.height < len(present):
+        return None
+    common = set.intersection(*(set(p) for p in per_geo["period"].to_list()))
+    segments: dict[int, list[str]] = {}
+    for period in sorted(common):
+        segments.setdefault(sum(b <= period for b in breaks), []).append(period)
+    best = max(
+        (seg for seg in segments.values() if len(seg) >= 2),
+        key=lambda seg: (len(seg), seg[-1]),
+        default=None,
+    )
+    return None if best is None else (best[0], best[-1])
+
+
 def skill_group_indicators(
-    employment: pl.LazyFrame | pl.DataFrame, *, source: str | None = None
+    employment: pl.LazyFrame | pl.DataFrame,
+    *,
+    source: str | None = None,
+    compare: Sequence[str] = (),
 ) -> pl.LazyFrame:
     """Indicator rows ``employment_share_pct`` (per period) and ``employment_share_change_pp``.
 
     The change is published for each geo over its longest comparable span (no break
     inside) and over the full range (first to last period, flagged ``b`` with a note when
-    it crosses a break).
+    it crosses a break). Geos' clean spans differ (Italy 2011-2017 next to the EU's
+    2011-2020), so with two or more ``compare`` geos present the change is also published
+    over their :func:`common_window`, with ``variant`` = ``common_window`` and a note
+    naming them, for every geo that has both ends (flagged ``b`` where the window crosses
+    that geo's own break).
     """
     shares = skill_group_shares(employment).collect()
     level = as_indicator(
@@ -279,10 +335,34 @@ def skill_group_indicators(
                 "geo", "period", "skill_group", pl.col("change_pp").alias("value"), "flag", "note"
             )
         )
+    window = common_window(shares, compare)
+    if window is not None:
+        present = [g for g in dict.fromkeys(compare) if g in set(shares["geo"].to_list())]
+        why = (
+            f"common window of {', '.join(present)}: the longest span with no series break "
+            "in any of them"
+        )
+        part = share_change(shares, base=window[0], end=window[1])
+        changes.append(
+            part.select(
+                "geo",
+                "period",
+                "skill_group",
+                pl.col("change_pp").alias("value"),
+                "flag",
+                pl.concat_str(
+                    [pl.lit(why), pl.col("note")], separator="; ", ignore_nulls=True
+                ).alias("note"),
+                pl.lit(COMMON_WINDOW).alias("variant"),
+            )
+        )
     if not changes:
         return level
     change_rows = as_indicator(
-        pl.concat(changes), "employment_share_change_pp", "percentage points", source=source
+        pl.concat(changes, how="diagonal"),
+        "employment_share_change_pp",
+        "percentage points",
+        source=source,
     )
     return pl.concat([level, change_rows], how="vertical")
 

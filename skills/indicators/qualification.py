@@ -297,6 +297,26 @@ def ilo_normative_mismatch(
         \qquad
         \text{share}_s = 100\,\frac{E_s}{\sum_{s'} E_{s'}}
 
+    **Unclassified employment and three shares.** Let :math:`E` be all employment,
+    :math:`E_u` the unclassified part and :math:`E_c = E - E_u` the classified part.
+    For :math:`s \in` {over, matched, under}:
+
+    .. math::
+
+        \underbrace{100\,\frac{E_s}{E}}_{\texttt{share\_pct}} \;\le\;
+        \text{true share of } E \;\le\;
+        \underbrace{100\,\frac{E_s + E_{u \to s}}{E}}_{\texttt{share\_upper\_pct}},
+        \qquad
+        \texttt{share\_classified\_pct} = 100\,\frac{E_s}{E_c}
+
+    where :math:`E_{u \to s}` is the unclassified employment whose ISCED aggregate
+    spans a level that would give status :math:`s` (``ED5-8`` in ISCO 3 could be over-
+    qualified; in ISCO 2 it could not). The bounds hold whatever the split of the
+    aggregates; the rate among classified workers is the rate of that sub-population
+    and equals the share of all employment only if the unclassified were like the
+    classified, which the cell structure partly rules out (it can lie outside the
+    bounds).
+
     **Aggregate ISCED codes.** Eurostat tables often give only ``ED0-2``, ``ED3_4`` and
     ``ED5-8``. ``ED3_4`` is one skill level (2), but ``ED0-2`` spans levels 1-2 and
     ``ED5-8`` spans 3-4. A row in such a code is classified when every level it spans
@@ -322,10 +342,13 @@ def ilo_normative_mismatch(
     -------
     Same kind as ``frame``: ``by`` columns, ``qualification_status`` (``over``,
     ``matched``, ``under``, ``unclassified``: all four for every group), ``employed``
-    (sum of ``value``), ``share_pct`` (of the group's classifiable employment; the four
-    shares sum to 100; null when the group's employment is zero) and ``note`` (null
-    unless the group has unclassified employment). Sorted by ``by`` and status. For the
-    shares among classified workers only, divide by ``100 - unclassified``.
+    (sum of ``value``), ``share_pct`` (of all the group's employment; the four shares sum
+    to 100; null when the group's employment is zero; for the three statuses a lower
+    bound of their share of all employment), ``share_classified_pct`` (of classified
+    employment; the three sum to 100; null for ``unclassified`` and when nothing is
+    classified), ``share_upper_pct`` (the upper bound; null for ``unclassified``) and
+    ``note`` (null unless the group has unclassified employment). Sorted by ``by`` and
+    status.
 
     Raises
     ------
@@ -363,8 +386,15 @@ def ilo_normative_mismatch(
         .then(pl.lit("matched"))
         .otherwise(pl.lit("unclassified"))
     )
+    # the statuses an (unclassified) aggregate could take, were its split known
+    could = {
+        "over": hi > pl.col("_req_max"),
+        "matched": (lo <= pl.col("_req_max")) & (hi >= pl.col("_req_min")),
+        "under": lo < pl.col("_req_min"),
+    }
     lf = lf.join(_required_levels(), on="_major", how="inner").with_columns(
-        status.alias("qualification_status")
+        status.alias("qualification_status"),
+        *(expr.alias(f"_could_{name}") for name, expr in could.items()),
     )
     if ambiguous == "raise":
         lf = _guard(
@@ -386,23 +416,52 @@ def ilo_normative_mismatch(
             "_order": list(range(len(QUALIFICATION_STATUSES))),
         }
     )
+    is_unclassified = pl.col("qualification_status") == "unclassified"
+    # per group, the unclassified employment that could be in each status
+    could_be = lf.group_by(keys).agg(
+        pl.col("_value").filter(is_unclassified & pl.col(f"_could_{name}")).sum().alias(f"_+{name}")
+        for name in could
+    )
     total = pl.col("employed").sum().over(keys)
-    unclassified = pl.col("employed").filter(pl.col("qualification_status") == "unclassified")
+    classified = pl.col("employed").filter(~is_unclassified).sum().over(keys)
+    unclassified = pl.col("employed").filter(is_unclassified)
+    extra: pl.Expr = pl.lit(None, pl.Float64)
+    for name in could:
+        extra = (
+            pl.when(pl.col("qualification_status") == name)
+            .then(pl.col(f"_+{name}"))
+            .otherwise(extra)
+        )
     out = (
         lf.select(keys)
         .unique()
         .join(statuses, how="cross")
         .join(counts, on=[*keys, "qualification_status"], how="left", nulls_equal=True)
+        .join(could_be, on=keys, how="left", nulls_equal=True)
         .with_columns(pl.col("employed").fill_null(0.0))
         .with_columns(
             pl.when(total > 0).then(100 * pl.col("employed") / total).alias("share_pct"),
+            pl.when(~is_unclassified & (classified > 0))
+            .then(100 * pl.col("employed") / classified)
+            .alias("share_classified_pct"),
+            pl.when(~is_unclassified & (total > 0))
+            .then(100 * (pl.col("employed") + extra) / total)
+            .alias("share_upper_pct"),
             pl.when(unclassified.sum().over(keys) > 0)
             .then(pl.lit(_UNCLASSIFIED_NOTE))
             .otherwise(pl.lit(None, pl.String))
             .alias("note"),
         )
         .sort([*keys, "_order"], nulls_last=False)
-        .select(*keys, "qualification_status", "employed", "share_pct", "note")
+        .select(
+            *keys,
+            "qualification_status",
+            "employed",
+            "share_pct",
+            "share_classified_pct",
+            "share_upper_pct",
+            "note",
+        )
     )
     return _finish(_drop_dummy(out), frame)
 

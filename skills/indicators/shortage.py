@@ -41,6 +41,7 @@ from skills.indicators._checks import (
 
 __all__ = [
     "DEFAULT_COMPONENTS",
+    "growth_components",
     "shortage_index",
     "shortage_sensitivity",
 ]
@@ -57,6 +58,8 @@ DEFAULT_COMPONENTS: Final[Mapping[str, Literal[1, -1]]] = MappingProxyType(
     }
 )
 _DEFAULT_SET: Final = "default"
+#: ``status`` of :func:`shortage_sensitivity` rows whose ranking comparison is meaningful.
+SENSITIVITY_OK: Final = "ok"
 
 
 def _check_components(components: object, fname: str) -> dict[str, int]:
@@ -206,6 +209,76 @@ def _index(
     )
 
 
+def _set_status(
+    lf: pl.LazyFrame,
+    keys: Sequence[str],
+    comps: Mapping[str, int],
+    base: Mapping[str, float],
+    sets: Mapping[str, Mapping[str, float]],
+) -> pl.LazyFrame:
+    """Per group and weight set: the components that entered (observed for some
+    occupation of the group, with positive weight in some set), whether the set can
+    change the ranking (``status``) and ``_degenerate`` (fewer than two entered)."""
+    keys = list(keys)
+    groups = lf.group_by(keys).agg(pl.col(c).is_not_null().any().alias(f"_has_{c}") for c in comps)
+    # a component matters if some set (the reference included) gives it positive weight
+    live = [c for c in comps if any(ws[c] > 0 for ws in sets.values())]
+    has = {c: pl.col(f"_has_{c}") for c in comps}
+    entered_n = pl.sum_horizontal([has[c].cast(pl.UInt32) for c in live]) if live else pl.lit(0)
+    entered = pl.concat_str(
+        [pl.when(has[c]).then(pl.lit(c)) for c in live], separator=", ", ignore_nulls=True
+    )
+
+    def total(ws: Mapping[str, float]) -> pl.Expr:
+        return pl.sum_horizontal(
+            [pl.when(has[c]).then(pl.lit(ws[c])).otherwise(0.0) for c in comps]
+        )
+
+    degenerate = entered_n < 2
+    rows = []
+    for name, ws in sets.items():
+        s_base, s_set = total(base), total(ws)
+        # the set changes the ranking only if its weights over the components that
+        # entered are not proportional to the reference weights
+        differs = pl.any_horizontal(
+            [
+                has[c] & ((ws[c] * s_base - base[c] * s_set).abs() > 1e-12 * s_base * s_set)
+                for c in comps
+            ]
+        )
+        state = (
+            pl.when(degenerate)
+            .then(
+                pl.when(entered_n == 0)
+                .then(pl.lit("degenerate: no component entered"))
+                .otherwise(
+                    pl.format(
+                        "degenerate: only one component entered ({}); weights cannot "
+                        "change the ranking",
+                        entered,
+                    )
+                )
+            )
+            .when(pl.lit(name == _DEFAULT_SET))
+            .then(pl.lit(SENSITIVITY_OK))
+            .when(s_set <= 0)
+            .then(pl.lit("empty: the set gives weight 0 to every component that entered"))
+            .when(~differs)
+            .then(pl.lit("no effect: the set reweights only components that did not enter"))
+            .otherwise(pl.lit(SENSITIVITY_OK))
+        )
+        rows.append(
+            groups.select(
+                *keys,
+                pl.lit(name).alias("weight_set"),
+                entered.alias("components_entered"),
+                state.alias("status"),
+                degenerate.alias("_degenerate"),
+            )
+        )
+    return pl.concat(rows, how="vertical")
+
+
 def shortage_index(
     frame: FrameT,
     *,
@@ -347,14 +420,26 @@ def shortage_sensitivity(
     occupation, by, components, weights, employment
         As in :func:`shortage_index`.
 
+    A ranking can only depend on the weights of components that entered. In a group
+    where fewer than two components entered (observed for some occupation, with positive
+    weight in some set) no weight set can change the ranking: such a **degenerate**
+    group keeps only its ``default`` rows, with a null ``spearman_vs_default`` and a
+    ``status`` that says so, rather than a Spearman of 1 that would read as robustness.
+    A set that only reweights components absent from a group (its weights over the
+    components that entered are proportional to the reference) has ``status``
+    ``no effect: ...`` and a null correlation in that group.
+
     Returns
     -------
     Same kind as ``frame``: ``by`` columns, ``occupation``, ``weight_set`` (``default``
     first, then the sets in the order given), ``shortage_index``, ``rank``, ``rank_min``
-    and ``rank_max`` (over all sets, ``default`` included) and ``spearman_vs_default``
+    and ``rank_max`` (over all sets, ``default`` included), ``spearman_vs_default``
     (per group and set; 1 for ``default`` itself; null with fewer than two occupations
-    ranked under both or when a ranking is constant). One row per group x occupation x
-    set.
+    ranked under both, when a ranking is constant, and unless ``status`` is ``ok``),
+    ``components_entered`` (comma-separated, per group) and ``status`` (``ok``;
+    ``degenerate: ...``; ``no effect: ...``; ``empty: ...`` for a set that gives weight
+    0 to every component that entered). One row per group x occupation x set (x
+    ``default`` only, for a degenerate group).
 
     Raises
     ------
@@ -397,6 +482,7 @@ def shortage_sensitivity(
     all_sets = {_DEFAULT_SET: base, **sets}
     keys: list[str]
     lf, keys = _keys(lf, by_)
+    status = _set_status(lf, keys, comps, base, all_sets)
     parts = [
         _index(lf, keys, occupation=occupation, comps=comps, weights=ws, emp=emp).select(
             *keys,
@@ -408,7 +494,12 @@ def shortage_sensitivity(
         )
         for i, (name, ws) in enumerate(all_sets.items())
     ]
-    stacked = pl.concat(parts, how="vertical")
+    stacked = (
+        pl.concat(parts, how="vertical")
+        .join(status, on=[*keys, "weight_set"], how="left", nulls_equal=True)
+        # a degenerate group keeps only its default ranking: no set can change it
+        .filter(~pl.col("_degenerate") | (pl.col("weight_set") == _DEFAULT_SET))
+    )
     reference = stacked.filter(pl.col("weight_set") == _DEFAULT_SET).select(
         *keys, occupation, pl.col("rank").alias("_rank_default")
     )
@@ -423,7 +514,9 @@ def shortage_sensitivity(
         .with_columns(
             pl.col("rank").min().over([*keys, occupation]).alias("rank_min"),
             pl.col("rank").max().over([*keys, occupation]).alias("rank_max"),
-            pl.when(both.sum().over([*keys, "weight_set"]) >= 2)
+            pl.when(
+                (pl.col("status") == SENSITIVITY_OK) & (both.sum().over([*keys, "weight_set"]) >= 2)
+            )
             .then(rho.over([*keys, "weight_set"]))
             .fill_nan(None)
             .alias("spearman_vs_default"),
@@ -438,6 +531,190 @@ def shortage_sensitivity(
             "rank_min",
             "rank_max",
             "spearman_vs_default",
+            "components_entered",
+            "status",
         )
     )
     return _finish(_drop_dummy(out), frame)
+
+
+# ------------------------------------------------------------------ growth components
+def _annualised_growth(x0: pl.Expr, x1: pl.Expr, years: int) -> pl.Expr:
+    """100 * ((x1 / x0) ** (1 / years) - 1); null unless both ends are positive."""
+    ok = (x0 > 0) & (x1 > 0)
+    return pl.when(ok).then(100 * ((x1 / x0) ** (1.0 / years) - 1))
+
+
+def growth_components(
+    employment: pl.DataFrame,
+    spans: pl.DataFrame,
+    wages: pl.DataFrame | None = None,
+    *,
+    occupation: str = "isco08",
+    value: str = "value",
+    wage_col: str = "mean_hourly_wage_eur",
+    min_occupations: int = 5,
+) -> pl.DataFrame:
+    r"""One row per geo and occupation: growth components over one window common to all.
+
+    The shortage index compares components that must describe the same years. For each
+    geo, with clean employment span :math:`[s, e]` (no series break inside; e.g. the
+    ``is_longest`` span of :func:`skills.indicators.polarisation.clean_spans`) and wage
+    years :math:`Y_w`, the **common window** is
+
+    .. math::
+
+        [t_0, t_1] = \begin{cases}
+            [\min I, \max I] & |I| \ge 2,\quad I = Y_w \cap P_{[s, e]} \\
+            [s, e] & \text{otherwise (wage growth does not enter for the geo)}
+        \end{cases}
+
+    where :math:`P_{[s, e]}` are the periods of the employment data inside the span. Every
+    component that enters is annualised over the same years:
+
+    .. math::
+
+        g_o = 100 \left[\left(\frac{x_{o,t_1}}{x_{o,t_0}}\right)^{1/(t_1 - t_0)} - 1\right]
+
+    for employment :math:`x = E` (``employment_growth``) and, where the window came from
+    the wage years, the mean hourly wage :math:`x = w` (``wage_growth``). A cell that is
+    missing, zero or negative at either end gives no growth rate (an occupation without
+    employment growth is left out; one without wage growth has a null ``wage_growth``).
+
+    Parameters
+    ----------
+    employment
+        ``geo``, ``period`` (annual, ``"YYYY"``), ``occupation`` and ``value``: employment
+        by occupation at one level of detail (e.g. ISCO-08 sub-major groups).
+    spans
+        One row per geo: ``geo``, ``start``, ``end`` (periods), the clean span to use.
+    wages
+        Optional ``geo``, ``year`` (integer), ``occupation`` and ``wage_col``; codes are
+        compared after :func:`skills.classifications.normalise_isco08`.
+    occupation, value, wage_col
+        Column names.
+    min_occupations
+        A geo with fewer occupations with an employment growth rate is left out.
+
+    Returns
+    -------
+    ``geo``, ``period`` (the common window ``"t0-t1"``), ``occupation``, ``employment``
+    (at :math:`t_1`, the weight of the economy-wide average), ``employment_growth``,
+    ``wage_growth`` (% a year; null where it did not enter), ``components`` (the
+    components that entered for the geo, comma-separated) and ``note`` (why wage growth
+    did not enter, where it did not), sorted by geo and occupation.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, a non-annual period, two wages for one geo, year and occupation.
+
+    References
+    ----------
+    OECD (2017), *Getting Skills Right: Skills for Jobs Indicators*, ch. 2 (the growth
+    components are compared over the same years).
+    """
+    from skills.classifications import normalise_isco08
+
+    fname = "growth_components"
+    for name, frame, cols in (
+        ("employment", employment, ["geo", "period", occupation, value]),
+        ("spans", spans, ["geo", "start", "end"]),
+        *(() if wages is None else (("wages", wages, ["geo", "year", occupation, wage_col]),)),
+    ):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            msg = f"{fname}: {name} lacks column(s) {missing} (has {frame.columns})"
+            raise ValueError(msg)
+    if not employment["period"].cast(pl.String).str.contains(r"^\d{4}$").all():
+        msg = f"{fname}: employment periods must be annual ('YYYY')"
+        raise ValueError(msg)
+    w_all: pl.DataFrame | None = None
+    if wages is not None:
+        w_all = wages.select(
+            "geo",
+            pl.col("year").cast(pl.Int64),
+            normalise_isco08(pl.col(occupation)).alias("_occ"),
+            pl.col(wage_col).cast(pl.Float64).alias("_w"),
+        ).filter(pl.col("_occ").is_not_null())
+        dup = w_all.filter(pl.struct("geo", "year", "_occ").is_duplicated())
+        if dup.height:
+            msg = f"{fname}: more than one wage per geo, year and occupation, e.g. {dup.row(0)}"
+            raise ValueError(msg)
+    emp = employment.select(
+        "geo", pl.col("period").cast(pl.String), occupation, pl.col(value).cast(pl.Float64)
+    )
+    schema: dict[str, pl.DataType] = {
+        "geo": pl.String(),
+        "period": pl.String(),
+        occupation: pl.String(),
+        "employment": pl.Float64(),
+        "employment_growth": pl.Float64(),
+        "wage_growth": pl.Float64(),
+        "components": pl.String(),
+        "note": pl.String(),
+    }
+    frames: list[pl.DataFrame] = []
+    for geo, start, end in spans.select("geo", "start", "end").sort("geo").iter_rows():
+        sub = emp.filter(pl.col("geo") == geo)
+        periods = sorted(p for p in set(sub["period"].to_list()) if str(start) <= p <= str(end))
+        if len(periods) < 2:
+            continue
+        t0, t1 = periods[0], periods[-1]
+        note: str | None = "wage growth left out: no wage table"
+        w = None if w_all is None else w_all.filter(pl.col("geo") == geo)
+        if w is not None:
+            wage_years = sorted(set(w["year"].to_list()))
+            inside = [p for p in periods if int(p) in wage_years]
+            if len(inside) >= 2:
+                t0, t1, note = inside[0], inside[-1], None
+            elif not wage_years:
+                note = "wage growth left out: no wages for this geo"
+            else:
+                shown = ", ".join(str(y) for y in wage_years)
+                note = (
+                    f"wage growth left out: wages for {shown}, not two years inside "
+                    f"the clean span {start}-{end}"
+                )
+        years = int(t1) - int(t0)
+        e0 = sub.filter(pl.col("period") == t0).select(occupation, pl.col(value).alias("_e0"))
+        e1 = sub.filter(pl.col("period") == t1).select(occupation, pl.col(value).alias("_e1"))
+        comp = (
+            e0.join(e1, on=occupation, how="inner")
+            .with_columns(_annualised_growth(pl.col("_e0"), pl.col("_e1"), years).alias("_g"))
+            .filter(pl.col("_g").is_not_null())
+            .select(
+                pl.lit(geo, pl.String).alias("geo"),
+                pl.lit(f"{t0}-{t1}").alias("period"),
+                occupation,
+                pl.col("_e1").alias("employment"),
+                pl.col("_g").alias("employment_growth"),
+            )
+        )
+        if comp.height < min_occupations:
+            continue
+        growth = pl.lit(None, pl.Float64)
+        if w is not None and note is None:
+            w0 = w.filter(pl.col("year") == int(t0)).select("_occ", pl.col("_w").alias("_w0"))
+            w1 = w.filter(pl.col("year") == int(t1)).select("_occ", pl.col("_w").alias("_w1"))
+            wg = w0.join(w1, on="_occ").select(
+                pl.col("_occ").alias(occupation),
+                _annualised_growth(pl.col("_w0"), pl.col("_w1"), years).alias("wage_growth"),
+            )
+            comp = comp.join(wg, on=occupation, how="left", validate="1:1")
+            if comp["wage_growth"].is_null().all():
+                note = f"wage growth left out: no occupation has wages in both {t0} and {t1}"
+                comp = comp.drop("wage_growth")
+        if "wage_growth" not in comp.columns:
+            comp = comp.with_columns(growth.alias("wage_growth"))
+        entered = "employment_growth" if note is not None else "employment_growth, wage_growth"
+        frames.append(
+            comp.with_columns(
+                pl.lit(entered).alias("components"), pl.lit(note, pl.String).alias("note")
+            )
+        )
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat([f.select(list(schema)).cast(pl.Schema(schema)) for f in frames]).sort(
+        "geo", occupation
+    )

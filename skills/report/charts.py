@@ -626,7 +626,8 @@ def skill_shares_trend(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
 
 
 def skill_share_change(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
-    """Bars: change in each skill group's share, over the clean span and the full range.
+    """Bars: change in each skill group's share, over the clean span, the window common
+    to the region, its country and the EU, and the full range.
 
     Frame: :func:`skills.report.frames.skill_share_change_frame`. A change across a
     series break is drawn pale with a dashed outline, in its own colour, and labelled
@@ -640,7 +641,7 @@ def skill_share_change(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     sel = _geo_selector(frame, ctx)
     base = alt.Chart(frame).transform_filter(sel)
     groups = [labels.skill_groups[g] for g in SKILL_GROUP_ORDER]
-    kinds = [labels.clean_span, labels.across_break]
+    kinds = [labels.clean_span, labels.common_window, labels.across_break]
     y = alt.Y("group:N", title=None, sort=groups, axis=_wrapped(24))
     offset = alt.YOffset("span_kind:N", sort=kinds)
     bars = (
@@ -652,7 +653,7 @@ def skill_share_change(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
             color=alt.Color(
                 "span_kind:N",
                 title=None,
-                scale=alt.Scale(domain=kinds, range=["#0072B2", "#E69F00"]),
+                scale=alt.Scale(domain=kinds, range=["#0072B2", "#009E73", "#E69F00"]),
             ),
             opacity=alt.condition(alt.datum.crosses_break, alt.value(0.5), alt.value(1.0)),
             stroke=alt.value("#222222"),

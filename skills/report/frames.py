@@ -68,6 +68,7 @@ class FrameLabels:
     surplus_direction: str
     clean_span: str
     across_break: str
+    common_window: str
     employed_measure: str
     coherent_measure: str
     skill_groups: Mapping[str, str]
@@ -84,6 +85,7 @@ def frame_labels(t: Messages | None = None) -> FrameLabels:
         surplus_direction=t("frame.direction.surplus"),
         clean_span=t("frame.span.clean"),
         across_break=t("frame.span.across"),
+        common_window=t("frame.span.common"),
         employed_measure=t("frame.measure.employed"),
         coherent_measure=t("frame.measure.coherent"),
         skill_groups={
@@ -474,8 +476,12 @@ def skill_share_change_frame(
     """One row per geo, span and skill group: the change in employment share (pp).
 
     Each geo has its longest span without a series break and, when different, the full
-    range; a change across a break carries ``crosses_break`` and says so in ``span``.
+    range and the window common to the region, its country and the EU (rows with
+    ``variant`` = ``common_window``); a change across a break carries ``crosses_break``
+    and says so in ``span``.
     """
+    from skills.indicators.polarisation import COMMON_WINDOW
+
     rows = indicators.filter(
         pl.col("indicator") == "employment_share_change_pp",
         pl.col("geo").is_in(list(geos)),
@@ -486,6 +492,13 @@ def skill_share_change_frame(
         return pl.DataFrame()
     t = _messages(t)
     labels = frame_labels(t)
+    is_common = pl.col("variant").fill_null("") == COMMON_WINDOW
+    own = rows.filter(~is_common)
+    # a common window that is the geo's own span already adds nothing to its bars
+    common = rows.filter(is_common).join(
+        own.select("geo", "period").unique(), on=["geo", "period"], how="anti"
+    )
+    rows = pl.concat([own, common]).with_columns(is_common.alias("_common"))
     rows = rows.with_columns(
         pl.col("flag").fill_null("").str.contains("b", literal=True).alias("crosses_break"),
         pl.col("value").round(2).alias("change_pp"),
@@ -497,13 +510,19 @@ def skill_share_change_frame(
             if crosses and years
             else t("frame.span.label_across", period=period)
             if crosses
+            else t("frame.span.label_common", period=period)
+            if in_common
             else t("frame.span.label_clean", period=period)
         )
-        for period, crosses, years in rows.select("period", "crosses_break", "_break_years").rows()
+        for period, crosses, years, in_common in rows.select(
+            "period", "crosses_break", "_break_years", "_common"
+        ).rows()
     ]
     rows = rows.with_columns(
         pl.Series("span", spans, dtype=pl.String),
-        pl.when(pl.col("crosses_break"))
+        pl.when(pl.col("_common"))
+        .then(pl.lit(labels.common_window))
+        .when(pl.col("crosses_break"))
         .then(pl.lit(labels.across_break))
         .otherwise(pl.lit(labels.clean_span))
         .alias("span_kind"),
