@@ -58,6 +58,19 @@ def _matching_panel(
     )
 
 
+def _lagged_logs(data: pl.DataFrame) -> pl.DataFrame:
+    """Logs of hires and of the stocks one period earlier, by a within-region shift."""
+    return (
+        data.sort("geo", "period")
+        .with_columns(
+            pl.col("unemployed").log().shift(1).over("geo").alias("lu"),
+            pl.col("vacancies").log().shift(1).over("geo").alias("lv"),
+            pl.col("hires").log().alias("lh"),
+        )
+        .drop_nulls()
+    )
+
+
 def _cluster_ols(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> Any:  # noqa: N803
     import statsmodels.api as sm
 
@@ -141,15 +154,7 @@ def test_matching_function_matches_dummy_variable_ols_with_equal_ses() -> None:
     data = _matching_panel(4, 0.6, 0.3)
     res = fit_matching_function(data)
     assert isinstance(res, MatchingResult)
-    d = (
-        data.sort("geo", "period")
-        .with_columns(
-            pl.col("unemployed").log().shift(1).over("geo").alias("lu"),
-            pl.col("vacancies").log().shift(1).over("geo").alias("lv"),
-            pl.col("hires").log().alias("lh"),
-        )
-        .drop_nulls()
-    )
+    d = _lagged_logs(data)
     regions = np.unique(d["geo"].to_numpy())
     periods = np.unique(d["period"].to_numpy())
     X = np.column_stack(
@@ -276,15 +281,7 @@ def test_matching_bootstrap_equals_dummy_variable_brute_force() -> None:
     reps = 99
     boot = Cov.wild_bootstrap(reps=reps, seed=3, cluster="geo")
     res = fit_matching_function(data, bootstrap=boot)
-    d = (
-        data.sort("geo", "period")
-        .with_columns(
-            pl.col("unemployed").log().shift(1).over("geo").alias("lu"),
-            pl.col("vacancies").log().shift(1).over("geo").alias("lv"),
-            pl.col("hires").log().alias("lh"),
-        )
-        .drop_nulls()
-    )
+    d = _lagged_logs(data)
     regions = np.unique(d["geo"].to_numpy())
     periods = np.unique(d["period"].to_numpy())
     lu, lv, lh = d["lu"].to_numpy(), d["lv"].to_numpy(), d["lh"].to_numpy()
