@@ -49,7 +49,7 @@ STRUCTURAL_TYPES = frozenset(
     }
 )
 #: The tables an expectation may run on (``meta.check_table``).
-CHECK_TABLES = ("rows", "steps", "jumps", "gaps", "periods", "shares")
+CHECK_TABLES = ("rows", "steps", "jumps", "gaps", "periods", "shares", "levels", "totals")
 _KINDS = (
     "eurostat",
     "its_courses",
