@@ -25,7 +25,10 @@ implied by the format of ``period``, and the reader checks that the two agree.
 
 Nothing is guessed: a ragged or truncated line, a header that is not Eurostat's, a value
 that is not a number, an unknown flag letter or a duplicated key raises
-:class:`~skills.errors.InputError` naming the file, the line and the column.
+:class:`~skills.errors.InputError` naming the file, the line and the column. So does a value
+that is not finite (``1e999`` overflows to infinity) or beyond :data:`MAX_ABS_VALUE` in
+absolute value, with the cell's key and period; the values of every bad cell are reported
+in one error (the first :data:`~skills.errors.MAX_REPORTED`, then a count).
 """
 
 from __future__ import annotations
