@@ -227,6 +227,20 @@ def scale_cells(line: str, prefix: str, factor: float, columns: slice) -> str:
 
 UNEMPLOYMENT = "lfst_r_lfu3pers.tsv.gz"
 
+
+def _scale_sdmx_series(ws: Path, key: str, factor: float) -> None:
+    """Multiply OBS_VALUE on every line of lfst_r_lfe2emp.csv whose key contains ``key``."""
+
+    def scale(line: str) -> str:
+        if key not in line:
+            return line
+        cells = line.split(",")
+        cells[8] = f"{float(cells[8]) * factor:.1f}" if cells[8] else cells[8]
+        return ",".join(cells)
+
+    edit_lines(ws / "data" / "lfst_r_lfe2emp.csv", lambda ls: [scale(x) for x in ls])
+
+
 # Values: non-finite, implausible, overflowing, and levels that no single check sees.
 VALUE_CASES: list[tuple[str, Callable[[Path], object], int, list[str]]] = [
     (
@@ -321,6 +335,18 @@ VALUE_CASES: list[tuple[str, Callable[[Path], object], int, list[str]]] = [
         ),
         1,
         ["ERROR unemployment:", "on children_to_parent", "geo=ITC1,", UNEMPLOYMENT],
+    ),
+    (
+        "a region's total of both sexes x10 in every year",
+        lambda ws: _scale_sdmx_series(ws, ",THS_PER,T,Y15-74,ITC1,", 10),
+        1,
+        [
+            "ERROR employment:",
+            "on complete_children_to_parent",
+            "total_of=sex",
+            "sex=T, age=Y15-74, geo=ITC1",
+            "lfst_r_lfe2emp.csv",
+        ],
     ),
     (
         "one hires cell x1000",

@@ -857,3 +857,39 @@ def test_hires_cell_x1000_stops_the_run(warm_gx: None) -> None:
     o = only_failure(validate_table("hires", bad, source="hires.csv"), "error")
     assert (o.check_table, o.columns) == ("levels", ("ratio_to_series_median",))
     assert o.examples[0]["geo"] == "ITC12" and o.examples[0]["_line"] == 7
+
+
+def by_sex(values: dict[str, list[float]]) -> pl.DataFrame:
+    """Employment of one region by sex (T, F, M), years 2018-2021."""
+    frames = [
+        eurostat("THS", {"DE11": vals}).with_columns(pl.lit(sex).alias("sex"))
+        for sex, vals in values.items()
+    ]
+    return pl.concat(frames)
+
+
+WOMEN, MEN = [980.0, 990.0, 985.0, 992.0], [1120.0, 1130.0, 1145.0, 1133.0]
+TOTAL = [w + m for w, m in zip(WOMEN, MEN, strict=True)]
+
+
+def test_women_plus_men_adding_up_to_the_total_pass(warm_gx: None) -> None:
+    out = validate_table("employment", by_sex({"T": TOTAL, "F": WOMEN, "M": MEN}))
+    assert failures(out) == []
+
+
+@pytest.mark.parametrize(
+    ("values", "column"),
+    [
+        ({"T": [v * 10 for v in TOTAL], "F": WOMEN, "M": MEN}, "complete_children_to_parent"),
+        ({"T": TOTAL, "F": [v * 10 for v in WOMEN], "M": MEN}, "children_to_parent"),
+    ],
+    ids=["total x10", "women x10"],
+)
+def test_a_sex_series_x10_in_every_year_stops_the_run(
+    warm_gx: None, values: dict[str, list[float]], column: str
+) -> None:
+    o = only_failure(validate_table("employment", by_sex(values), source="e.tsv"), "error")
+    assert (o.check_table, o.columns) == ("totals", (column,))
+    assert o.observed["unexpected_count"] == 4
+    assert o.examples[0]["total_of"] == "sex" and o.examples[0]["sex"] == "T"
+    assert o.examples[0]["geo"] == "DE11"

@@ -28,9 +28,9 @@ copies of small tables that Polars computes first:
     One row per series and period: the value over the median of its series
     (``ratio_to_series_median``) - one cell typed x1000 shows here.
 ``totals``
-    One row per parent area (NUTS), other dimensions and period: the sum of its sub-areas
-    over its own value (``children_to_parent``) - a whole series x10 in every year, which
-    no step shows, shows here.
+    One row per total (a NUTS area, sex ``T``), other dimensions and period: the sum of its
+    parts (sub-areas, ``F`` + ``M``) over its own value (``children_to_parent``) - a whole
+    series x10 in every year, which no step shows, shows here.
 """
 
 from __future__ import annotations
@@ -600,95 +600,118 @@ def _levels(rows: pl.DataFrame, p: Mapping[str, Any]) -> pl.DataFrame:
 
 
 def _totals(rows: pl.DataFrame, p: Mapping[str, Any]) -> pl.DataFrame:
-    """One row per parent area, other dimensions and period: the sum of its sub-areas.
+    """One row per total, other dimensions and period: the sum of its parts.
 
-    Sub-areas of a NUTS code are the codes one character longer that start with it
-    (``ITC11`` ... ``ITC18`` of ``ITC1``; ``ITC1`` ... ``ITC4`` of ``ITC``); Eurostat
-    aggregates (``EU27_2020``, ``EA20``) are not areas. ``children_to_parent`` = sum of the
-    sub-areas' values / the parent's value; ``is_complete`` says whether every sub-area
-    the table has for that parent (in any period) has a value in this one, and
-    ``complete_children_to_parent`` is the ratio where it does (null elsewhere: with a
-    sub-area missing, the sum may fall short of the parent legitimately). Parents whose
-    value is below ``min_level`` and parents with fewer than two sub-areas with a value
-    are left out. ``sum`` sums the value per area and period first.
+    ``hierarchies`` lists how totals split into parts, each ``{"column": "geo", "nuts":
+    true}`` or ``{"column": "sex", "parts": {"T": ["F", "M"]}}`` (default: NUTS on the
+    ``geo`` column). The parts of a NUTS code are the codes one character longer that
+    start with it (``ITC11`` ... ``ITC18`` of ``ITC1``; ``ITC1`` ... ``ITC4`` of ``ITC``);
+    Eurostat aggregates (``EU27_2020``, ``EA20``) are not areas. ``total_of`` names the
+    column; ``children_to_parent`` = sum of the parts' values / the total's value;
+    ``is_complete`` says whether every part (every listed part; for NUTS, every sub-area the
+    table has for that area in any period) has a value, and
+    ``complete_children_to_parent`` is the ratio where it does (null elsewhere: with a part
+    missing, the sum may fall short of the total legitimately). Totals whose value is below
+    ``min_level`` and totals with fewer than two parts with a value are left out. ``sum``
+    sums the value per code and period first.
     """
     period, value = p.get("period", "period"), p.get("value", "value")
-    geo = p.get("geo", "geo")
     frame = _filtered(rows, p)
     empty = pl.DataFrame({"children_to_parent": []}, schema={"children_to_parent": pl.Float64})
-    if period not in frame.columns or value not in frame.columns or geo not in frame.columns:
+    hierarchies = p.get("hierarchies") or [{"column": p.get("geo", "geo"), "nuts": True}]
+    if period not in frame.columns or value not in frame.columns:
         return empty
-    dims = [c for c in _series(frame, {**p, "series": "$dimensions"}) if c != geo]
-    if p.get("series") not in (None, "$dimensions"):
-        dims = [c for c in p["series"] if c in frame.columns and c != geo]
-    areas = (
-        frame.filter(
-            pl.col(geo).str.contains(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
-            & ~pl.col(geo).str.contains(r"^(EU|EA|EFTA)")
-        )
-        .select(
-            *dims,
-            pl.col(geo).alias("geo"),
-            pl.col(period).cast(pl.String).alias("period"),
-            pl.col(value).cast(pl.Float64).alias("value"),
-            ROW,
-        )
-        .group_by(*dims, "geo", "period")
-        .agg(
-            (
-                pl.when(pl.col("value").is_not_null().any()).then(pl.col("value").sum())
-                if p.get("sum")
-                else pl.col("value").first()
-            ),
-            pl.col(ROW).min(),
-        )
-    )
-    children = areas.filter(pl.col("geo").str.len_chars() > 2).with_columns(
-        pl.col("geo").str.head(-1).alias("parent")
-    )
-    known = children.group_by("parent").agg(pl.col("geo").n_unique().alias("children_known_n"))
-    sums = (
-        children.filter(pl.col("value").is_not_null())
-        .group_by("parent", *dims, "period")
-        .agg(
-            pl.col("value").sum().alias("children_sum"),
-            pl.len().cast(pl.Int64).alias("children_n"),
-        )
-        .filter(pl.col("children_n") >= 2)
-    )
-    parents = areas.filter(pl.col("value").is_not_null()).rename(
-        {"geo": "parent", "value": "parent_value"}
-    )
     floor = p.get("min_level", 0)
-    out = (
-        parents.join(sums, on=["parent", *dims, "period"], how="inner", nulls_equal=True)
-        .join(known, on="parent", how="left")
-        .filter(
-            (pl.col("parent_value") > 0)
-            & (pl.col("parent_value") >= (float(floor) if isinstance(floor, int | float) else 0))
+    level = float(floor) if isinstance(floor, int | float) else 0.0
+    out: list[pl.DataFrame] = []
+    for h in hierarchies:
+        column = str(h["column"])
+        if column not in frame.columns:
+            continue
+        dims = [c for c in _series(frame, p) if c != column]
+        cells = (
+            frame.select(
+                *dims,
+                pl.col(column).cast(pl.String).alias("_code"),
+                pl.col(period).cast(pl.String).alias("period"),
+                pl.col(value).cast(pl.Float64).alias("value"),
+                ROW,
+            )
+            .group_by(*dims, "_code", "period")
+            .agg(
+                (
+                    pl.when(pl.col("value").is_not_null().any()).then(pl.col("value").sum())
+                    if p.get("sum")
+                    else pl.col("value").first()
+                ),
+                pl.col(ROW).min(),
+            )
         )
-        .with_columns(
-            (pl.col("children_sum") / pl.col("parent_value")).alias("children_to_parent"),
-            (pl.col("children_n") == pl.col("children_known_n")).alias("is_complete"),
+        if h.get("nuts"):
+            cells = cells.filter(
+                pl.col("_code").str.contains(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
+                & ~pl.col("_code").str.contains(r"^(EU|EA|EFTA)")
+            )
+            children = cells.filter(pl.col("_code").str.len_chars() > 2).with_columns(
+                pl.col("_code").str.head(-1).alias("parent")
+            )
+            known = children.group_by("parent").agg(
+                pl.col("_code").n_unique().cast(pl.Int64).alias("children_known_n")
+            )
+        else:
+            parts: Mapping[str, Sequence[str]] = h.get("parts") or {}
+            of = {str(c): str(t) for t, cs in parts.items() for c in cs}
+            children = cells.filter(pl.col("_code").is_in(list(of))).with_columns(
+                pl.col("_code").replace_strict(of, return_dtype=pl.String).alias("parent")
+            )
+            known = pl.DataFrame(
+                {"parent": list(parts), "children_known_n": [len(v) for v in parts.values()]},
+                schema={"parent": pl.String, "children_known_n": pl.Int64},
+            )
+        sums = (
+            children.filter(pl.col("value").is_not_null())
+            .group_by("parent", *dims, "period")
+            .agg(
+                pl.col("value").sum().alias("children_sum"),
+                pl.len().cast(pl.Int64).alias("children_n"),
+            )
+            .filter(pl.col("children_n") >= 2)
         )
-        .with_columns(
-            pl.when(pl.col("is_complete"))
-            .then(pl.col("children_to_parent"))
-            .alias("complete_children_to_parent")
+        totals = cells.filter(pl.col("value").is_not_null()).rename(
+            {"_code": "parent", "value": "parent_value"}
         )
-    )
-    return out.select(
-        *dims,
-        pl.col("parent").alias(geo),
-        "period",
-        "parent_value",
-        "children_sum",
-        "children_n",
-        "is_complete",
-        "children_to_parent",
-        "complete_children_to_parent",
-        ROW,
-    ).sort(ROW)
+        table = (
+            totals.join(sums, on=["parent", *dims, "period"], how="inner", nulls_equal=True)
+            .join(known, on="parent", how="left")
+            .filter((pl.col("parent_value") > 0) & (pl.col("parent_value") >= level))
+            .with_columns(
+                (pl.col("children_sum") / pl.col("parent_value")).alias("children_to_parent"),
+                (pl.col("children_n") == pl.col("children_known_n")).alias("is_complete"),
+            )
+            .with_columns(
+                pl.when(pl.col("is_complete"))
+                .then(pl.col("children_to_parent"))
+                .alias("complete_children_to_parent")
+            )
+        )
+        out.append(
+            table.select(
+                pl.lit(column).alias("total_of"),
+                *dims,
+                pl.col("parent").alias(column),
+                "period",
+                "parent_value",
+                "children_sum",
+                "children_n",
+                "is_complete",
+                "children_to_parent",
+                "complete_children_to_parent",
+                ROW,
+            )
+        )
+    if not out:
+        return empty
+    return pl.concat(out, how="diagonal_relaxed").sort(ROW)
 
 
 # ----------------------------------------------------------------------------- words
