@@ -378,3 +378,17 @@ def test_sdmx_every_non_number_is_reported(tmp_path: Path) -> None:
         "(unit=PC,geo=ITC1, TIME_PERIOD=2021)",
         f"{path}: 2 problems in all",
     ]
+
+
+def test_every_unknown_flag_is_reported_in_one_run(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("10.2 b", "10.2 x").replace("8.0 u", "8.0 q"))
+    with pytest.raises(InputError) as err:
+        read_eurostat(path)
+    assert [line.split(": ", 1)[0] for line in str(err.value).splitlines()] == [
+        f"{path}:2",
+        f"{path}:3",
+        f"{path}",
+    ]
+    assert "column '2014 ': unknown flag 'x'" in str(err.value)
+    assert "column '2015 ': unknown flag 'q'" in str(err.value)
+    assert err.value.total == 2

@@ -510,14 +510,17 @@ def _check_flags(long: pl.DataFrame, label: str, column_of: object, line_offset:
     )
     bad = flags.filter(pl.col("flag").str.contains(f"[{unknown_letters}]"))
     if bad.height:
-        first = bad.sort("_row").row(0, named=True)
-        col = column_of(first) if callable(column_of) else str(column_of)
-        raise InputError(
+        # every unknown flag of the file in one error
+        order = ["_row", "_pnum"] if "_pnum" in bad.columns else ["_row"]
+        _raise_bad_cells(
+            bad.sort(order),
             label,
-            f"unknown flag {first['flag']!r}; Eurostat flags are letters of "
-            f"'{''.join(sorted(EUROSTAT_FLAGS))}'",
-            line=int(first["_row"]) + line_offset,
-            column=col,
+            lambda r: column_of(r) if callable(column_of) else str(column_of),
+            lambda r: (
+                f"unknown flag {r['flag']!r}; Eurostat flags are letters of "
+                f"'{''.join(sorted(EUROSTAT_FLAGS))}'"
+            ),
+            line_offset,
         )
 
 
@@ -672,13 +675,14 @@ def _raise_bad_cells(
     label: str,
     column_of: Callable[[dict[str, object]], str],
     reason_of: Callable[[dict[str, object]], str],
+    line_offset: int = 2,
 ) -> None:
     """Raise one :class:`InputError` for the bad cells of ``bad`` (rows in file order,
     ``_row`` 0-based after the header): the first :data:`MAX_REPORTED`, then a count."""
     if not bad.height:
         return
     errors = [
-        InputError(label, reason_of(r), line=int(r["_row"]) + 2, column=column_of(r))
+        InputError(label, reason_of(r), line=int(r["_row"]) + line_offset, column=column_of(r))
         for r in bad.head(MAX_REPORTED).iter_rows(named=True)
     ]
     head = errors[0]
