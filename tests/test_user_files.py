@@ -1047,3 +1047,27 @@ def test_xlsx_bad_cells_are_all_reported_with_the_sheet(tmp_path: Path) -> None:
         f"{path}[wages]:4: column 'year': value 1850 is below 1990",
         f"{path}: 2 problems in all",
     ]
+
+
+BAD_COUNTS = st.sampled_from(["-1", "inf", "1e999", "2000000000", "dieci", "1.000", ""])
+
+
+@settings(max_examples=40, deadline=None)
+@given(bad=st.dictionaries(st.integers(0, 39), BAD_COUNTS, min_size=1, max_size=40))
+def test_the_error_counts_every_bad_cell_and_shows_the_first_20_in_file_order(
+    bad: dict[int, str],
+) -> None:
+    rows = [
+        ["ITC11", str(1990 + i), "31", "its_academy", bad.get(i, str(10 + i)), "", ""]
+        for i in range(40)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(Path(tmp), "p.csv", csv_text(HIRING_HEADER, rows))
+        with pytest.raises(InputError) as info:
+            read_hiring_plans(path)
+    err = info.value
+    assert err.total == len(bad)
+    lines = [e.line for e in (err, *err.more)]
+    assert lines == [i + 2 for i in sorted(bad)][:20]
+    assert {e.column for e in (err, *err.more)} == {"planned_hires_n"}
+    assert all(e.reason for e in (err, *err.more))
