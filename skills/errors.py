@@ -22,9 +22,11 @@ terminal and parsed by a scheduler.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = [
+    "MAX_REPORTED",
     "ConfigError",
     "ExtensionError",
     "InputError",
@@ -32,6 +34,9 @@ __all__ = [
     "QualityError",
     "SkillsError",
 ]
+
+#: How many bad cells of one file a read reports in one message (the rest are counted).
+MAX_REPORTED = 20
 
 
 class SkillsError(Exception):
@@ -88,6 +93,13 @@ class InputError(SkillsError):
         The column name (or header cell) the problem is in, when known.
     reason
         The problem, in words a planner can act on.
+    more
+        Further problems of the same file found in the same read, each an
+        :class:`InputError` (at most :data:`MAX_REPORTED` - 1 of them); the message lists
+        them one per line after the first.
+    total
+        How many problems the read found in all (``1 + len(more)`` unless some were left
+        out of the message).
     """
 
     exit_code = 1
@@ -100,12 +112,16 @@ class InputError(SkillsError):
         line: int | None = None,
         column: str | None = None,
         sheet: str | None = None,
+        more: Sequence[InputError] = (),
+        total: int | None = None,
     ) -> None:
         self.file = str(file)
         self.line = line
         self.column = column
         self.sheet = sheet
         self.reason = reason
+        self.more = tuple(more)
+        self.total = max(total or 0, 1 + len(self.more))
         super().__init__(self._format())
 
     def _format(self) -> str:
@@ -115,7 +131,17 @@ class InputError(SkillsError):
         if self.line is not None:
             where += f":{self.line}"
         col = f" column '{self.column}':" if self.column is not None else ""
-        return f"{where}:{col} {self.reason}"
+        text = f"{where}:{col} {self.reason}"
+        if not self.more:
+            return text
+        lines = [text, *(str(e) for e in self.more)]
+        shown = len(lines)
+        tail = (
+            f"{self.total} problems in all; the first {shown} are shown"
+            if self.total > shown
+            else f"{self.total} problems in all"
+        )
+        return "\n".join(lines) + f"\n{self.file}: {tail}"
 
 
 class QualityError(SkillsError):

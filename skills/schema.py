@@ -24,9 +24,11 @@ from typing import Literal
 
 import polars as pl
 
-from skills.errors import ConfigError, InputError
+from skills.errors import MAX_REPORTED, ConfigError, InputError
 
 __all__ = [
+    "MAX_COUNT",
+    "MAX_COUNT_REASON",
     "Column",
     "RowRule",
     "TableSchema",
@@ -42,6 +44,12 @@ _POLARS_TYPES: dict[str, type[pl.DataType]] = {
     "float": pl.Float64,
 }
 _LINE = "_line"
+
+#: The largest plausible count of persons in one cell of a user file (hires, enrolled,
+#: graduates): Italy has about 59 million residents. Bounding counts here also means that
+#: a sum of up to 9 billion cells cannot overflow Int64 (9.2e18).
+MAX_COUNT = 1_000_000_000
+MAX_COUNT_REASON = "the largest plausible count of persons in one cell"
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,12 @@ class Column:
         A callable returning the allowed values (evaluated lazily, once per read), and the
         name of the code list for messages.
     minimum, maximum
-        Closed range for numbers.
+        Closed range for numbers. For a measure without a natural upper limit,
+        ``maximum`` is the largest plausible value (:data:`MAX_COUNT` for counts of
+        persons), so that a unit or typing error (a value x1000, ``1e300``) stops the read
+        and a sum of counts cannot overflow ``Int64``.
+    maximum_reason
+        Why the maximum is what it is, shown in the message and the documentation.
     pattern
         Regular expression a string value must match in full.
     aliases
@@ -87,6 +100,7 @@ class Column:
     codes: tuple[Callable[[], Iterable[str]], str] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    maximum_reason: str | None = None
     pattern: str | None = None
     aliases: tuple[str, ...] = ()
     unit: str | None = None
@@ -400,6 +414,38 @@ def _conform(
     def fail(row: dict[str, object], column: str, reason: str) -> InputError:
         return InputError(label, reason, line=int(row[_LINE]), column=column, sheet=sheet)  # type: ignore[call-overload]
 
+    for col in schema.columns:
+        # a required column that may hold empty cells (graduates of cohorts still running)
+        # may be empty in every row; any other required column may not
+        if col.required and not col.nullable and out[col.name].null_count() == out.height:
+            raise InputError(
+                label,
+                f"column {col.name!r} is empty in every row",
+                line=header_line,
+                column=col.name,
+                sheet=sheet,
+            )
+
+    # Every bad cell is collected (file line, column position) -> message, so that one run
+    # reports all of them (the first MAX_REPORTED in the message, the rest counted); a cell
+    # keeps the first problem found (a value that is not a number is not also "empty").
+    problems: dict[tuple[int, int], tuple[str, str]] = {}
+    position = {c.name: i for i, c in enumerate(schema.columns)}
+
+    def collect(bad: pl.DataFrame, column: str, reason: Callable[[dict[str, object]], str]) -> None:
+        where = position[column]
+        lines = bad[_LINE].to_list()
+        todo = [ln for ln in lines if (ln, where) not in problems]
+        if not todo:
+            return
+        shown = set(sorted(todo)[:MAX_REPORTED])
+        for row in bad.filter(pl.col(_LINE).is_in(list(shown))).iter_rows(named=True):
+            key = (int(row[_LINE]), where)
+            if key not in problems:
+                problems[key] = (column, reason(row))
+        for ln in todo:
+            problems.setdefault((int(ln), where), (column, ""))
+
     typed: list[pl.Expr] = []
     for col in schema.columns:
         src = pl.col(col.name)
@@ -417,62 +463,89 @@ def _conform(
                 pl.when(grouped).then(as_number).otherwise(as_number.str.replace(r"\.0+$", ""))
             )
         cast = as_number.cast(target, strict=False)
-        bad = out.filter(src.is_not_null() & cast.is_null())
-        if bad.height:
-            row = bad.row(0, named=True)
-            raise fail(row, col.name, _not_a_number(str(row[col.name]), col.dtype))
+        name, dtype = col.name, col.dtype
+        collect(
+            out.filter(src.is_not_null() & cast.is_null()),
+            name,
+            lambda r, n=name, d=dtype: _not_a_number(str(r[n]), d),  # type: ignore[misc]
+        )
+        if col.dtype == "float":
+            # "inf", "nan" and "1e999" (read as infinity) are numbers to Polars, not to us
+            collect(
+                out.filter(cast.is_not_null() & ~cast.is_finite()),
+                name,
+                lambda r, n=name: f"value {str(r[n])!r} is not a finite number",  # type: ignore[misc]
+            )
+            cast = pl.when(cast.is_finite()).then(cast)
         typed.append(cast.alias(col.name))
     out = out.with_columns(typed)
 
     for col in schema.columns:
-        # a required column that may hold empty cells (graduates of cohorts still running)
-        # may be empty in every row; any other required column may not
-        if col.required and not col.nullable and out[col.name].null_count() == out.height:
-            raise InputError(
-                label,
-                f"column {col.name!r} is empty in every row",
-                line=header_line,
-                column=col.name,
-                sheet=sheet,
-            )
+        name = col.name
         if not col.nullable:
-            nulls = out.filter(pl.col(col.name).is_null())
-            if nulls.height:
-                raise fail(nulls.row(0, named=True), col.name, "empty cell in a required column")
+            collect(
+                out.filter(pl.col(name).is_null()),
+                name,
+                lambda r: "empty cell in a required column",
+            )
         if col.minimum is not None:
-            bad = out.filter(pl.col(col.name) < col.minimum)
-            if bad.height:
-                row = bad.row(0, named=True)
-                raise fail(row, col.name, f"value {row[col.name]} is below {col.minimum:g}")
+            lo = col.minimum
+            collect(
+                out.filter(pl.col(name) < lo),
+                name,
+                lambda r, n=name, lo=lo: f"value {r[n]} is below {lo:g}",  # type: ignore[misc]
+            )
         if col.maximum is not None:
-            bad = out.filter(pl.col(col.name) > col.maximum)
-            if bad.height:
-                row = bad.row(0, named=True)
-                raise fail(row, col.name, f"value {row[col.name]} is above {col.maximum:g}")
+            hi, why = col.maximum, col.maximum_reason
+            collect(
+                out.filter(pl.col(name) > hi),
+                name,
+                lambda r, n=name, hi=hi, why=why: (  # type: ignore[misc]
+                    f"value {r[n]} is above {hi:g}" + (f" ({why})" if why else "")
+                ),
+            )
         if col.pattern is not None:
-            bad = out.filter(~pl.col(col.name).str.contains(f"^(?:{col.pattern})$"))
-            if bad.height:
-                row = bad.row(0, named=True)
-                raise fail(
-                    row,
-                    col.name,
-                    f"value {row[col.name]!r} is not of the form {col.pattern!r}; expected: "
-                    + col.description,
-                )
+            pattern, description = col.pattern, col.description
+            collect(
+                out.filter(~pl.col(name).str.contains(f"^(?:{pattern})$")),
+                name,
+                lambda r, n=name, p=pattern, d=description: (  # type: ignore[misc]
+                    f"value {r[n]!r} is not of the form {p!r}; expected: {d}"
+                ),
+            )
         if col.codes is not None:
             loader, list_name = col.codes
             allowed = sorted(set(loader()))
-            bad = out.filter(pl.col(col.name).is_not_null() & ~pl.col(col.name).is_in(allowed))
-            if bad.height:
-                row = bad.row(0, named=True)
-                raise fail(row, col.name, f"unknown code {row[col.name]!r} (not in {list_name})")
+            collect(
+                out.filter(pl.col(name).is_not_null() & ~pl.col(name).is_in(allowed)),
+                name,
+                lambda r, n=name, ln=list_name: f"unknown code {r[n]!r} (not in {ln})",  # type: ignore[misc]
+            )
 
     for rule in schema.rules:
-        bad = out.filter(~rule.check.fill_null(True))
-        if bad.height:
-            row = bad.row(0, named=True)
-            shown = {c: row[c] for c in (rule.shows or (rule.column,))}
-            raise fail(row, rule.column, f"{rule.message} ({_fmt(shown)})")
+        shows = rule.shows or (rule.column,)
+        collect(
+            out.filter(~rule.check.fill_null(True)),
+            rule.column,
+            lambda r, m=rule.message, sh=shows: f"{m} ({_fmt({c: r[c] for c in sh})})",  # type: ignore[misc]
+        )
+
+    if problems:
+        listed = sorted(problems.items())
+        errors = [
+            InputError(label, reason, line=ln, column=column, sheet=sheet)
+            for (ln, _), (column, reason) in listed[:MAX_REPORTED]
+        ]
+        head = errors[0]
+        raise InputError(
+            label,
+            head.reason,
+            line=head.line,
+            column=head.column,
+            sheet=sheet,
+            more=errors[1:],
+            total=len(listed),
+        )
 
     dup = out.filter(pl.struct(list(schema.key)).is_duplicated())
     if dup.height:
@@ -497,6 +570,8 @@ def _not_a_number(value: str, dtype: DType) -> str:
     """The message for a cell that is not a number, with the likely cause when it shows."""
     if dtype == "int":
         message = f"value {value!r} is not a whole number"
+        if re.fullmatch(r"[+-]?\d{19,}", value.strip()):
+            return message + ": it is too large to be a count (at most 1e+09)"
         if re.fullmatch(r"[+-]?\d{1,3}([.,]\d{3})+", value):
             return message + ": write counts without thousands separators (1000, not 1.000)"
         if re.fullmatch(r"[+-]?\d*[.,]\d+", value):
@@ -529,6 +604,8 @@ def schema_markdown(schema: TableSchema) -> str:
             lo = "" if col.minimum is None else f"{col.minimum:g}"
             hi = "" if col.maximum is None else f"{col.maximum:g}"
             allowed.append(f"[{lo}, {hi}]".replace("[, ", "(-inf, ").replace(", ]", ", inf)"))
+            if col.maximum_reason:
+                allowed[-1] += f" (maximum: {col.maximum_reason})"
         if col.pattern is not None:
             allowed.append(f"pattern `{col.pattern}`")
         req = "yes" if col.required else "no"
@@ -591,9 +668,15 @@ courses.csv:14: column 'graduates_n': more graduates than enrolled (enrolled_n=2
 courses.xlsx[courses]:7: column 'start_year': value '2O24' is not a whole number
 ```
 
-The first problem found is reported; fix it and run again. A missing file, an unsupported
-file type or a missing sheet is a configuration error (exit code 2); a file whose content
-breaks its schema is a data error (exit code 1).
+Every bad cell of the file is reported in one run, one per line, in file order: the first
+20, then a count of all (`courses.csv: 57 problems in all; the first 20 are shown`).
+Numbers must be finite: `inf`, `nan` or `1e999` (read as infinity) are errors, and so is
+a number beyond a column's range. A measure without a natural upper limit has a
+*plausible* maximum (a count of persons at most 1e+09, a wage at most 1000 EUR an hour),
+so that a unit or typing error stops the read, and a sum of counts cannot overflow.
+
+A missing file, an unsupported file type or a missing sheet is a configuration error (exit
+code 2); a file whose content breaks its schema is a data error (exit code 1).
 
 ## Options in the pipeline spec
 

@@ -4,6 +4,7 @@ intact. Each case corrupts one file of a published demo workspace and runs the C
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -206,7 +207,163 @@ CASES: list[tuple[str, Callable[[Path], object], int, list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("case", "corrupt", "code", "texts"), CASES, ids=[c[0] for c in CASES])
+def edit_gz_lines(path: Path, change: Callable[[str], str]) -> None:
+    """Apply ``change`` to every line of a gzipped text file."""
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
+    path.write_bytes(gzip.compress("\n".join(change(x) for x in lines).encode("utf-8")))
+
+
+def scale_cells(line: str, prefix: str, factor: float, columns: slice) -> str:
+    """Multiply the value of the TSV cells ``columns`` of the line starting with ``prefix``."""
+    if not line.startswith(prefix):
+        return line
+    cells = line.split("\t")
+    for i in range(len(cells))[columns]:
+        number, _, flag = cells[i].partition(" ")
+        if number != ":":
+            cells[i] = f"{float(number) * factor:.1f} {flag}"
+    return "\t".join(cells)
+
+
+UNEMPLOYMENT = "lfst_r_lfu3pers.tsv.gz"
+
+
+def _scale_sdmx_series(ws: Path, key: str, factor: float) -> None:
+    """Multiply OBS_VALUE on every line of lfst_r_lfe2emp.csv whose key contains ``key``."""
+
+    def scale(line: str) -> str:
+        if key not in line:
+            return line
+        cells = line.split(",")
+        cells[8] = f"{float(cells[8]) * factor:.1f}" if cells[8] else cells[8]
+        return ",".join(cells)
+
+    edit_lines(ws / "data" / "lfst_r_lfe2emp.csv", lambda ls: [scale(x) for x in ls])
+
+
+# Values: non-finite, implausible, overflowing, and levels that no single check sees.
+VALUE_CASES: list[tuple[str, Callable[[Path], object], int, list[str]]] = [
+    (
+        "a Eurostat value that overflows to infinity",
+        lambda ws: edit_lines(
+            ws / "data" / "lfst_r_lfu3rt.tsv",
+            lambda ls: [ls[0], ls[1].replace(ls[1].split("\t")[1], "1e999 ", 1), *ls[2:]],
+        ),
+        1,
+        ["lfst_r_lfu3rt.tsv:2: column '", "'1e999'", "key '", "is not a finite number"],
+    ),
+    (
+        "a Eurostat value of 1e300",
+        lambda ws: sub_cell(ws / "data" / "lfst_r_lfe2emp.csv", ",2015,98.7,", ",2015,1e300,"),
+        1,
+        ["lfst_r_lfe2emp.csv:2: column 'OBS_VALUE'", "geo=AT", "beyond 1e+12"],
+    ),
+    (
+        "a Eurostat count in thousands above a billion persons",
+        lambda ws: sub_cell(ws / "data" / "lfst_r_lfe2emp.csv", ",2015,98.7,", ",2015,2500000,"),
+        1,
+        ["ERROR employment:", "on value", "2.5e+06", "lfst_r_lfe2emp.csv", "geo=AT"],
+    ),
+    (
+        "a wage of 1e300",
+        lambda ws: sub_cell(ws / "data" / "wages_by_occupation.csv", ",2014,24.0,", ",2014,1e300,"),
+        1,
+        ["wages_by_occupation.csv:2: column 'mean_hourly_wage_eur'", "above 1000"],
+    ),
+    (
+        "a wage of inf",
+        lambda ws: sub_cell(ws / "data" / "wages_by_occupation.csv", ",2014,24.0,", ",2014,inf,"),
+        1,
+        ["wages_by_occupation.csv:2: column 'mean_hourly_wage_eur'", "'inf' is not a finite"],
+    ),
+    (
+        "planned hires at Int64 max (a sum would wrap)",
+        lambda ws: sub_cell(
+            ws / "data" / "hiring_plans.csv",
+            "ITC11,2017,111,university,370,",
+            "ITC11,2017,111,university,9223372036854775807,",
+        ),
+        1,
+        ["hiring_plans.csv:2: column 'planned_hires_n'", "above 1e+09"],
+    ),
+    (
+        "planned hires beyond Int64",
+        lambda ws: sub_cell(
+            ws / "data" / "hiring_plans.csv",
+            "ITC11,2017,111,university,370,",
+            "ITC11,2017,111,university,99999999999999999999,",
+        ),
+        1,
+        ["hiring_plans.csv:2: column 'planned_hires_n'", "too large to be a count"],
+    ),
+    (
+        "every hires count negative: all reported in one run",
+        lambda ws: edit_lines(
+            ws / "data" / "hires.csv",
+            lambda ls: [ls[0], *(x.replace(",", ",-", 2).replace(",-", ",", 1) for x in ls[1:])],
+        ),
+        1,
+        [
+            "hires.csv:2: column 'hires_n': value -",
+            "hires.csv:21: column 'hires_n': value -",
+            "hires.csv: 72 problems in all; the first 20 are shown",
+        ],
+    ),
+    (
+        "one Eurostat cell x1000",
+        lambda ws: edit_gz_lines(
+            ws / "data" / UNEMPLOYMENT,
+            lambda x: scale_cells(x, "A,THS_PER,F,Y15-74,ITC1\t", 1000, slice(3, 4)),
+        ),
+        1,
+        ["ERROR unemployment:", "on ratio_to_series_median", "geo=ITC1, period=2017", UNEMPLOYMENT],
+    ),
+    (
+        "a region's whole series x10 in every year",
+        lambda ws: edit_gz_lines(
+            ws / "data" / UNEMPLOYMENT,
+            lambda x: scale_cells(x, "A,THS_PER,M,Y15-74,ITC1\t", 10, slice(1, None)),
+        ),
+        1,
+        ["ERROR unemployment:", "on complete_children_to_parent", "geo=ITC1", UNEMPLOYMENT],
+    ),
+    (
+        "a province's whole series x10 in every year",
+        lambda ws: edit_gz_lines(
+            ws / "data" / UNEMPLOYMENT,
+            lambda x: scale_cells(x, "A,THS_PER,T,Y15-74,ITC11\t", 10, slice(1, None)),
+        ),
+        1,
+        ["ERROR unemployment:", "on children_to_parent", "geo=ITC1,", UNEMPLOYMENT],
+    ),
+    (
+        "a region's total of both sexes x10 in every year",
+        lambda ws: _scale_sdmx_series(ws, ",THS_PER,T,Y15-74,ITC1,", 10),
+        1,
+        [
+            "ERROR employment:",
+            "on complete_children_to_parent",
+            "total_of=sex",
+            "sex=T, age=Y15-74, geo=ITC1",
+            "lfst_r_lfe2emp.csv",
+        ],
+    ),
+    (
+        "one hires cell x1000",
+        lambda ws: sub_cell(
+            ws / "data" / "hires.csv", "ITC11,2018,239077,", "ITC11,2018,239077000,"
+        ),
+        1,
+        ["ERROR hires:", "on ratio_to_series_median", "geo=ITC11, period=2018", "hires.csv"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "corrupt", "code", "texts"),
+    CASES + VALUE_CASES,
+    ids=[c[0] for c in CASES + VALUE_CASES],
+)
 def test_bad_input_stops_the_run_and_keeps_the_publication(
     published: Path,
     tmp_path: Path,

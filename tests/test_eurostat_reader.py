@@ -300,3 +300,95 @@ def test_error_message_shape(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         read_eurostat(path)
     assert re.fullmatch(rf"{re.escape(str(path))}:3: column '2015 ': .+", str(err.value))
+
+
+# --------------------------------------------------------------------- absurd values
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("1e999 ", "is not a finite number"),  # overflows a double: read as infinity
+        ("1e999 b", "is not a finite number"),  # a flag does not excuse it
+        ("1e300 ", "is beyond 1e+12 in absolute value"),
+        ("-2.5e13 ", "is beyond 1e+12 in absolute value"),
+        ("inf ", "is not 'value[ flag]' or ':'"),
+        ("nan ", "is not 'value[ flag]' or ':'"),
+    ],
+)
+def test_tsv_non_finite_or_absurd_value_names_the_cell(
+    tmp_path: Path, cell: str, reason: str
+) -> None:
+    path = write(tmp_path, GOOD.replace("10.2 b", cell))
+    with pytest.raises(InputError) as err:
+        read_eurostat(path)
+    exc = err.value
+    assert (exc.file, exc.line, exc.column) == (str(path), 2, "2014 ")
+    assert reason in exc.reason
+    # the key of the cell, not only its line: a planner finds it with the file's filter
+    assert "key 'PC,T,ITC1', period 2014" in exc.reason
+    assert str(exc).startswith(f"{path}:2: column '2014 ': ")
+
+
+def test_the_largest_plausible_value_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("10.2 b", "1e12 b"))
+    assert read_eurostat(path).collect()["value"].to_list() == [1e12, 9.3, None, 8.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("1e999", "is not a finite number"), ("-1e300", "is beyond 1e+12 in absolute value")],
+)
+def test_sdmx_non_finite_or_absurd_value_names_the_cell(
+    tmp_path: Path, value: str, reason: str
+) -> None:
+    path = write(tmp_path, SDMX.replace(",7.3,", f",{value},"), "bad.csv")
+    with pytest.raises(InputError) as err:
+        read_eurostat(path)
+    assert (err.value.line, err.value.column) == (4, "OBS_VALUE")
+    assert reason in err.value.reason
+    assert "unit=PC,geo=ITC1, TIME_PERIOD=2021" in err.value.reason
+
+
+def test_every_bad_cell_of_a_table_is_reported_in_one_run(tmp_path: Path) -> None:
+    header = "unit,geo\\time\t2016 \t2015 \n"
+    rows = [f"THS,ITC{i:02d}\t1e999 \t{i}.0 \n" for i in range(25)]
+    rows[3] = "THS,ITC03\t1e999 \t1e300 \n"
+    path = write(tmp_path, header + "".join(rows))
+    with pytest.raises(InputError) as err:
+        read_eurostat(path)
+    exc = err.value
+    lines = str(exc).splitlines()
+    assert len(lines) == 21 and exc.total == 26
+    assert lines[-1] == f"{path}: 26 problems in all; the first 20 are shown"
+    # file order, then period-column order within a line
+    assert lines[3].startswith(f"{path}:5: column '2016 ': value '1e999'")
+    assert lines[4].startswith(f"{path}:5: column '2015 ': value '1e300'")
+    assert lines[19].startswith(f"{path}:20: column '2016 '")
+
+
+def test_sdmx_every_non_number_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, SDMX.replace(",7.6,", ",n/a,").replace(",7.3,", ",7;3,"), "bad.csv")
+    with pytest.raises(InputError) as err:
+        read_eurostat(path)
+    assert str(err.value).splitlines() == [
+        f"{path}:2: column 'OBS_VALUE': OBS_VALUE 'n/a' is not a number "
+        "(unit=PC,geo=ITC1, TIME_PERIOD=2019)",
+        f"{path}:4: column 'OBS_VALUE': OBS_VALUE '7;3' is not a number "
+        "(unit=PC,geo=ITC1, TIME_PERIOD=2021)",
+        f"{path}: 2 problems in all",
+    ]
+
+
+def test_every_unknown_flag_is_reported_in_one_run(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("10.2 b", "10.2 x").replace("8.0 u", "8.0 q"))
+    with pytest.raises(InputError) as err:
+        read_eurostat(path)
+    assert [line.split(": ", 1)[0] for line in str(err.value).splitlines()] == [
+        f"{path}:2",
+        f"{path}:3",
+        f"{path}",
+    ]
+    assert "column '2014 ': unknown flag 'x'" in str(err.value)
+    assert "column '2015 ': unknown flag 'q'" in str(err.value)
+    assert err.value.total == 2

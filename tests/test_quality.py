@@ -760,3 +760,136 @@ def test_real_fixtures_have_no_errors(
     # and values missing without a flag inside a series
     warned = {o.check_table for o in failures(out)}
     assert warned <= {"steps", "gaps"}
+
+
+# --------------------------------------------------------------------------- levels and totals
+
+# Piedmont (ITC1) and its eight provinces, in thousands; the provinces add up to ITC1
+PIEDMONT = {
+    "ITC1": [1800.0, 1810.0, 1790.0, 1795.0],
+    **{f"ITC1{i}": [v / 8 for v in (1800.0, 1810.0, 1790.0, 1795.0)] for i in range(1, 9)},
+}
+
+
+def test_provinces_adding_up_to_their_region_pass(warm_gx: None) -> None:
+    out = validate_table("unemployment", eurostat("THS", PIEDMONT))
+    assert failures(out) == []
+
+
+def test_one_cell_x1000_stops_the_run(warm_gx: None) -> None:
+    bad = set_value(eurostat("THS", EMPLOYMENT), 5, "value", 2120.0 * 1000)  # DE11 2019
+    out = validate_table("employment", bad, source="emp.tsv")
+    errors = [o for o in failures(out) if o.severity == "error"]
+    levels = [o for o in errors if o.check_table == "levels"]
+    assert len(levels) == 1 and levels[0].columns == ("ratio_to_series_median",)
+    example = levels[0].examples[0]
+    assert (example["geo"], example["period"]) == ("DE11", "2019")
+    assert example["ratio_to_series_median"] > 900
+    assert "emp.tsv" in levels[0].line()
+
+
+def test_one_cell_x1000_flagged_as_a_break_is_excused_by_the_levels_check(
+    warm_gx: None,
+) -> None:
+    frame = eurostat("THS", EMPLOYMENT, flags={("DE11", 1): "b"})
+    bad = set_value(frame, 5, "value", 2120.0 * 1000)
+    out = validate_table("employment", bad)
+    assert not [o for o in failures(out) if o.check_table == "levels"]
+    # the count bound still holds: 2.1e6 thousand persons is beyond a billion
+    assert [o.columns for o in failures(out) if o.check_table == "rows"] == [("value",)]
+
+
+def test_one_cell_x10_only_warns(warm_gx: None) -> None:
+    bad = set_value(eurostat("THS", EMPLOYMENT), 5, "value", 21200.0)
+    out = validate_table("employment", bad)
+    assert not [o for o in failures(out) if o.severity == "error"]
+    assert {o.check_table for o in failures(out)} == {"steps"}
+
+
+def test_a_province_series_x10_in_every_year_stops_the_run(warm_gx: None) -> None:
+    values = {**PIEDMONT, "ITC11": [v * 10 for v in PIEDMONT["ITC11"]]}
+    out = validate_table("unemployment", eurostat("THS", values), source="u.tsv")
+    # no step and no level stands out: only the sum of the provinces does
+    o = only_failure(out, "error")
+    assert (o.check_table, o.columns) == ("totals", ("children_to_parent",))
+    assert o.observed["unexpected_count"] == 4
+    assert o.examples[0]["geo"] == "ITC1" and o.examples[0]["children_to_parent"] > 2
+
+
+def test_a_region_series_x10_in_every_year_stops_the_run(warm_gx: None) -> None:
+    values = {**PIEDMONT, "ITC1": [v * 10 for v in PIEDMONT["ITC1"]]}
+    o = only_failure(validate_table("unemployment", eurostat("THS", values)), "error")
+    assert (o.check_table, o.columns) == ("totals", ("complete_children_to_parent",))
+    assert o.examples[0]["children_n"] == 8 and o.examples[0]["is_complete"] is True
+
+
+def test_a_missing_province_is_not_a_region_too_large(warm_gx: None) -> None:
+    # Turin (ITC11) holds half of Piedmont; confidential in 2019, the other provinces add
+    # up to half the region that year: incomplete years are not compared from below
+    region = PIEDMONT["ITC1"]
+    values = {
+        "ITC1": region,
+        "ITC11": [v / 2 for v in region],
+        **{f"ITC1{i}": [v / 14 for v in region] for i in range(2, 9)},
+    }
+    frame = eurostat("THS", values).filter(
+        ~((pl.col("geo") == "ITC11") & (pl.col("period") == "2019"))
+    )
+    assert not [o for o in failures(validate_table("unemployment", frame)) if o.severity == "error"]
+    # the same sum with every province present is an error
+    short = eurostat("THS", {**values, "ITC11": [v / 50 for v in region]})
+    o = only_failure(validate_table("unemployment", short), "error")
+    assert (o.check_table, o.columns) == ("totals", ("complete_children_to_parent",))
+
+
+def test_hires_cell_x1000_stops_the_run(warm_gx: None) -> None:
+    rows = [
+        {"geo": geo, "period": str(2018 + i), "hires_n": n, "source_note": None, "_line": 0}
+        for geo, base in (("ITC11", 230_000), ("ITC12", 21_000), ("ITC13", 9_000))
+        for i, n in enumerate([base, base + 500, base - 800, base + 100])
+    ]
+    frame = pl.DataFrame(rows).with_columns(
+        pl.int_range(2, len(rows) + 2).cast(pl.Int64).alias("_line"),
+        pl.col("source_note").cast(pl.String),
+    )
+    assert not [o for o in failures(validate_table("hires", frame)) if o.severity == "error"]
+    bad = set_value(frame, 5, "hires_n", 21_500 * 1000)
+    o = only_failure(validate_table("hires", bad, source="hires.csv"), "error")
+    assert (o.check_table, o.columns) == ("levels", ("ratio_to_series_median",))
+    assert o.examples[0]["geo"] == "ITC12" and o.examples[0]["_line"] == 7
+
+
+def by_sex(values: dict[str, list[float]]) -> pl.DataFrame:
+    """Employment of one region by sex (T, F, M), years 2018-2021."""
+    frames = [
+        eurostat("THS", {"DE11": vals}).with_columns(pl.lit(sex).alias("sex"))
+        for sex, vals in values.items()
+    ]
+    return pl.concat(frames)
+
+
+WOMEN, MEN = [980.0, 990.0, 985.0, 992.0], [1120.0, 1130.0, 1145.0, 1133.0]
+TOTAL = [w + m for w, m in zip(WOMEN, MEN, strict=True)]
+
+
+def test_women_plus_men_adding_up_to_the_total_pass(warm_gx: None) -> None:
+    out = validate_table("employment", by_sex({"T": TOTAL, "F": WOMEN, "M": MEN}))
+    assert failures(out) == []
+
+
+@pytest.mark.parametrize(
+    ("values", "column"),
+    [
+        ({"T": [v * 10 for v in TOTAL], "F": WOMEN, "M": MEN}, "complete_children_to_parent"),
+        ({"T": TOTAL, "F": [v * 10 for v in WOMEN], "M": MEN}, "children_to_parent"),
+    ],
+    ids=["total x10", "women x10"],
+)
+def test_a_sex_series_x10_in_every_year_stops_the_run(
+    warm_gx: None, values: dict[str, list[float]], column: str
+) -> None:
+    o = only_failure(validate_table("employment", by_sex(values), source="e.tsv"), "error")
+    assert (o.check_table, o.columns) == ("totals", (column,))
+    assert o.observed["unexpected_count"] == 4
+    assert o.examples[0]["total_of"] == "sex" and o.examples[0]["sex"] == "T"
+    assert o.examples[0]["geo"] == "DE11"

@@ -940,3 +940,134 @@ def test_canonical_headers_match_in_any_case(tmp_path: Path) -> None:
     )
     frame = read_hiring_plans(path)
     assert frame.select("geo_nuts3", "isco08", "planned_hires_n").row(0) == ("ITC11", "31", 40)
+
+
+# ------------------------------------------------------------------------ absurd values
+
+ABSURD_VALUES: list[tuple[Reader, tuple[str, ...], tuple[tuple[str, ...], ...], BadValue]] = [
+    (read_wages, WAGES_HEADER, WAGES_ROWS,
+     (0, "mean_hourly_wage_eur", "inf", "mean_hourly_wage_eur", r"^value 'inf' is not a finite")),
+    (read_wages, WAGES_HEADER, WAGES_ROWS,
+     (1, "mean_hourly_wage_eur", "-inf", "mean_hourly_wage_eur", r"'-inf' is not a finite")),
+    (read_wages, WAGES_HEADER, WAGES_ROWS,
+     (2, "mean_hourly_wage_eur", "NaN", "mean_hourly_wage_eur", r"'NaN' is not a finite")),
+    # 1e999 overflows a double: Polars reads it as infinity
+    (read_wages, WAGES_HEADER, WAGES_ROWS,
+     (0, "mean_hourly_wage_eur", "1e999", "mean_hourly_wage_eur", r"'1e999' is not a finite")),
+    (read_wages, WAGES_HEADER, WAGES_ROWS,
+     (0, "mean_hourly_wage_eur", "1e300", "mean_hourly_wage_eur",
+      r"^value 1e\+300 is above 1000 \(no occupation's mean wage")),
+    # a monthly wage typed into the hourly column
+    (read_wages, WAGES_HEADER, WAGES_ROWS,
+     (1, "mean_hourly_wage_eur", "2450.0", "mean_hourly_wage_eur", r"is above 1000")),
+    (read_hiring_plans, HIRING_HEADER, HIRING_ROWS,
+     (0, "hard_to_fill_pct", "nan", "hard_to_fill_pct", r"'nan' is not a finite number")),
+    (read_hiring_plans, HIRING_HEADER, HIRING_ROWS,
+     (1, "planned_hires_n", "9223372036854775807", "planned_hires_n",
+      r"^value 9223372036854775807 is above 1e\+09 \(the largest plausible count")),
+    (read_hiring_plans, HIRING_HEADER, HIRING_ROWS,
+     (1, "planned_hires_n", "9223372036854775808", "planned_hires_n",
+      r"is not a whole number: it is too large to be a count")),
+    (read_hiring_plans, HIRING_HEADER, HIRING_ROWS,
+     (2, "planned_hires_n", "1000000001", "planned_hires_n", r"is above 1e\+09")),
+    (read_its_courses, ITS_HEADER, ITS_ROWS,
+     (0, "enrolled_n", "25000000000", "enrolled_n", r"is above 1e\+09")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ABSURD_VALUES, ids=lambda c: f"{c[3][1]}={c[3][2]}")
+def test_non_finite_and_implausible_values_are_errors(
+    tmp_path: Path,
+    case: tuple[Reader, tuple[str, ...], tuple[tuple[str, ...], ...], BadValue],
+) -> None:
+    reader, header, base, (row, column, value, blamed, match) = case
+    path = write(tmp_path, "t.csv", csv_text(header, with_cell(header, base, row, column, value)))
+    input_error(reader, path, line=row + 2, column=blamed, match=match)
+
+
+def test_the_largest_plausible_count_reads_and_sums_without_overflow(tmp_path: Path) -> None:
+    rows = [list(r) for r in HIRING_ROWS]
+    for r in rows:
+        r[HIRING_HEADER.index("planned_hires_n")] = "1000000000"
+    frame = read_hiring_plans(write(tmp_path, "p.csv", csv_text(HIRING_HEADER, rows)))
+    assert frame["planned_hires_n"].dtype == pl.Int64
+    assert frame["planned_hires_n"].sum() == 3_000_000_000
+
+
+def test_every_bad_cell_of_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    # 30 rows, each with a bad count (25 of them) or a bad code (5), in file order
+    rows: list[list[str]] = []
+    for i in range(30):
+        row = ["ITC11", str(2000 + i), "31", "its_academy", "-1", "", ""]
+        if i % 6 == 5:
+            row[4], row[0] = "10", "ITC99"
+        rows.append(row)
+    rows[3][5] = "inf"  # a second bad cell on line 5
+    path = write(tmp_path, "p.csv", csv_text(HIRING_HEADER, rows))
+    err = input_error(
+        read_hiring_plans, path, line=2, column="planned_hires_n", match="^value -1 is below 0$"
+    )
+    assert err.total == 31
+    assert len(err.more) == 19
+    lines = str(err).splitlines()
+    assert len(lines) == 21
+    assert lines[-1] == f"{path}: 31 problems in all; the first 20 are shown"
+    # file order; on one line, in schema column order
+    assert lines[3] == f"{path}:5: column 'planned_hires_n': value -1 is below 0"
+    assert lines[4] == f"{path}:5: column 'hard_to_fill_pct': value 'inf' is not a finite number"
+    assert lines[6] == f"{path}:7: column 'geo_nuts3': unknown code 'ITC99' " + (
+        "(not in Italian NUTS 3 codes (2010-2021))"
+    )
+    assert [e.line for e in err.more] == sorted(e.line or 0 for e in err.more)
+
+
+def test_a_bad_cell_is_reported_once_with_its_first_problem(tmp_path: Path) -> None:
+    # "venti" is not a number: it is not also an empty cell of a required column
+    rows = with_cell(ITS_HEADER, ITS_ROWS, 0, "enrolled_n", "venti")
+    path = write(tmp_path, "c.csv", csv_text(ITS_HEADER, rows))
+    err = input_error(read_its_courses, path, line=2, column="enrolled_n", match="'venti'")
+    assert err.more == () and err.total == 1
+    assert str(err) == f"{path}:2: column 'enrolled_n': value 'venti' is not a whole number"
+
+
+def test_xlsx_bad_cells_are_all_reported_with_the_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "w.xlsx"
+    rows = with_cell(WAGES_HEADER, WAGES_ROWS, 0, "mean_hourly_wage_eur", "1e999")
+    rows = with_cell(WAGES_HEADER, rows, 2, "year", "1850")
+    as_frame(WAGES_HEADER, rows).write_excel(path, worksheet="wages")
+    err = input_error(
+        read_wages,
+        path,
+        line=2,
+        column="mean_hourly_wage_eur",
+        sheet="wages",
+        match="'1e999' is not a finite number",
+    )
+    assert str(err).splitlines()[1:] == [
+        f"{path}[wages]:4: column 'year': value 1850 is below 1990",
+        f"{path}: 2 problems in all",
+    ]
+
+
+BAD_COUNTS = st.sampled_from(["-1", "inf", "1e999", "2000000000", "dieci", "1.000", ""])
+
+
+@settings(max_examples=40, deadline=None)
+@given(bad=st.dictionaries(st.integers(0, 39), BAD_COUNTS, min_size=1, max_size=40))
+def test_the_error_counts_every_bad_cell_and_shows_the_first_20_in_file_order(
+    bad: dict[int, str],
+) -> None:
+    rows = [
+        ["ITC11", str(1990 + i), "31", "its_academy", bad.get(i, str(10 + i)), "", ""]
+        for i in range(40)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(Path(tmp), "p.csv", csv_text(HIRING_HEADER, rows))
+        with pytest.raises(InputError) as info:
+            read_hiring_plans(path)
+    err = info.value
+    assert err.total == len(bad)
+    lines = [e.line for e in (err, *err.more)]
+    assert lines == [i + 2 for i in sorted(bad)][:20]
+    assert {e.column for e in (err, *err.more)} == {"planned_hires_n"}
+    assert all(e.reason for e in (err, *err.more))

@@ -24,10 +24,18 @@ copies of small tables that Polars computes first:
     other periods.
 ``shares``
     One row per group of shares (e.g. the skill groups of one geo and period): their sum.
+``levels``
+    One row per series and period: the value over the median of its series
+    (``ratio_to_series_median``) - one cell typed x1000 shows here.
+``totals``
+    One row per total (a NUTS area, sex ``T``), other dimensions and period: the sum of its
+    parts (sub-areas, ``F`` + ``M``) over its own value (``children_to_parent``) - a whole
+    series x10 in every year, which no step shows, shows here.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -314,6 +322,10 @@ def build_check_table(name: str, rows: pl.DataFrame, suite: Suite) -> pl.DataFra
         return _periods(rows, params)
     if name == "shares":
         return _shares(rows, params, suite)
+    if name == "levels":
+        return _levels(rows, params)
+    if name == "totals":
+        return _totals(rows, params)
     raise ValueError(f"unknown check table {name!r}")
 
 
@@ -516,6 +528,190 @@ def _shares(rows: pl.DataFrame, p: Mapping[str, Any], suite: Suite) -> pl.DataFr
         .drop("_nulls")
         .sort(group_by, nulls_last=False)
     )
+
+
+def _levels(rows: pl.DataFrame, p: Mapping[str, Any]) -> pl.DataFrame:
+    """One row per series and period: the value against the median of its series.
+
+    ``ratio_to_series_median`` = value / median of the series' values (> 0) over all its
+    periods; a series needs ``min_periods`` values (default 3) to have a history. A cell
+    typed x1000 stands out here even when the steps around it cancel out. Rows whose flag
+    has a letter of ``excuse_flags`` (a break ``b``, low reliability ``u``) are left out,
+    and so are cells whose larger of value and median is below ``min_level`` (number, or
+    unit -> number, as for ``steps``). ``sum`` sums the value per series and period first.
+    """
+    period, value = p.get("period", "period"), p.get("value", "value")
+    flag = p.get("flag", "flag")
+    frame = _filtered(rows, p)
+    empty = pl.DataFrame(
+        {"ratio_to_series_median": []}, schema={"ratio_to_series_median": pl.Float64}
+    )
+    if period not in frame.columns or value not in frame.columns:
+        return empty
+    series = _series(frame, p)
+    extra = [c for c in (flag, LINE, "unit") if c in frame.columns and c not in series]
+    lf = (
+        frame.lazy()
+        .filter(pl.col(value) > 0)
+        .select(
+            *series,
+            pl.col(period).cast(pl.String).alias("period"),
+            pl.col(value).cast(pl.Float64).alias("value"),
+            *extra,
+            ROW,
+        )
+    )
+    if p.get("sum"):
+        lf = lf.group_by(*series, "period").agg(
+            pl.col("value").sum(), *(pl.col(c).first() for c in extra), pl.col(ROW).first()
+        )
+    over: list[str | pl.Expr] = [*series] if series else [pl.lit(1)]
+    lf = lf.with_columns(
+        pl.col("value").median().over(over).alias("series_median"),
+        pl.len().over(over).cast(pl.Int64).alias("series_values_n"),
+    ).filter(pl.col("series_values_n") >= int(p.get("min_periods", 3)))
+    excuse = str(p.get("excuse_flags", ""))
+    if excuse and flag in extra:
+        lf = lf.filter(~pl.col(flag).fill_null("").str.contains(f"[{re.escape(excuse)}]"))
+    level = pl.max_horizontal("value", "series_median")
+    floor = p.get("min_level")
+    if isinstance(floor, int | float):
+        lf = lf.filter(level >= floor)
+    elif isinstance(floor, Mapping) and "unit" in extra:
+        floors = pl.col("unit").replace_strict(
+            {str(k): float(v) for k, v in floor.items()}, default=0.0, return_dtype=pl.Float64
+        )
+        lf = lf.filter(level >= floors)
+    return (
+        lf.with_columns((pl.col("value") / pl.col("series_median")).alias("ratio_to_series_median"))
+        .select(
+            *series,
+            "period",
+            "value",
+            "series_median",
+            "series_values_n",
+            "ratio_to_series_median",
+            *extra,
+            ROW,
+        )
+        .sort(ROW)
+        .collect()
+    )
+
+
+def _totals(rows: pl.DataFrame, p: Mapping[str, Any]) -> pl.DataFrame:
+    """One row per total, other dimensions and period: the sum of its parts.
+
+    ``hierarchies`` lists how totals split into parts, each ``{"column": "geo", "nuts":
+    true}`` or ``{"column": "sex", "parts": {"T": ["F", "M"]}}`` (default: NUTS on the
+    ``geo`` column). The parts of a NUTS code are the codes one character longer that
+    start with it (``ITC11`` ... ``ITC18`` of ``ITC1``; ``ITC1`` ... ``ITC4`` of ``ITC``);
+    Eurostat aggregates (``EU27_2020``, ``EA20``) are not areas. ``total_of`` names the
+    column; ``children_to_parent`` = sum of the parts' values / the total's value;
+    ``is_complete`` says whether every part (every listed part; for NUTS, every sub-area the
+    table has for that area in any period) has a value, and
+    ``complete_children_to_parent`` is the ratio where it does (null elsewhere: with a part
+    missing, the sum may fall short of the total legitimately). Totals whose value is below
+    ``min_level`` and totals with fewer than two parts with a value are left out. ``sum``
+    sums the value per code and period first.
+    """
+    period, value = p.get("period", "period"), p.get("value", "value")
+    frame = _filtered(rows, p)
+    empty = pl.DataFrame({"children_to_parent": []}, schema={"children_to_parent": pl.Float64})
+    hierarchies = p.get("hierarchies") or [{"column": p.get("geo", "geo"), "nuts": True}]
+    if period not in frame.columns or value not in frame.columns:
+        return empty
+    floor = p.get("min_level", 0)
+    level = float(floor) if isinstance(floor, int | float) else 0.0
+    out: list[pl.DataFrame] = []
+    for h in hierarchies:
+        column = str(h["column"])
+        if column not in frame.columns:
+            continue
+        dims = [c for c in _series(frame, p) if c != column]
+        cells = (
+            frame.select(
+                *dims,
+                pl.col(column).cast(pl.String).alias("_code"),
+                pl.col(period).cast(pl.String).alias("period"),
+                pl.col(value).cast(pl.Float64).alias("value"),
+                ROW,
+            )
+            .group_by(*dims, "_code", "period")
+            .agg(
+                (
+                    pl.when(pl.col("value").is_not_null().any()).then(pl.col("value").sum())
+                    if p.get("sum")
+                    else pl.col("value").first()
+                ),
+                pl.col(ROW).min(),
+            )
+        )
+        if h.get("nuts"):
+            cells = cells.filter(
+                pl.col("_code").str.contains(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
+                & ~pl.col("_code").str.contains(r"^(EU|EA|EFTA)")
+            )
+            children = cells.filter(pl.col("_code").str.len_chars() > 2).with_columns(
+                pl.col("_code").str.head(-1).alias("parent")
+            )
+            known = children.group_by("parent").agg(
+                pl.col("_code").n_unique().cast(pl.Int64).alias("children_known_n")
+            )
+        else:
+            parts: Mapping[str, Sequence[str]] = h.get("parts") or {}
+            of = {str(c): str(t) for t, cs in parts.items() for c in cs}
+            children = cells.filter(pl.col("_code").is_in(list(of))).with_columns(
+                pl.col("_code").replace_strict(of, return_dtype=pl.String).alias("parent")
+            )
+            known = pl.DataFrame(
+                {"parent": list(parts), "children_known_n": [len(v) for v in parts.values()]},
+                schema={"parent": pl.String, "children_known_n": pl.Int64},
+            )
+        sums = (
+            children.filter(pl.col("value").is_not_null())
+            .group_by("parent", *dims, "period")
+            .agg(
+                pl.col("value").sum().alias("children_sum"),
+                pl.len().cast(pl.Int64).alias("children_n"),
+            )
+            .filter(pl.col("children_n") >= 2)
+        )
+        totals = cells.filter(pl.col("value").is_not_null()).rename(
+            {"_code": "parent", "value": "parent_value"}
+        )
+        table = (
+            totals.join(sums, on=["parent", *dims, "period"], how="inner", nulls_equal=True)
+            .join(known, on="parent", how="left")
+            .filter((pl.col("parent_value") > 0) & (pl.col("parent_value") >= level))
+            .with_columns(
+                (pl.col("children_sum") / pl.col("parent_value")).alias("children_to_parent"),
+                (pl.col("children_n") == pl.col("children_known_n")).alias("is_complete"),
+            )
+            .with_columns(
+                pl.when(pl.col("is_complete"))
+                .then(pl.col("children_to_parent"))
+                .alias("complete_children_to_parent")
+            )
+        )
+        out.append(
+            table.select(
+                pl.lit(column).alias("total_of"),
+                *dims,
+                pl.col("parent").alias(column),
+                "period",
+                "parent_value",
+                "children_sum",
+                "children_n",
+                "is_complete",
+                "children_to_parent",
+                "complete_children_to_parent",
+                ROW,
+            )
+        )
+    if not out:
+        return empty
+    return pl.concat(out, how="diagonal_relaxed").sort(ROW)
 
 
 # ----------------------------------------------------------------------------- words

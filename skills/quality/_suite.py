@@ -7,7 +7,8 @@ loads it; skills adds
 * per expectation, ``meta.severity`` (``error`` | ``warning``), optionally
   ``meta.reason`` and ``meta.check_table`` (default ``rows``);
 * per suite, ``meta.skills``: the table kind, the Eurostat role, and the parameters of
-  the check tables (``steps``, ``gaps``, ``periods``, ``shares``, ``rows``).
+  the check tables (``steps``, ``gaps``, ``periods``, ``shares``, ``levels``, ``totals``,
+  ``rows``).
 
 Code lists are GX suite parameters, ``{"$PARAMETER": "codes_isco08"}``, filled at run
 time from :mod:`skills.classifications` by :func:`suite_parameters`.
@@ -49,7 +50,7 @@ STRUCTURAL_TYPES = frozenset(
     }
 )
 #: The tables an expectation may run on (``meta.check_table``).
-CHECK_TABLES = ("rows", "steps", "jumps", "gaps", "periods", "shares")
+CHECK_TABLES = ("rows", "steps", "jumps", "gaps", "periods", "shares", "levels", "totals")
 _KINDS = (
     "eurostat",
     "its_courses",
@@ -133,7 +134,7 @@ class Suite:
         The key columns shown with each failing example.
     check_tables
         Parameters of the check tables (``steps``, ``gaps``, ``periods``, ``shares``,
-        ``rows``), as in the file.
+        ``levels``, ``totals``, ``rows``), as in the file.
     expectations
         The expectations, in file order.
     path

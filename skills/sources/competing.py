@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from skills import classifications as cls
-from skills.schema import Column, TableSchema, read_table
+from skills.schema import MAX_COUNT, MAX_COUNT_REASON, Column, TableSchema, read_table
 
 __all__ = ["COMPETING_GRADUATES", "COMPETING_LEVELS", "read_competing_graduates"]
 
@@ -92,6 +92,8 @@ COMPETING_GRADUATES = TableSchema(
             "int",
             "Graduates (degrees awarded) in the year.",
             minimum=0,
+            maximum=MAX_COUNT,
+            maximum_reason=MAX_COUNT_REASON,
             unit="persons",
             aliases=("laureati", "diplomati", "titoli_rilasciati"),
         ),

@@ -25,7 +25,10 @@ implied by the format of ``period``, and the reader checks that the two agree.
 
 Nothing is guessed: a ragged or truncated line, a header that is not Eurostat's, a value
 that is not a number, an unknown flag letter or a duplicated key raises
-:class:`~skills.errors.InputError` naming the file, the line and the column.
+:class:`~skills.errors.InputError` naming the file, the line and the column. So does a value
+that is not finite (``1e999`` overflows to infinity) or beyond :data:`MAX_ABS_VALUE` in
+absolute value, with the cell's key and period; the values of every bad cell are reported
+in one error (the first :data:`~skills.errors.MAX_REPORTED`, then a count).
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ import csv
 import gzip
 import hashlib
 import io
+import math
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -44,10 +48,11 @@ from typing import Literal
 
 import polars as pl
 
-from skills.errors import ConfigError, InputError
+from skills.errors import MAX_REPORTED, ConfigError, InputError
 
 __all__ = [
     "EUROSTAT_FLAGS",
+    "MAX_ABS_VALUE",
     "EurostatTable",
     "load_eurostat",
     "normalise_period",
@@ -61,6 +66,13 @@ __all__ = [
 EUROSTAT_FLAGS = frozenset("bcdefinprsuz")
 
 TIDY_TAIL = ("period", "value", "flag")
+
+#: The largest absolute value a Eurostat cell may hold. No statistic comes near it (the
+#: EU's population is 4.5e8 persons, its GDP 1.7e7 million EUR); a larger value (``1e300``)
+#: or a non-finite one (``1e999`` reads as infinity) is an error naming the cell. Tighter
+#: bounds per source role (a count in thousands at most 1e6, a rate in [0, 100]) are in the
+#: role's expectation suite (``expectations/eurostat__<role>.json``).
+MAX_ABS_VALUE = 1e12
 
 _SDMX_META = ("DATAFLOW", "LAST UPDATE", "STRUCTURE", "STRUCTURE_ID", "ACTION")
 _SDMX_OBS = ("TIME_PERIOD", "OBS_VALUE", "OBS_FLAG", "CONF_STATUS")
@@ -415,16 +427,34 @@ def _parse_tsv(
         .unnest("_g")
         .rename({"1": "_num", "2": "flag"})
     )
-    bad_cells = long.filter(pl.col("_num").is_null())
-    if bad_cells.height:
-        first = bad_cells.sort("_row", "_pcol").row(0, named=True)
-        header_cell = header[1 + period_cols.index(first["_pcol"])]
-        raise InputError(
-            label,
-            f"cell {first['_cell']!r} is not 'value[ flag]' or ':' (period {first['period']})",
-            line=int(first["_row"]) + 2,
-            column=header_cell,
-        )
+
+    def header_of(row: Mapping[str, object]) -> str:
+        return header[1 + period_cols.index(str(row["_pcol"]))]
+
+    def key_of(row: Mapping[str, object]) -> str:
+        return f"key {raw['key'][int(row['_row'])]!r}"  # type: ignore[call-overload]
+
+    long = long.with_columns(
+        pl.col("_pcol").str.slice(1).cast(pl.Int64).alias("_pnum"),
+        pl.when(pl.col("_num") == ":").then(None).otherwise(pl.col("_num")).alias("_num_text"),
+    )
+    _raise_bad_cells(
+        long.filter(pl.col("_num").is_null()).sort("_row", "_pnum"),
+        label,
+        header_of,
+        lambda r: (
+            f"cell {r['_cell']!r} is not 'value[ flag]' or ':' ({key_of(r)}, period {r['period']})"
+        ),
+    )
+    _raise_bad_cells(
+        _implausible(long, "_num_text").sort("_row", "_pnum"),
+        label,
+        header_of,
+        lambda r: (
+            f"value {str(r['_num_text']).strip()!r} ({key_of(r)}, period {r['period']}) "
+            + _implausible_reason(r["_v"])
+        ),
+    )
     _check_flags(long, label, lambda r: header[1 + period_cols.index(r["_pcol"])], 2)
 
     if "freq" in dim_frame.columns:
@@ -480,14 +510,17 @@ def _check_flags(long: pl.DataFrame, label: str, column_of: object, line_offset:
     )
     bad = flags.filter(pl.col("flag").str.contains(f"[{unknown_letters}]"))
     if bad.height:
-        first = bad.sort("_row").row(0, named=True)
-        col = column_of(first) if callable(column_of) else str(column_of)
-        raise InputError(
+        # every unknown flag of the file in one error
+        order = ["_row", "_pnum"] if "_pnum" in bad.columns else ["_row"]
+        _raise_bad_cells(
+            bad.sort(order),
             label,
-            f"unknown flag {first['flag']!r}; Eurostat flags are letters of "
-            f"'{''.join(sorted(EUROSTAT_FLAGS))}'",
-            line=int(first["_row"]) + line_offset,
-            column=col,
+            lambda r: column_of(r) if callable(column_of) else str(column_of),
+            lambda r: (
+                f"unknown flag {r['flag']!r}; Eurostat flags are letters of "
+                f"'{''.join(sorted(EUROSTAT_FLAGS))}'"
+            ),
+            line_offset,
         )
 
 
@@ -547,17 +580,26 @@ def _parse_sdmx_csv(
         period_freq[parsed[0]] = parsed[1]
 
     # Values
-    bad = raw.filter(
-        pl.col("OBS_VALUE").is_not_null() & ~pl.col("OBS_VALUE").str.contains(_NUMBER_RE)
+    def key_of(row: Mapping[str, object]) -> str:
+        return ",".join(f"{d}={row[d]}" for d in dims) + f", TIME_PERIOD={row['TIME_PERIOD']}"
+
+    _raise_bad_cells(
+        raw.filter(
+            pl.col("OBS_VALUE").is_not_null() & ~pl.col("OBS_VALUE").str.contains(_NUMBER_RE)
+        ),
+        label,
+        lambda r: "OBS_VALUE",
+        lambda r: f"OBS_VALUE {r['OBS_VALUE']!r} is not a number ({key_of(r)})",
     )
-    if bad.height:
-        first = bad.row(0, named=True)
-        raise InputError(
-            label,
-            f"OBS_VALUE {first['OBS_VALUE']!r} is not a number",
-            line=int(first["_row"]) + 2,
-            column="OBS_VALUE",
-        )
+    _raise_bad_cells(
+        _implausible(raw, "OBS_VALUE"),
+        label,
+        lambda r: "OBS_VALUE",
+        lambda r: (
+            f"OBS_VALUE {str(r['OBS_VALUE']).strip()!r} ({key_of(r)}) "
+            + _implausible_reason(r["_v"])
+        ),
+    )
     flag_expr = pl.col("OBS_FLAG") if "OBS_FLAG" in raw.columns else pl.lit(None, pl.String)
     conf = pl.col("CONF_STATUS") if "CONF_STATUS" in raw.columns else pl.lit(None, pl.String)
     frame = raw.with_columns(
@@ -607,6 +649,51 @@ def _parse_sdmx_csv(
             match = re.match(r"^(?:[A-Z0-9_]+:)?([A-Za-z0-9_$]+)", flows[0])
             dataset = match.group(1).lower() if match else None
     return frame.select(*dims, *TIDY_TAIL), dims, last_update, dataset
+
+
+def _implausible(frame: pl.DataFrame, text: str) -> pl.DataFrame:
+    """The rows whose number (column ``text``, a string) is not finite or beyond
+    :data:`MAX_ABS_VALUE`, with the parsed number as ``_v``."""
+    value = pl.col(text).str.strip_chars().cast(pl.Float64, strict=False)
+    return frame.with_columns(value.alias("_v")).filter(
+        pl.col("_v").is_not_null()
+        & (~pl.col("_v").is_finite() | (pl.col("_v").abs() > MAX_ABS_VALUE))
+    )
+
+
+def _implausible_reason(value: object) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "is not a finite number (too large for a double, or not a number)"
+    return (
+        f"is beyond {MAX_ABS_VALUE:g} in absolute value: no Eurostat statistic is that "
+        "large (a unit or file error)"
+    )
+
+
+def _raise_bad_cells(
+    bad: pl.DataFrame,
+    label: str,
+    column_of: Callable[[dict[str, object]], str],
+    reason_of: Callable[[dict[str, object]], str],
+    line_offset: int = 2,
+) -> None:
+    """Raise one :class:`InputError` for the bad cells of ``bad`` (rows in file order,
+    ``_row`` 0-based after the header): the first :data:`MAX_REPORTED`, then a count."""
+    if not bad.height:
+        return
+    errors = [
+        InputError(label, reason_of(r), line=int(r["_row"]) + line_offset, column=column_of(r))
+        for r in bad.head(MAX_REPORTED).iter_rows(named=True)
+    ]
+    head = errors[0]
+    raise InputError(
+        label,
+        head.reason,
+        line=head.line,
+        column=head.column,
+        more=errors[1:],
+        total=bad.height,
+    )
 
 
 def _parse_last_update(text: str, label: str) -> str:

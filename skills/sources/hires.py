@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from skills import classifications as cls
-from skills.schema import Column, TableSchema, read_table
+from skills.schema import MAX_COUNT, MAX_COUNT_REASON, Column, TableSchema, read_table
 
 __all__ = ["HIRES", "read_hires"]
 
@@ -48,6 +48,8 @@ HIRES = TableSchema(
             "int",
             "Hires (employment relationships started) in the period.",
             minimum=0,
+            maximum=MAX_COUNT,
+            maximum_reason=MAX_COUNT_REASON,
             unit="persons",
             aliases=("attivazioni", "assunzioni"),
         ),

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from skills import classifications as cls
-from skills.schema import Column, TableSchema, read_table
+from skills.schema import MAX_COUNT, MAX_COUNT_REASON, Column, TableSchema, read_table
 from skills.sources.its import _province_codes
 
 __all__ = ["HIRING_PLANS", "read_hiring_plans"]
@@ -74,6 +74,8 @@ HIRING_PLANS = TableSchema(
             "int",
             "Hires firms plan for the period.",
             minimum=0,
+            maximum=MAX_COUNT,
+            maximum_reason=MAX_COUNT_REASON,
             unit="persons",
             aliases=("entrate_previste", "assunzioni_previste"),
         ),

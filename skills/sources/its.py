@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from skills import classifications as cls
-from skills.schema import Column, RowRule, TableSchema, read_table
+from skills.schema import MAX_COUNT, MAX_COUNT_REASON, Column, RowRule, TableSchema, read_table
 
 __all__ = ["ITS_COURSES", "read_its_courses"]
 
@@ -101,6 +101,8 @@ ITS_COURSES = TableSchema(
             "int",
             "Students enrolled at the start.",
             minimum=0,
+            maximum=MAX_COUNT,
+            maximum_reason=MAX_COUNT_REASON,
             unit="persons",
             aliases=("iscritti",),
         ),
@@ -109,6 +111,8 @@ ITS_COURSES = TableSchema(
             "int",
             "Students who obtained the diploma.",
             minimum=0,
+            maximum=MAX_COUNT,
+            maximum_reason=MAX_COUNT_REASON,
             unit="persons",
             nullable=True,
             aliases=("diplomati",),
@@ -120,6 +124,8 @@ ITS_COURSES = TableSchema(
             required=False,
             nullable=True,
             minimum=0,
+            maximum=MAX_COUNT,
+            maximum_reason=MAX_COUNT_REASON,
             unit="persons",
             aliases=("occupati_12_mesi", "occupati"),
         ),
@@ -130,6 +136,8 @@ ITS_COURSES = TableSchema(
             required=False,
             nullable=True,
             minimum=0,
+            maximum=MAX_COUNT,
+            maximum_reason=MAX_COUNT_REASON,
             unit="persons",
             aliases=("occupati_coerenti", "occupati_area_coerente"),
         ),

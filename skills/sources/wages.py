@@ -48,6 +48,9 @@ WAGES = TableSchema(
             "float",
             "Mean gross hourly earnings.",
             minimum=0,
+            maximum=1000,
+            maximum_reason="no occupation's mean wage is near 1000 EUR an hour: a monthly or "
+            "yearly figure, or cents?",
             unit="EUR per hour",
         ),
         Column(
