@@ -24,5 +24,9 @@ def checkpoint(name: str) -> None:
         return
     marker = os.environ.get("SKILLS_KILL_MARKER")
     if marker:
-        Path(marker).write_text(name, encoding="utf-8")
+        # written beside and renamed: the test polls for the file, and must never see it
+        # before its text is in it
+        tmp = Path(f"{marker}.{os.getpid()}.tmp")
+        tmp.write_text(name, encoding="utf-8")
+        tmp.replace(marker)
     time.sleep(float(os.environ.get("SKILLS_KILL_SLEEP", "120")))
