@@ -750,9 +750,8 @@ def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs, *, regions: Sequence[s
     detail = f"{points['geo'].n_unique()} geos"
     if borrowed:
         detail += (
-            "; "
-            + ", ".join(f"{g} with {g[:2]}'s" for g in borrowed)
-            + (" national job vacancy rate (JVS has no regional vacancy data for them)")
+            "; national job vacancy rates for regions (JVS has no regional vacancy data): "
+            + ", ".join(f"{g} with {g[:2]}" for g in borrowed)
         )
     out.note("Beveridge curve", "ran", detail)
 
