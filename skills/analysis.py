@@ -663,15 +663,18 @@ def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs, *, regions: Sequence[s
     rate = panel.filter(
         pl.col("measure") == "job_vacancy_rate_pct",
         pl.col("nace_r2").is_null() | pl.col("nace_r2").is_in(["B-S", "A-S"]),
-        pl.col("isco08").is_null(),  # all occupations, never one occupation's rate
     )
+    if "isco08" in rate.columns:  # all occupations, never one occupation's rate
+        rate = rate.filter(pl.col("isco08").is_null())
     if rate.height == 0:
         out.note("Beveridge curve", "skipped", "no job_vacancies source with JOBRATE")
         return
     rate = rate.sort("nace_r2", nulls_last=False).unique(["geo", "period"], keep="first")
     out.indicators.append(
         as_indicator(
-            rate.lazy().select("geo", "period", "value", "flag", "source", "note"),
+            rate.lazy().select(
+                "geo", "period", "value", "flag", "source", *(["note"] if "note" in rate else [])
+            ),
             "job_vacancy_rate_pct",
             "%",
         )
