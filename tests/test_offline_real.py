@@ -374,3 +374,24 @@ def test_two_exact_names_are_an_error(tmp_path: Path) -> None:
     touch(tmp_path, "jvs_a_nace2.csv", "jvs_a_nace2.tsv")
     with pytest.raises(ConfigError, match=r"jvs_a_nace2.csv, jvs_a_nace2.tsv"):
         find_local_dataset("jvs_a_nace2", tmp_path)
+
+
+def test_an_optional_source_that_is_there_but_broken_still_stops_the_run(
+    out: Path,
+    eurostat_dir: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    snapshot: Callable[[Path], dict[str, str]],
+) -> None:
+    """optional = true forgives a dataset that is not available, never a bad file."""
+    folder = linked_folder(eurostat_dir, tmp_path / "dir", list(USED.values()))
+    bad = folder / "lfsa_eisn2.csv"
+    bad.write_text("<html><body>Service unavailable</body></html>\n", encoding="utf-8")
+    before = snapshot(out)
+    code, text = run_cli(
+        capfd, "refresh", str(PIEDMONT), "--offline", "--eurostat-dir", str(folder),
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 1
+    assert f"{bad}:1" in text and "not a Eurostat table" in text
+    assert snapshot(out) == before
