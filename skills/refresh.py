@@ -217,6 +217,11 @@ def source_digests(
         except (ConfigError, EurostatUnavailableError) as exc:
             unavailable = isinstance(exc, EurostatUnavailableError | EurostatNotCachedError)
             if not (src.optional and src.path is None and unavailable):
+                if isinstance(exc, EurostatNotCachedError):  # name the spec key too
+                    raise EurostatNotCachedError(
+                        f"[sources.{role}] eurostat = {src.eurostat!r}: {exc.reason}",
+                        file=spec.path,
+                    ) from exc
                 raise
             reason = str(exc).splitlines()[0]
             log.warning("optional source %s (%s) skipped: %s", role, src.eurostat, reason)

@@ -217,6 +217,7 @@ def test_two_files_for_one_dataset(
     )  # fmt: skip
     assert code == 2
     assert str(folder) in text and "dataset lfst_r_lfe2emp: 2 files" in text
+    assert f"{PIEDMONT}: [sources.employment] eurostat = 'lfst_r_lfe2emp'" in text
     assert "lfst_r_lfe2emp_copy.tsv" in text and USED["employment"] in text
     assert snapshot(out) == before
 
@@ -254,7 +255,8 @@ def test_required_dataset_missing_offline_names_a_real_option(
         "--out", str(out),
     )  # fmt: skip
     assert code == 2
-    assert "jvs_a_nace2" in text and "no cached copy" in text
+    assert f"{PIEDMONT}: [sources.job_vacancies] eurostat = 'jvs_a_nace2'" in text
+    assert "no cached copy" in text
     assert "--eurostat-dir" in text and "skills fetch jvs_a_nace2" in text
     assert "key=" not in text
     assert snapshot(out) == before

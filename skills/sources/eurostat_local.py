@@ -116,10 +116,21 @@ def resolve_eurostat_dir(spec: PipelineSpec, directory: Path | None = None) -> P
     if folder is None:
         return spec
     folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError(
+            "the Eurostat folder (--eurostat-dir or [pipeline] eurostat_dir) does not exist "
+            "or is not a folder",
+            file=folder,
+        )
     sources: dict[str, SourceSpec] = {}
     for role, src in spec.sources.items():
         found = None
         if src.kind == "eurostat" and src.path is None and src.eurostat:
-            found = find_local_dataset(src.eurostat, folder)
+            try:
+                found = find_local_dataset(src.eurostat, folder)
+            except ConfigError as exc:
+                raise ConfigError(
+                    f"[sources.{role}] eurostat = {src.eurostat!r}: {exc}", file=spec.path
+                ) from exc
         sources[role] = src if found is None else replace(src, path=found.resolve())
     return replace(spec, sources=sources, eurostat_dir=folder.resolve())
