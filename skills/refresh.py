@@ -323,6 +323,14 @@ def _load_eurostat(
             column=missing[0],
         )
     dataset = table.dataset or (src.eurostat if src.eurostat else None)
+    if src.path is not None and src.eurostat and table.dataset and table.dataset != src.dataset:
+        raise InputError(  # a local file named after one dataset holding another
+            where,
+            f"the file holds Eurostat dataset {table.dataset}, but [sources.{src.role}] asks "
+            f"for {src.dataset} (the file was chosen by its name in the Eurostat folder)",
+            line=1,
+            column="DATAFLOW",
+        )
     if dataset and role.datasets and src.dataset is None and dataset not in role.datasets:
         raise InputError(
             where,

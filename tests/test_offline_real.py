@@ -120,7 +120,7 @@ def test_piedmont_publishes_offline_from_the_local_files(out: Path, eurostat_dir
     assert set(inputs) == set(USED)
     for role, name in USED.items():
         path = eurostat_dir / name
-        assert inputs[role]["location"] == str(path.resolve())
+        assert inputs[role]["location"] == str(path.absolute())
         assert inputs[role]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
         assert inputs[role]["local_file"] is True
     # the 2014 bulk file predates lfst_r_lfu3rt's unit and isced11 dimensions
@@ -325,7 +325,7 @@ def test_spec_eurostat_dir_is_relative_to_the_spec(tmp_path: Path, eurostat_dir:
     resolved = resolve_eurostat_dir(load_spec(spec))
     assert resolved.eurostat_dir == (tmp_path / "data").resolve()
     src = resolved.sources["employment"]
-    assert src.path == (tmp_path / "data" / USED["employment"]).resolve()
+    assert src.path == (tmp_path / "data" / USED["employment"]).absolute()
     assert src.eurostat == "lfst_r_lfe2emp"
     assert resolved.sources["employment_by_sector_occupation"].path is None  # not in the folder
 
@@ -396,4 +396,32 @@ def test_an_optional_source_that_is_there_but_broken_still_stops_the_run(
     )  # fmt: skip
     assert code == 1
     assert f"{bad}:1" in text and "not a Eurostat table" in text
+    assert snapshot(out) == before
+
+
+def test_a_local_file_named_after_another_dataset(
+    out: Path,
+    eurostat_dir: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    snapshot: Callable[[Path], dict[str, str]],
+) -> None:
+    """lfsa_egais.csv that holds lfsa_egai2d (its DATAFLOW says so) is not lfsa_egais."""
+    names = [n for r, n in USED.items() if r != "employment_by_occupation"]
+    folder = linked_folder(eurostat_dir, tmp_path / "dir", names)
+    (folder / "lfsa_egais.csv").symlink_to(eurostat_dir / "lfsa_egai2d.csv")
+    spec = tmp_path / "piedmont.toml"
+    spec.write_text(
+        PIEDMONT.read_text(encoding="utf-8").replace('"lfsa_egai2d"', '"lfsa_egais"', 1),
+        encoding="utf-8",
+    )
+    before = snapshot(out)
+    code, text = run_cli(
+        capfd, "refresh", str(spec), "--offline", "--eurostat-dir", str(folder),
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 1
+    assert f"{folder / 'lfsa_egais.csv'}:1: column 'DATAFLOW'" in text
+    assert "holds Eurostat dataset lfsa_egai2d" in text
+    assert "[sources.employment_by_occupation] asks for lfsa_egais" in text
     assert snapshot(out) == before

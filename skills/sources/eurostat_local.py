@@ -132,5 +132,5 @@ def resolve_eurostat_dir(spec: PipelineSpec, directory: Path | None = None) -> P
                 raise ConfigError(
                     f"[sources.{role}] eurostat = {src.eurostat!r}: {exc}", file=spec.path
                 ) from exc
-        sources[role] = src if found is None else replace(src, path=found.resolve())
+        sources[role] = src if found is None else replace(src, path=found.absolute())
     return replace(spec, sources=sources, eurostat_dir=folder.resolve())
