@@ -1,7 +1,9 @@
 """The ``skills`` command.
 
 Exit codes (for schedulers): 0 published (or nothing to do); 1 data-quality failure,
-nothing published; 2 usage or configuration error; 3 unexpected fault; 130 interrupted.
+nothing published; 2 usage or configuration error; 3 unexpected fault; 4 another refresh
+holds OUT; 5 OUT unusable (a file, read-only, full, or its layout changed by hand);
+130 interrupted; 143 SIGTERM.
 
 Heavy libraries (polars, great_expectations, statsmodels, linearmodels, altair) are
 imported inside the commands that need them, so ``skills --help`` stays fast.
@@ -26,7 +28,9 @@ app = typer.Typer(
         "Skills supply-demand and job-polarisation analytics: Eurostat labour-force tables, "
         "ITS Academy records and hiring plans, aligned, checked and published.\n\n"
         "Exit codes: 0 published; 1 data-quality failure (nothing published); "
-        "2 usage or configuration error; 3 unexpected fault."
+        "2 usage or configuration error; 3 unexpected fault; 4 another refresh holds OUT; "
+        "5 OUT unusable (--out is a file, read-only or full disk, OUT/.lock or OUT/latest "
+        "changed by hand, latest/manifest.json damaged: nothing published was changed)."
     ),
     add_completion=False,
     no_args_is_help=True,
@@ -121,8 +125,10 @@ def refresh(
     Exit 0 published or nothing changed; 1 an input or output failed its checks (the
     report is in OUT/failures/<run_id>/, OUT/latest untouched); 2 bad spec or options
     (also: offline with a dataset neither cached nor in --eurostat-dir, or two files in
-    --eurostat-dir for one dataset); 4 another refresh of OUT is running; 3 unexpected
-    fault.
+    --eurostat-dir for one dataset); 4 another refresh of OUT is running; 5 OUT unusable:
+    --out is a file, the disk is read-only or full, OUT/.lock is a folder, OUT/latest is
+    a real folder or its manifest.json is damaged (run `skills manifest repair OUT`);
+    3 unexpected fault.
     """
     from skills.refresh import refresh as run
 
@@ -244,6 +250,40 @@ def manifest_verify(
         else:
             typer.echo(f"ok {name}")
     raise typer.Exit(1 if failed else 0)
+
+
+@manifest_app.command("path")
+def manifest_path(
+    directory: Annotated[Path, typer.Argument(help="An output folder.")],
+) -> None:
+    """Print the run folder OUT/latest points at, resolved once (exit 5 when none).
+
+    Read all the files of one publication from this folder, not through OUT/latest path
+    by path: latest may switch to a new publication between two reads, a run folder
+    never changes, and the one latest pointed at stays for at least one more publish.
+    """
+    from skills.publish import resolve_latest
+
+    typer.echo(str(resolve_latest(directory)))
+
+
+@manifest_app.command("repair")
+def manifest_repair(
+    directory: Annotated[Path, typer.Argument(help="An output folder.")],
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait if a refresh holds OUT (exit 4 after).")
+    ] = 0.0,
+) -> None:
+    """Point OUT/latest at the newest recorded publication that verifies (deletes nothing).
+
+    For a latest whose manifest.json was truncated or edited: the publications the
+    package recorded in OUT/publications.jsonl are tried newest first. Exit 0 repaired;
+    5 none verifies, or latest is a real folder (move it away first); 4 a refresh runs.
+    """
+    from skills.manifest import repair_latest
+
+    folder = repair_latest(directory, wait=wait)
+    typer.echo(f"latest -> {folder}")
 
 
 @app.command()

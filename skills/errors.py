@@ -8,7 +8,12 @@ The contract for operators (see the README):
 * exit 2 - a usage or configuration error (:class:`ConfigError`);
 * exit 3 - an unexpected fault: a bug, a full disk, ..., or an extra analysis of the
   spec (``[analyses.<name>]``) that raised or broke its contract (:class:`ExtensionError`);
-* any other non-zero code - see the CLI (4: another refresh holds the folder).
+* exit 4 - another refresh holds the output folder (:class:`skills.lock.LockedError`);
+* exit 5 - the output folder or its file system is unusable: ``--out`` is a file, the
+  folder is read-only or full, or its layout was changed by hand (``.lock`` a folder,
+  ``latest`` a real folder, ``latest/manifest.json`` damaged); nothing published was
+  changed (:class:`OutputDirError`);
+* any other non-zero code - see the CLI (130 interrupted, 143 SIGTERM).
 
 Every message names the file and, where known, the line (or spreadsheet row) and column,
 in the ``file:line: column 'x': message`` shape compilers use, so that it can be read in a
@@ -23,6 +28,7 @@ __all__ = [
     "ConfigError",
     "ExtensionError",
     "InputError",
+    "OutputDirError",
     "QualityError",
     "SkillsError",
 ]
@@ -43,6 +49,29 @@ class ConfigError(SkillsError):
         self.file = str(file) if file is not None else None
         self.reason = message
         super().__init__(f"{self.file}: {message}" if self.file else message)
+
+
+class OutputDirError(SkillsError):
+    """The output folder cannot be used as it is; nothing published was changed (exit 5).
+
+    ``--out`` names a file, the folder or its file system is read-only or full, or the
+    layout the package keeps in it was changed by hand. The message names the path and
+    says how to repair it.
+
+    Attributes
+    ----------
+    path
+        The file or folder at fault.
+    reason
+        What is wrong and what to do, in words.
+    """
+
+    exit_code = 5
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
 
 
 class InputError(SkillsError):

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from skills.errors import SkillsError
+from skills.errors import OutputDirError, SkillsError
 
 __all__ = ["LockedError", "RefreshLock"]
 
@@ -60,9 +60,25 @@ class RefreshLock:
         return data or None
 
     def acquire(self) -> None:
-        """Take the lock, waiting up to ``timeout`` seconds; raise :class:`LockedError`."""
+        """Take the lock, waiting up to ``timeout`` seconds.
+
+        Raises
+        ------
+        LockedError
+            Another refresh holds the lock (exit code 4).
+        skills.errors.OutputDirError
+            ``DIR/.lock`` is not a regular file (a folder made by hand, ...): exit code 5,
+            with the command that repairs it.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
+            kind = "a folder" if self.path.is_dir() else "not a regular file"
+            raise OutputDirError(
+                self.path,
+                f"the lock file is {kind}; nothing was done. Remove it "
+                f"(rm -r {self.path}) after checking no refresh is running, and rerun",
+            )
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         deadline = time.monotonic() + self.timeout
         while True:
             try:

@@ -25,6 +25,7 @@ leaves only temporary files, which the next run removes.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import json
 import logging
@@ -53,7 +54,7 @@ from skills.align import (
     clean_its__area_province_year,
     clean_records,
 )
-from skills.errors import ConfigError, InputError, QualityError, SkillsError
+from skills.errors import ConfigError, InputError, OutputDirError, QualityError, SkillsError
 from skills.extensions import (
     AnalysisContext,
     Extension,
@@ -66,7 +67,9 @@ from skills.extensions import (
 from skills.indicators import INDICATOR_KEY, compute_indicators
 from skills.lock import RefreshLock
 from skills.publish import (
+    check_layout,
     file_sha256,
+    foreign_entries,
     latest_run,
     new_run_dir,
     promote,
@@ -884,6 +887,37 @@ def _write_failure(out: Path, run_id: str, spec: PipelineSpec | None, exc: BaseE
     return folder
 
 
+#: ``errno`` values that mean the output folder's file system refuses the write.
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+@contextmanager
+def _environment_faults(out: Path) -> Iterator[None]:
+    """Turn a refused write in ``out`` (full, read-only, no permission) into exit code 5."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, SkillsError) or exc.errno not in _ENVIRONMENT_ERRNOS:
+            raise
+        where = Path(exc.filename) if exc.filename else out
+        try:
+            inside = where.resolve().is_relative_to(out.resolve())
+        except OSError:
+            inside = False
+        if not inside and exc.errno in {errno.EACCES, errno.EPERM}:
+            raise  # an input the run cannot read: not the output folder's fault
+        what = {
+            errno.ENOSPC: "the file system is full",
+            errno.EDQUOT: "the disk quota is exceeded",
+            errno.EROFS: "the file system is read-only",
+        }.get(exc.errno, "permission denied (the output folder is not writable by this user)")
+        raise OutputDirError(
+            where,
+            f"{what} ({exc.strerror}); nothing published, {out / 'latest'} unchanged. "
+            "Free space or fix the permissions and rerun",
+        ) from exc
+
+
 def refresh(
     spec_path: str | Path,
     out_dir: str | Path,
@@ -937,10 +971,48 @@ def refresh(
         load_spec(spec_path), Path(eurostat_dir) if eurostat_dir is not None else None
     )
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise OutputDirError(
+            out, "--out names an existing file, not a folder: give the output folder"
+        )
     run_id = new_run_id(started)
+    with _environment_faults(out):
+        out.mkdir(parents=True, exist_ok=True)
+        return _refresh_locked(
+            spec,
+            out,
+            run_id=run_id,
+            started=started,
+            t0=t0,
+            offline=offline,
+            force=force,
+            wait=wait,
+            validate=validate,
+            report=report,
+            on_stage=on_stage,
+        )
+
+
+def _refresh_locked(
+    spec: PipelineSpec,
+    out: Path,
+    *,
+    run_id: str,
+    started: datetime,
+    t0: float,
+    offline: bool | None,
+    force: bool,
+    wait: float,
+    validate: bool,
+    report: bool,
+    on_stage: StageHook | None,
+) -> RunResult:
+    """The run under the output folder's lock (see :func:`refresh`)."""
     with RefreshLock(out, timeout=wait), _sigterm_as_exception():
-        prune_runs(out, spec.keep_runs)  # also removes what killed runs left behind
+        check_layout(out)  # latest a real folder, or a damaged manifest: refuse, no work
+        was_latest = latest_run(out)
+        protect = (was_latest.name,) if was_latest is not None else ()
+        prune_runs(out, spec.keep_runs, protect=protect)  # and what killed runs left
         cache = StageCache(out / ".cache" / "stages", enabled=not force)
         try:
             _emit(on_stage, "fingerprint", "running")
@@ -986,18 +1058,29 @@ def refresh(
                 report=report,
             )
         except SkillsError as exc:
-            folder = _write_failure(out, run_id, spec, exc)
+            try:
+                folder = _write_failure(out, run_id, spec, exc)
+            except OSError:  # a full or read-only disk: the error itself matters more
+                raise exc from None
             exc.args = (f"{exc}\n(report: {folder})",)
             raise
         except BaseException:
             shutil.rmtree(out / "runs" / f".tmp-{run_id}", ignore_errors=True)
             raise
-        prune_runs(out, spec.keep_runs)
+        prune_runs(out, spec.keep_runs, protect=protect)
         # keep the cache entries this run used (a forced run used none: keep them all)
         if not force:
             cache.prune(cache.used)
+        foreign = foreign_entries(out)
     label = f" ({spec.data_label})" if spec.data_label else ""
     warnings = [o.line() for o in result.validation.warnings()] if result.validation else []
+    warnings += cache.warnings
+    warnings += [
+        f"{path}: not made by skills (not in publications.jsonl): left alone, never pruned"
+        for path in foreign
+    ]
+    for line in cache.warnings:
+        log.warning("%s", line)
     return RunResult(
         status="published",
         exit_code=0,

@@ -250,6 +250,11 @@ _GAP_KEYS = {
     "band_variants",
 }
 _MAX_WINDOW = 10
+#: Upper bounds of the numeric keys that have no natural one: a mistyped value
+#: (``bootstrap_reps = 99999999999``) is refused instead of running for days or crashing.
+_MAX_BOOTSTRAP_REPS = 99_999
+_MAX_SEED = 2**32 - 1
+_MAX_KEEP_RUNS = 1_000
 _NUTS_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 NUTS_VERSIONS = (2010, 2013, 2016, 2021)
 
@@ -426,8 +431,15 @@ def load_spec(path: str | Path) -> PipelineSpec:
     outputs = _table(doc, "outputs", err)
     _no_unknown(outputs, _OUTPUT_KEYS, "[outputs]", err)
     keep_runs = outputs.get("keep_runs", 10)
-    if not isinstance(keep_runs, int) or isinstance(keep_runs, bool) or keep_runs < 1:
-        raise err("[outputs] keep_runs must be a whole number >= 1")
+    if (
+        not isinstance(keep_runs, int)
+        or isinstance(keep_runs, bool)
+        or not 1 <= keep_runs <= _MAX_KEEP_RUNS
+    ):
+        raise err(
+            f"[outputs] keep_runs = {keep_runs!r}: must be a whole number from 1 to "
+            f"{_MAX_KEEP_RUNS}"
+        )
     report_on = outputs.get("report", True)
     if not isinstance(report_on, bool):
         raise err("[outputs] report must be true or false")
@@ -608,12 +620,12 @@ def _options(doc: Mapping[str, Any], key: str, allowed: set[str], err: Err) -> d
 
 def _models(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
     table = _options(doc, "models", _MODEL_KEYS, err)
-    for key in ("bootstrap_reps", "seed"):
+    for key, top in (("bootstrap_reps", _MAX_BOOTSTRAP_REPS), ("seed", _MAX_SEED)):
         value = table.get(key)
         if value is not None and (
-            not isinstance(value, int) or isinstance(value, bool) or value < 0
+            not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top
         ):
-            raise err(f"[models] {key} must be a whole number >= 0")
+            raise err(f"[models] {key} = {value!r}: must be a whole number from 0 to {top:_}")
     if table.get("bootstrap_reps", 999) < 99 and table.get("bootstrap_reps", 999) != 0:
         raise err("[models] bootstrap_reps must be 0 (no bootstrap) or at least 99")
     for key, choices in _MODEL_CHOICES.items():

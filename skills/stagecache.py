@@ -4,14 +4,19 @@ Each stage's result is stored under ``DIR/.cache/stages/<stage>/<key>/`` where `
 hashes the stage's name, the code fingerprint (every file of the installed package) and
 the keys of the stage's inputs (file digests, spec sections, upstream stage keys). A
 stage whose key is found is read back instead of run. Entries are written to a
-temporary folder and renamed into place, so a killed run never leaves a half entry; a
-damaged entry is treated as missing.
+temporary folder and renamed into place, so a killed run never leaves a half entry.
+
+Each entry's ``meta.json`` records the SHA-256 of every table file it holds. On use the
+files are re-hashed: an entry whose files changed (edited by hand, damaged on disk), or
+that records no hashes, is discarded with a warning and the stage is rebuilt, so a
+cached table is never published unless it is byte for byte what the stage wrote.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -23,6 +28,15 @@ import polars as pl
 __all__ = ["StageCache", "code_fingerprint", "digest"]
 
 _PACKAGE = Path(__file__).resolve().parent
+log = logging.getLogger("skills.stagecache")
+
+
+def _file_sha256(path: Path) -> str:
+    digest_ = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest_.update(block)
+    return digest_.hexdigest()
 
 
 @cache
@@ -62,6 +76,8 @@ class StageCache:
         self.enabled = enabled
         self.events: list[dict[str, str]] = []
         self.used: set[tuple[str, str]] = set()
+        #: Entries discarded because their files no longer match their hashes.
+        self.warnings: list[str] = []
 
     def key(self, stage: str, *inputs: object) -> str:
         """The key of ``stage`` given its inputs (and the code fingerprint)."""
@@ -82,11 +98,27 @@ class StageCache:
             return None
         try:
             meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
-            tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in meta["tables"]}
-        except (OSError, ValueError, KeyError, pl.exceptions.PolarsError):
-            shutil.rmtree(folder, ignore_errors=True)
+            hashes = meta.get("sha256")
+            files = {name: folder / f"{name}.parquet" for name in meta["tables"]}
+            changed = (
+                [f.name for n, f in files.items() if _file_sha256(f) != hashes.get(n)]
+                if isinstance(hashes, dict)
+                else ["meta.json (no checksums)"]
+            )
+            if changed:
+                self._discard(folder, stage, f"{', '.join(changed)} changed since it was cached")
+                return None
+            tables = {name: pl.read_parquet(path) for name, path in files.items()}
+        except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError) as exc:
+            self._discard(folder, stage, f"unreadable ({type(exc).__name__}: {exc})")
             return None
         return tables, meta.get("meta", {})
+
+    def _discard(self, folder: Path, stage: str, why: str) -> None:
+        message = f"{folder}: stage cache entry of {stage!r} discarded and rebuilt: {why}"
+        log.warning("%s", message)
+        self.warnings.append(message)
+        shutil.rmtree(folder, ignore_errors=True)
 
     def store(
         self,
@@ -104,11 +136,19 @@ class StageCache:
         tmp = folder.with_name(f".tmp-{key}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
+        hashes = {}
         for name, frame in tables.items():
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd")
+            hashes[name] = _file_sha256(tmp / f"{name}.parquet")
         (tmp / "meta.json").write_text(
             json.dumps(
-                {"stage": stage, "tables": list(tables), "meta": dict(meta or {})}, default=str
+                {
+                    "stage": stage,
+                    "tables": list(tables),
+                    "sha256": hashes,
+                    "meta": dict(meta or {}),
+                },
+                default=str,
             ),
             encoding="utf-8",
         )

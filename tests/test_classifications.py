@@ -498,7 +498,7 @@ def test_recode_nuts_bad_arguments() -> None:
 _RECODED = cl.nuts_recodes().filter(pl.col("change") == "recode")
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.sampled_from(sorted(_RECODED["from_code"].to_list())), min_size=1, max_size=8),
     st.sampled_from([2010, 2013, 2016, 2021]),
@@ -869,7 +869,7 @@ def test_user_crosswalk_not_utf8_and_missing(tmp_path: Path) -> None:
         cl.read_its_isco08_crosswalk(tmp_path / "absent.csv")
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=100), min_size=1, max_size=8))
 def test_user_crosswalk_weight_sum_property(
     tmp_path_factory: pytest.TempPathFactory, parts: list[int]

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from skills.demo import write_demo
+from skills.errors import OutputDirError
 from skills.manifest import verify_publication
 from skills.refresh import refresh
 
@@ -306,8 +307,9 @@ def test_full_disk_while_publishing_keeps_latest(ws: Path, monkeypatch: pytest.M
         return real(frame, path, **kw)
 
     monkeypatch.setattr(engine, "write_table", full_disk)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputDirError, match="the file system is full") as info:
         refresh(ws / "pipeline.toml", ws / "out")
+    assert info.value.exit_code == 5
     assert_latest_intact(ws, old)
     assert not list((ws / "out" / "runs").glob(".tmp-*"))
     monkeypatch.undo()
