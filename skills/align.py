@@ -151,7 +151,7 @@ def clean_eurostat(
     if "unit" in columns and units:
         frame = frame.filter(pl.col("unit").is_in(sorted(units)))
     if "sizeclas" in columns:
-        frame = frame.filter(pl.col("sizeclas") == "TOTAL")
+        frame = _size_classes(frame, columns)
     if role == "job_vacancies":
         frame = frame.filter(pl.col("indic_em").is_in(list(_JVS_MEASURES))).with_columns(
             pl.col("indic_em")
@@ -176,7 +176,39 @@ def clean_eurostat(
         pl.lit(source).alias("source"),
         pl.lit(vintage, pl.String).alias("vintage"),
     )
-    return _finish(_align_geo(frame, nuts_version))
+    aligned = _align_geo(frame, nuts_version)
+    if "size_note" in aligned.collect_schema().names():
+        aligned = aligned.with_columns(pl.coalesce("note", "size_note").alias("note"))
+    return _finish(aligned)
+
+
+#: What a job vacancy rate read from JVS size class GE10 says (see :func:`_size_classes`).
+GE10_NOTE = (
+    "job vacancy rate of enterprises with 10 or more employees (JVS size class GE10): "
+    "no all-sizes rate is published for this country"
+)
+
+
+def _size_classes(frame: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
+    """Keep the all-sizes class (``TOTAL``) of a ``sizeclas`` dimension.
+
+    One named exception: a country whose job vacancy *rate* (``JOBRATE``) has no
+    all-sizes value at all (Italy reports only enterprises with 10 or more employees)
+    keeps its ``GE10`` rate, with :data:`GE10_NOTE` in ``note`` (via ``size_note``).
+    Counts (``JOBVAC``, ``JOBOCC``) never fall back: a GE10 count is not a count of all
+    vacancies.
+    """
+    size = pl.col("sizeclas")
+    if "indic_em" not in columns:
+        return frame.filter(size == "TOTAL")
+    is_rate = pl.col("indic_em") == "JOBRATE"
+    has_total = ((size == "TOTAL") & is_rate & pl.col("value").is_not_null()).any().over("geo")
+    ge10 = (size == "GE10") & is_rate & ~has_total
+    # the country's all-sizes rate rows are all empty: the GE10 rows replace them
+    total = (size == "TOTAL") & ~(is_rate & ~has_total)
+    return frame.filter(total | ge10).with_columns(
+        pl.when(ge10).then(pl.lit(GE10_NOTE)).otherwise(pl.lit(None, pl.String)).alias("size_note")
+    )
 
 
 def _isco_dimension(code: pl.Expr) -> pl.Expr:

@@ -41,7 +41,7 @@ manifest and the report can say it. Pure with respect to I/O: the refresh engine
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -123,7 +123,7 @@ def run_analyses(
         out.note("ITS gap", "skipped", "needs both its_courses and hiring_plans sources")
 
     _province_mismatch(spec, inputs, labels, panel, out)
-    _beveridge(panel, out)
+    _beveridge(panel, out, regions=(spec.region, *spec.benchmarks))
     if "employment_by_occupation_education" in inputs:
         _qualification(panel, labels, out)
     else:
@@ -481,12 +481,18 @@ def _its_gap(
 
 
 def _total_breakdown(rows: pl.DataFrame, ages: tuple[str, ...]) -> pl.DataFrame:
-    """Rows for both sexes together and the first of ``ages`` the table has (if any)."""
+    """Rows for both sexes together and the first of ``ages`` the table has.
+
+    A table without ages keeps its rows; a table whose ages are none of ``ages`` (only
+    ``Y15-24``, say) gives no rows: another age band is never read as the total.
+    """
     if "T" in rows["sex"].to_list():
         rows = rows.filter(pl.col("sex") == "T")
     present = set(rows["age"].drop_nulls().to_list())
+    if not present:
+        return rows
     age = next((a for a in ages if a in present), None)
-    return rows.filter(pl.col("age") == age) if age is not None else rows
+    return rows.filter(pl.col("age") == age) if age is not None else rows.clear()
 
 
 def _persons_unemployed(panel: pl.DataFrame) -> pl.DataFrame:
@@ -644,20 +650,31 @@ def _province_mismatch(
     )
 
 
-def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs) -> None:
+def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs, *, regions: Sequence[str] = ()) -> None:
+    """Beveridge-curve points: unemployment rate against job vacancy rate, per geo.
+
+    JVS has no NUTS 2 rows for most countries (none for Italy): a NUTS 2 region of
+    ``regions`` (the spec's region and benchmarks) without a vacancy rate of its own is
+    paired with its country's rate; ``vacancy_rate_geo`` in the table and the run log
+    say so.
+    """
     from skills.indicators.mismatch import beveridge_curve
 
     rate = panel.filter(
         pl.col("measure") == "job_vacancy_rate_pct",
         pl.col("nace_r2").is_null() | pl.col("nace_r2").is_in(["B-S", "A-S"]),
     )
+    if "isco08" in rate.columns:  # all occupations, never one occupation's rate
+        rate = rate.filter(pl.col("isco08").is_null())
     if rate.height == 0:
         out.note("Beveridge curve", "skipped", "no job_vacancies source with JOBRATE")
         return
     rate = rate.sort("nace_r2", nulls_last=False).unique(["geo", "period"], keep="first")
     out.indicators.append(
         as_indicator(
-            rate.lazy().select("geo", "period", "value", "flag", "source"),
+            rate.lazy().select(
+                "geo", "period", "value", "flag", "source", *(["note"] if "note" in rate else [])
+            ),
             "job_vacancy_rate_pct",
             "%",
         )
@@ -668,23 +685,40 @@ def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs) -> None:
         ),
         ("Y15-74", "Y_GE15", "Y15-64"),
     )
+    own = set(rate["geo"].to_list())
+    national = sorted(
+        g for g in set(u["geo"].to_list()) if g in regions and len(g) == 4 and g not in own
+    )
+    u = u.with_columns(
+        pl.when(pl.col("geo").is_in(national))
+        .then(pl.col("geo").str.slice(0, 2))
+        .otherwise(pl.col("geo"))
+        .alias("vacancy_rate_geo")
+    )
     points = u.select(
-        "geo", "period", pl.col("value").alias("unemployment_rate"), pl.col("flag").alias("flag_u")
+        "geo",
+        "period",
+        "vacancy_rate_geo",
+        pl.col("value").alias("unemployment_rate"),
+        pl.col("flag").alias("flag_u"),
     ).join(
         rate.select(
-            "geo",
+            pl.col("geo").alias("vacancy_rate_geo"),
             "period",
             pl.col("value").alias("job_vacancy_rate_pct"),
             pl.col("flag").alias("flag_v"),
         ),
-        on=["geo", "period"],
+        on=["vacancy_rate_geo", "period"],
         how="inner",
-        validate="1:1",
+        validate="m:1",
     )
     if points.height == 0:
         out.note("Beveridge curve", "skipped", "no geo has both an unemployment and a vacancy rate")
         return
-    out.tables["beveridge"] = beveridge_curve(points, flags=["flag_u", "flag_v"])
+    table = beveridge_curve(points.drop("vacancy_rate_geo"), flags=["flag_u", "flag_v"])
+    out.tables["beveridge"] = table.join(
+        points.select("geo", "vacancy_rate_geo").unique(), on="geo", how="left", validate="m:1"
+    )
     # national tightness from JVS counts where both exist
     vac = (
         panel.filter(pl.col("measure") == "job_vacancies_n")
@@ -715,7 +749,14 @@ def _beveridge(panel: pl.DataFrame, out: AnalysisOutputs) -> None:
                 "vacancies per unemployed person",
             )
         )
-    out.note("Beveridge curve", "ran", f"{points['geo'].n_unique()} geos")
+    borrowed = sorted(set(national) & set(points["geo"].to_list()))
+    detail = f"{points['geo'].n_unique()} geos"
+    if borrowed:
+        detail += (
+            "; national job vacancy rates for regions (JVS has no regional vacancy data): "
+            + ", ".join(f"{g} with {g[:2]}" for g in borrowed)
+        )
+    out.note("Beveridge curve", "ran", detail)
 
 
 #: Eurostat publishes its over-qualification rate for ages 20-64; where a table lacks that

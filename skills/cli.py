@@ -100,6 +100,16 @@ def refresh(
         Path, typer.Option("--out", "-o", help="Output folder; DIR/latest is the publication.")
     ],
     offline: Annotated[bool, typer.Option(help="Use only cached Eurostat downloads.")] = False,
+    eurostat_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--eurostat-dir",
+            help=(
+                "Folder of local Eurostat files (<code>.tsv[.gz], <code>.csv, or one "
+                '<code>_*.tsv) read before the cache for each eurostat = "<code>" source.'
+            ),
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option(help="Rebuild even if nothing changed (ignores the stage cache).")
     ] = False,
@@ -113,16 +123,26 @@ def refresh(
     """Run a pipeline and publish into OUT (OUT/latest switches atomically).
 
     Exit 0 published or nothing changed; 1 an input or output failed its checks (the
-    report is in OUT/failures/<run_id>/, OUT/latest untouched); 2 bad spec or options;
-    4 another refresh of OUT is running; 5 OUT unusable: --out is a file, the disk is
-    read-only or full, OUT/.lock is a folder, OUT/latest is a real folder or its
-    manifest.json is damaged (run `skills manifest repair OUT`); 3 unexpected fault.
+    report is in OUT/failures/<run_id>/, OUT/latest untouched); 2 bad spec or options
+    (also: offline with a dataset neither cached nor in --eurostat-dir, or two files in
+    --eurostat-dir for one dataset); 4 another refresh of OUT is running; 5 OUT unusable:
+    --out is a file, the disk is read-only or full, OUT/.lock is a folder, OUT/latest is
+    a real folder or its manifest.json is damaged (run `skills manifest repair OUT`);
+    3 unexpected fault.
     """
     from skills.refresh import refresh as run
 
     hook = None if as_json else _stage_printer()
     try:
-        result = run(pipeline, out, offline=offline or None, force=force, wait=wait, on_stage=hook)
+        result = run(
+            pipeline,
+            out,
+            offline=offline or None,
+            force=force,
+            wait=wait,
+            on_stage=hook,
+            eurostat_dir=eurostat_dir,
+        )
     finally:
         if hook is not None:
             hook.stop()
@@ -137,6 +157,10 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     html: Annotated[
         Path | None, typer.Option(help="Also write the offline HTML quality summary here.")
+    ] = None,
+    eurostat_dir: Annotated[
+        Path | None,
+        typer.Option("--eurostat-dir", help="Folder of local Eurostat files, as for refresh."),
     ] = None,
 ) -> None:
     """Check every input of a pipeline against its suite, without publishing anything.
@@ -153,10 +177,14 @@ def validate(
         suite_for_role,
         validate_tables,
     )
-    from skills.refresh import load_source
+    from skills.refresh import load_source, source_digests
+    from skills.sources.eurostat_local import resolve_eurostat_dir
     from skills.spec import load_spec
 
-    spec = load_spec(pipeline)
+    spec = resolve_eurostat_dir(load_spec(pipeline), eurostat_dir)
+    spec, _, skipped = source_digests(spec, offline or None)
+    for skip in skipped:
+        typer.echo(f"warning: optional source {skip['role']} skipped: {skip['reason']}", err=True)
     resolve_extensions(spec)
     frames = {}
     sources = {}

@@ -54,7 +54,7 @@ from skills.align import (
     clean_its__area_province_year,
     clean_records,
 )
-from skills.errors import InputError, OutputDirError, QualityError, SkillsError
+from skills.errors import ConfigError, InputError, OutputDirError, QualityError, SkillsError
 from skills.extensions import (
     AnalysisContext,
     Extension,
@@ -77,6 +77,7 @@ from skills.publish import (
     read_manifest,
     write_table,
 )
+from skills.sources.eurostat_local import resolve_eurostat_dir
 from skills.spec import ROLES, PipelineSpec, SourceSpec, display_location, load_spec
 from skills.stagecache import StageCache, code_fingerprint, digest
 
@@ -126,6 +127,9 @@ class Build:
     stages: list[dict[str, str]] = field(default_factory=list)
     #: The spec's extra analyses: ``manifest.json`` ``extensions``.
     extensions: list[dict[str, Any]] = field(default_factory=list)
+    #: ``optional = true`` sources that were not available: ``manifest.json``
+    #: ``skipped_sources`` (role, dataset, reason).
+    skipped_sources: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,46 @@ def source_digest(src: SourceSpec, offline: bool | None = None) -> tuple[str, An
         return file_sha256(src.path), None
     fetched = _fetch(src, offline)
     return fetched.sha256, fetched
+
+
+def source_digests(
+    spec: PipelineSpec, offline: bool | None = None
+) -> tuple[PipelineSpec, dict[str, tuple[str, Any]], list[dict[str, str]]]:
+    """Digest every source; drop the ``optional`` Eurostat sources that are not available.
+
+    A source is not available when offline with no cached copy (nor a local file), or
+    when Eurostat cannot be reached and nothing is cached. Any other fault of an
+    optional source (a bad filter, a file that does not parse) still stops the run.
+
+    Returns
+    -------
+    tuple
+        The spec without the skipped sources, the digests of the others and one
+        ``{"role", "dataset", "reason"}`` per skipped source (for the manifest).
+    """
+    from skills.sources.eurostat_api import EurostatNotCachedError, EurostatUnavailableError
+
+    digests: dict[str, tuple[str, Any]] = {}
+    skipped: list[dict[str, str]] = []
+    for role, src in spec.sources.items():
+        try:
+            digests[role] = source_digest(src, offline)
+        except (ConfigError, EurostatUnavailableError) as exc:
+            unavailable = isinstance(exc, EurostatUnavailableError | EurostatNotCachedError)
+            if not (src.optional and src.path is None and unavailable):
+                if isinstance(exc, EurostatNotCachedError):  # name the spec key too
+                    raise EurostatNotCachedError(
+                        f"[sources.{role}] eurostat = {src.eurostat!r}: {exc.reason}",
+                        file=spec.path,
+                    ) from exc
+                raise
+            reason = str(exc).splitlines()[0]
+            log.warning("optional source %s (%s) skipped: %s", role, src.eurostat, reason)
+            skipped.append({"role": role, "dataset": str(src.eurostat), "reason": reason})
+    if skipped:
+        kept = {r: s for r, s in spec.sources.items() if r in digests}
+        spec = replace(spec, sources=kept)
+    return spec, digests, skipped
 
 
 def load_source(
@@ -263,11 +307,13 @@ def _load_eurostat(
         fetched = _fetch(src, offline)
     table = load_eurostat(
         src.path if src.path is not None else fetched.path,
-        filters=src.filters or None,
+        filters=None if src.path is not None and src.eurostat else (src.filters or None),
         start_period=src.start_period,
         end_period=src.end_period,
     )
     where = fetched.url if fetched is not None else table.source
+    if src.path is not None and src.eurostat:  # a file from the local Eurostat folder
+        table = replace(table, frame=_local_filters(table, src, role, where))
     expected = set(role.dimensions)
     missing = sorted(expected - set(table.dimensions))
     if missing:
@@ -280,6 +326,14 @@ def _load_eurostat(
             column=missing[0],
         )
     dataset = table.dataset or (src.eurostat if src.eurostat else None)
+    if src.path is not None and src.eurostat and table.dataset and table.dataset != src.dataset:
+        raise InputError(  # a local file named after one dataset holding another
+            where,
+            f"the file holds Eurostat dataset {table.dataset}, but [sources.{src.role}] asks "
+            f"for {src.dataset} (the file was chosen by its name in the Eurostat folder)",
+            line=1,
+            column="DATAFLOW",
+        )
     if dataset and role.datasets and src.dataset is None and dataset not in role.datasets:
         raise InputError(
             where,
@@ -326,6 +380,11 @@ def _load_eurostat(
         "rows": frame.height,
         "filters": {k: list(v) for k, v in src.filters.items()},
     }
+    if src.path is not None and src.eurostat:
+        provenance["local_file"] = True
+        absent = sorted(set(src.filters) - set(table.dimensions))
+        if absent:
+            provenance["filters_not_in_file"] = absent
     if fetched is not None:
         provenance["fetch"] = {
             "url": fetched.url,
@@ -334,6 +393,36 @@ def _load_eurostat(
             "from_cache": fetched.from_cache,
         }
     return LoadedSource(src, frame.lazy(), provenance, _source_label(spec, name))
+
+
+def _local_filters(table: Any, src: SourceSpec, role: Any, where: str) -> pl.LazyFrame:
+    """Apply a source's filters to a file from the local Eurostat folder.
+
+    Older bulk files lack dimensions today's API has (``lfst_r_lfu3rt`` before
+    ``unit`` and ``isced11`` were added). A filter on a dimension the file does not have
+    is accepted only when the file cannot hold anything else: ``unit`` naming the
+    role's unit (the dataset code is checked against the role), or ``TOTAL``. Any other
+    such filter (``isced11 = "ED5-8"`` on a file without ``isced11``) would read totals
+    as a breakdown, and raises :class:`~skills.errors.ConfigError`.
+    """
+    frame: pl.LazyFrame = table.frame
+    for dim, values in src.filters.items():
+        if dim == "freq":
+            continue
+        if dim in table.dimensions:
+            frame = frame.filter(pl.col(dim).is_in(list(values)))
+        elif not (
+            (dim == "unit" and role.units and set(values) <= role.units)
+            or tuple(values) == ("TOTAL",)
+        ):
+            raise ConfigError(
+                f"[sources.{src.role}] filters.{dim} = {list(values)}: the local file {where} "
+                f"has no {dim!r} dimension (it has {', '.join(table.dimensions)}), so it "
+                f'cannot be filtered on it; only {dim} = "TOTAL" (or the unit the role '
+                "reads) is implied by a file without it. Use a file with that dimension.",
+                file=src.path,
+            )
+    return frame
 
 
 # ------------------------------------------------------------------------- build
@@ -839,6 +928,7 @@ def refresh(
     validate: bool = True,
     report: bool = True,
     on_stage: StageHook | None = None,
+    eurostat_dir: str | Path | None = None,
 ) -> RunResult:
     """Run a pipeline spec and publish into ``out_dir`` (``out_dir/latest``).
 
@@ -860,6 +950,10 @@ def refresh(
         the spec's ``[outputs] report_formats``, the languages its ``[outputs] languages``,
         recorded in the manifest's ``pipeline.languages``; ``[outputs] report = false``
         skips it).
+    eurostat_dir
+        A folder of local Eurostat files read before the API cache for every
+        ``eurostat = "<code>"`` source (``--eurostat-dir``; overrides the spec's
+        ``[pipeline] eurostat_dir``; see :mod:`skills.sources.eurostat_local`).
 
     Raises
     ------
@@ -873,7 +967,9 @@ def refresh(
     """
     t0 = time.perf_counter()
     started = datetime.now(UTC)
-    spec = load_spec(spec_path)
+    spec = resolve_eurostat_dir(
+        load_spec(spec_path), Path(eurostat_dir) if eurostat_dir is not None else None
+    )
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputDirError(
@@ -921,7 +1017,7 @@ def _refresh_locked(
         try:
             _emit(on_stage, "fingerprint", "running")
             extensions = resolve_extensions(spec)
-            digests = {role: source_digest(src, offline) for role, src in spec.sources.items()}
+            spec, digests, skipped = source_digests(spec, offline)
             fingerprint = run_fingerprint(spec, digests, extensions)
             current = latest_run(out)
             if current is not None and not force:
@@ -950,6 +1046,7 @@ def _refresh_locked(
                 on_stage=on_stage,
                 extensions=extensions,
             )
+            result = replace(result, skipped_sources=skipped)
             _emit(on_stage, "publish", "running")
             final, manifest = _publish(
                 out,
@@ -1047,6 +1144,7 @@ def _publish(
             },
             "data_label": spec.data_label,
             "inputs": result.inputs,
+            "skipped_sources": result.skipped_sources,
             "crosswalks": result.crosswalks,
             "analyses": result.analyses,
             "extensions": result.extensions,

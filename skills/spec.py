@@ -205,8 +205,17 @@ _PIPELINE_KEYS = {
     "provinces",
     "synthetic",
     "description",
+    "eurostat_dir",
 }
-_EUROSTAT_KEYS = {"eurostat", "path", "filters", "start_period", "end_period", "dataset"}
+_EUROSTAT_KEYS = {
+    "eurostat",
+    "path",
+    "filters",
+    "start_period",
+    "end_period",
+    "dataset",
+    "optional",
+}
 _FILE_KEYS = {"path", "sheet", "delimiter", "encoding", "ignore_columns"}
 _RECORD_KEYS = {"path", "isco_digits", "period"}
 _OUTPUT_KEYS = {"keep_runs", "report", "report_formats", "languages"}
@@ -269,6 +278,10 @@ class SourceSpec:
     #: Options of a record-level source: ``isco_digits`` (1-3), ``period`` (job ads:
     #: ``month`` or ``quarter``).
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: ``optional = true`` (``eurostat =`` sources): when the dataset is neither in the
+    #: local Eurostat folder nor in the cache offline, nor reachable online, the run goes
+    #: on without it and the manifest lists it under ``skipped_sources``.
+    optional: bool = False
 
     @property
     def location(self) -> str:
@@ -332,6 +345,9 @@ class PipelineSpec:
     its_gap: Mapping[str, Any] = field(default_factory=dict)
     #: Extra analyses (``[analyses.<name>]``), in the spec's order.
     analyses: Mapping[str, AnalysisSpec] = field(default_factory=dict)
+    #: Folder of local Eurostat files read before the cache (``[pipeline] eurostat_dir``,
+    #: relative to the spec; see :mod:`skills.sources.eurostat_local`).
+    eurostat_dir: Path | None = None
 
     @property
     def data_label(self) -> str | None:
@@ -380,6 +396,11 @@ def load_spec(path: str | Path) -> PipelineSpec:
     synthetic = pipe.get("synthetic", False)
     if not isinstance(synthetic, bool):
         raise err("[pipeline] synthetic must be true or false")
+    eurostat_dir = None
+    if "eurostat_dir" in pipe:
+        eurostat_dir = (base / _required_string(pipe, "eurostat_dir", "[pipeline]", err)).resolve()
+        if not eurostat_dir.is_dir():
+            raise err(f"[pipeline] eurostat_dir: {eurostat_dir} is not a folder")
 
     sources_doc = _table(doc, "sources", err, required=True)
     sources: dict[str, SourceSpec] = {}
@@ -447,6 +468,7 @@ def load_spec(path: str | Path) -> PipelineSpec:
         models=_models(doc, err),
         its_gap=_gap_options(doc, err),
         analyses=_analyses(doc, err),
+        eurostat_dir=eurostat_dir,
     )
 
 
@@ -497,6 +519,9 @@ def _source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpe
         if code is not None and not re.match(r"^[a-z][a-z0-9_]*$", code.lower()):
             raise err(f"{where} eurostat = {code!r} is not a Eurostat dataset code")
         dataset = _string(body, "dataset", where, err)
+        optional = body.get("optional", False)
+        if not isinstance(optional, bool) or (optional and not has_code):
+            raise err(f"{where} optional must be true or false, and only with eurostat = ...")
         return SourceSpec(
             role=role.name,
             kind=role.kind,
@@ -506,6 +531,7 @@ def _source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpe
             filters=filters,
             start_period=_string(body, "start_period", where, err),
             end_period=_string(body, "end_period", where, err),
+            optional=optional,
         )
     if role.kind == "records":
         return _records_source(role, body, base, err)

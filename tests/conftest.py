@@ -25,15 +25,27 @@ def shared_data_dir() -> Path | None:
     return candidate if (candidate / "eurostat").is_dir() else None
 
 
+def in_ci() -> bool:
+    """True when ``$CI`` says so (``true``, ``1``, ``yes``), as CI services set it."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """Path of the real-data folder; the test is skipped when it is absent."""
+    """Path of the real-data folder.
+
+    Absent, the test is skipped on a workstation but FAILS in CI (``CI=true``): a CI
+    job without the real data would otherwise pass without testing anything real.
+    """
     path = shared_data_dir()
     if path is None:
-        pytest.skip(
+        message = (
             "real Eurostat fixtures not found: set SKILLS_SHARED_DATA to the shared 'data' "
             "folder (with eurostat/ and classifications/) to run this test"
         )
+        if in_ci():
+            pytest.fail(message + " (CI=true: real-data tests must run in CI)")
+        pytest.skip(message)
     return path
 
 

@@ -94,6 +94,7 @@ from skills.errors import ConfigError, InputError, SkillsError
 __all__ = [
     "DEFAULT_BASE_URL",
     "EurostatAsyncError",
+    "EurostatNotCachedError",
     "EurostatRequestError",
     "EurostatUnavailableError",
     "FetchResult",
@@ -196,6 +197,23 @@ class EurostatRequestError(ConfigError):
         if hint:
             message += f" ({hint})"
         super().__init__(message, file=url)
+
+
+class EurostatNotCachedError(ConfigError):
+    """Offline, and the cache holds no copy of the request (nor, with ``filters``, the
+    dataset's structure definition). A :class:`ConfigError` (exit 2): fill the cache or
+    give a local file."""
+
+
+#: How to get a dataset that is not cached, in words the CLI and the spec accept.
+_FILL_HINT = (
+    "Fill the cache once with network access (`skills fetch {code}` with the source's "
+    "filters as --filter DIM=VALUE,... and its periods as --start/--end, or the same "
+    "`skills refresh` without --offline), point SKILLS_CACHE_DIR at a cache "
+    "that has it, or read a local Eurostat file instead: `skills refresh --eurostat-dir DIR` "
+    'or `eurostat_dir = "DIR"` under [pipeline] (a file named {code}.tsv, {code}.csv or '
+    '{code}_*.tsv in DIR), or `path = "FILE"` in the source.'
+)
 
 
 class EurostatUnavailableError(SkillsError):
@@ -467,11 +485,9 @@ def fetch_eurostat(
 
     if is_offline:
         if cached is None:
-            raise ConfigError(
-                f"offline mode (offline=True or SKILLS_OFFLINE=1) and no cached copy of "
-                f"{what} in {root} (looked for {slot.body.name}). Fill the cache by running "
-                "the same fetch once with network access (without offline / with "
-                "SKILLS_OFFLINE unset), or point SKILLS_CACHE_DIR at a cache that has it."
+            raise EurostatNotCachedError(
+                f"offline mode (--offline or SKILLS_OFFLINE=1) and no cached copy of "
+                f"{what} in {root} (looked for {slot.body.name}). " + _FILL_HINT.format(code=code)
             )
         logger.info(
             "offline: serving %s from the cache (%s), downloaded %s, %s old",
@@ -716,11 +732,10 @@ def _dimensions(
     cached = _load_meta(slot)
     if offline:
         if cached is None:
-            raise ConfigError(
-                f"offline mode (offline=True or SKILLS_OFFLINE=1) and no cached copy of "
+            raise EurostatNotCachedError(
+                f"offline mode (--offline or SKILLS_OFFLINE=1) and no cached copy of "
                 f"{what}: even the data structure definition of {code}, needed to turn "
-                f"filters into a key, is not cached in {root}. Fill the cache by running "
-                "the same fetch once with network access, or give key= instead of filters="
+                f"filters into a key, is not cached in {root}. " + _FILL_HINT.format(code=code)
             )
         return _dims_of(cached)
     limit = max_age if max_age is not None else STRUCTURE_MAX_AGE
@@ -753,7 +768,8 @@ def _dimensions(
                 reason,
                 f"could not read the data structure definition of {code} ({reason}), "
                 f"needed to turn the filters of {what} into a key, and none is cached. "
-                "Try again later, or give key= instead of filters=.",
+                "Try again later, or read a local file: `skills refresh --eurostat-dir DIR` "
+                f'or `path = "FILE"` in the source ({code}.tsv or {code}.csv in DIR).',
             ) from None
         _warn_fallback(f"the structure of {code}", reason, cached)
         return _dims_of(cached)
