@@ -277,7 +277,14 @@ def _read_csv(path: Path, *, delimiter: str, encoding: str) -> pl.DataFrame:
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str, int]:
     import fastexcel
 
+    from skills.xlsx_guard import check_workbook
+
     label = str(path)
+    # A bounded look at the XML first: the sheet to read (never a hidden one implicitly),
+    # and every cell that would not read as it looks (formulas without saved values, error
+    # values, merged cells), a damaged file or a used range the reader would allocate
+    # whole (a stray cell in XFD1048576 aborts the process), before fastexcel opens it.
+    choice = check_workbook(path, sheet)
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types
@@ -285,11 +292,14 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str, int]:
     names = reader.sheet_names
     if sheet is not None and sheet not in names:
         raise ConfigError(f"no sheet {sheet!r}; the workbook has {names}", file=path)
-    sheet_name = sheet or names[0]
+    sheet_name = choice.sheet if choice is not None else sheet or names[0]
     # Without a header row and with no rows skipped, fastexcel returns every row from sheet
     # row 1 (leading empty rows included), so row numbers are the sheet's own even when the
     # table does not start in row 1. The header is the first non-empty row.
-    table = reader.load_sheet_by_name(sheet_name, header_row=None, skip_rows=0, dtypes="string")
+    try:
+        table = reader.load_sheet_by_name(sheet_name, header_row=None, skip_rows=0, dtypes="string")
+    except Exception as exc:  # fastexcel raises its own error types
+        raise InputError(label, f"cannot read the sheet: {exc}", sheet=sheet_name) from exc
     cells = pl.DataFrame(table.to_arrow())
     values = cells.columns
     cells = cells.with_columns(
