@@ -581,8 +581,13 @@ too).
 
 - **CSV**: UTF-8 text, comma-separated, the header row on the first line. Blank lines
   are skipped. Quote a value that contains a comma (`"Torino, Piemonte"`).
-- **XLSX**: the first sheet, or the sheet named in the pipeline spec; the header row is
-  the first non-empty row of the sheet, the data below it. Empty rows are skipped.
+- **XLSX**: the first *visible* sheet (a hidden sheet is read only when the spec names
+  it), or the sheet named in the pipeline spec; the header row is the first non-empty row
+  of the sheet, the data below it. Empty rows are skipped. Cells are read as Excel shows
+  them or refused: a formula without a saved value, an error value (`#DIV/0!`, `#N/A`,
+  ...) or merged cells in the table stop the read with the cell named (all of them, in
+  one message); so does a stray cell far from the table (see `docs/operations.md`,
+  "Spreadsheets").
 - Column names are the canonical names below (snake_case, unit or code system as a
   suffix); the Italian headers listed under "Also read from" are accepted too. Columns
   with "no" under *required* may be left out; they are then read as empty.
@@ -601,7 +606,8 @@ courses.csv:14: column 'graduates_n': more graduates than enrolled (enrolled_n=2
 courses.xlsx[courses]:7: column 'start_year': value '2O24' is not a whole number
 ```
 
-The first problem found is reported; fix it and run again. A missing file, an unsupported
+The first problem found is reported; fix it and run again (the cells of a workbook that
+would not read as they look are all reported at once). A missing file, an unsupported
 file type or a missing sheet is a configuration error (exit code 2); a file whose content
 breaks its schema is a data error (exit code 1).
 

@@ -133,6 +133,7 @@ class _Scan:
 
     problems: list[_Problem] = field(default_factory=list)
     more: int = 0
+    budget: _Problem | None = None
     max_row: int = 0
     min_col: int = 0
     max_col: int = 0
@@ -301,7 +302,7 @@ def _check(book: zipfile.ZipFile, label: str, wanted: str | None) -> SheetChoice
     needed = {int(raw) for t, raw in _labels(scan) if t == "s" and raw.isdigit()}
     strings = _shared_strings(book, label, sst_part, needed) if sst_part in names else {}
     _budget(scan, strings)
-    if scan.problems:
+    if scan.problems or scan.budget is not None:
         raise _problems_error(label, chosen[0], scan, strings)
     return SheetChoice(chosen[0], all_names, hidden, note)
 
@@ -556,21 +557,15 @@ def _budget(scan: _Scan, strings: dict[int, str]) -> None:
     else:
         return
     row, col, ref, kind, raw = far
-    scan.problems.insert(
-        0,
-        _Problem(
-            row,
-            col,
-            ref,
-            f"the sheet's used range is {area}; this reader takes {what}: this cell holds "
-            f"{_shown(kind, raw, strings)!r}, far from the table; if it is a stray entry, "
-            "delete it (or the rows and columns beyond the table), save and run again; "
-            "otherwise split the table into smaller files",
-        ),
+    scan.budget = _Problem(
+        row,
+        col,
+        ref,
+        f"the sheet's used range is {area}; this reader takes {what}: this cell holds "
+        f"{_shown(kind, raw, strings)!r}, far from the table; if it is a stray entry, "
+        "delete it (or the rows and columns beyond the table), save and run again; "
+        "otherwise split the table into smaller files",
     )
-    if len(scan.problems) > MAX_PROBLEMS:
-        scan.problems.pop()
-        scan.more += 1
 
 
 def _shown(kind: str, raw: str, strings: dict[int, str]) -> str:
@@ -635,8 +630,12 @@ def _problems_error(label: str, sheet: str, scan: _Scan, strings: dict[int, str]
             )
         )
 
-    first, rest = scan.problems[0], scan.problems[1:]
-    total = len(scan.problems) + scan.more
+    # the used range first (the reader cannot read the sheet at all), then sheet order
+    problems = sorted(scan.problems, key=lambda p: (p.row or 0, p.col or 0))
+    if scan.budget is not None:
+        problems.insert(0, scan.budget)
+    first, rest = problems[0], problems[1:]
+    total = len(problems) + scan.more
     reason = f"cell {first.cell}: {first.reason}"
     tail: list[str] = [line(p) for p in rest]
     if scan.more:
@@ -649,5 +648,5 @@ def _problems_error(label: str, sheet: str, scan: _Scan, strings: dict[int, str]
         line=first.row,
         column=column(first),
         sheet=sheet,
-        problems=tuple(line(p) for p in scan.problems),
+        problems=tuple(line(p) for p in problems),
     )
