@@ -345,6 +345,25 @@ def test_files_that_are_not_readable_workbooks(
     assert text in message
 
 
+def test_a_workbook_damaged_inside_the_sheet_is_refused_not_misread(
+    tmp_path: Path, courses: pl.DataFrame
+) -> None:
+    # the zip's directory is intact, the sheet's compressed bytes are not (a bad copy)
+    path = write_book(tmp_path / "c.xlsx", courses)
+    with zipfile.ZipFile(path) as book:
+        info = book.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    middle = start + info.compress_size // 2
+    data[middle : middle + 16] = bytes(16)
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as info_error:
+        read_its_courses(path)
+    assert str(info_error.value).startswith(
+        f"{path}: cannot open the workbook: the file is damaged"
+    )
+
+
 def test_an_xml_part_beyond_the_byte_budget_is_refused_while_streaming(
     tmp_path: Path, courses: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
