@@ -153,8 +153,8 @@ def read_table(
     schema
         The table's schema.
     sheet
-        For XLSX: the sheet to read (default: the first). The header is the sheet's first
-        non-empty row; rows are numbered as in the spreadsheet.
+        For XLSX: the sheet to read (default: the first visible one). The header is the
+        sheet's first non-empty row; rows are numbered as in the spreadsheet.
     delimiter, encoding
         For CSV: the field separator and text encoding (UTF-8 and comma by default; set
         ``delimiter=";"`` or ``encoding="cp1252"`` for files saved by Italian spreadsheets).
@@ -616,7 +616,8 @@ breaks its schema is a data error (exit code 1).
 Each file source in the pipeline spec (`[sources.<role>]`, with `path = "..."` relative to
 the spec) accepts:
 
-- `sheet` (XLSX; default: the first sheet): the sheet to read.
+- `sheet` (XLSX; default: the first visible sheet): the sheet to read; a hidden sheet is
+  read only when named here.
 - `delimiter` (CSV; default `","`): the field separator, e.g. `";"` for a file saved by
   an Italian spreadsheet.
 - `encoding` (CSV; default `"utf-8"`): the text encoding, e.g. `"cp1252"` for a file
