@@ -40,6 +40,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 from xml.etree import ElementTree as ET
 
 from skills.errors import ConfigError, InputError
@@ -234,7 +235,7 @@ def _check(book: zipfile.ZipFile, label: str, wanted: str | None) -> SheetChoice
     )
     sheets: list[tuple[str, str, str]] = []  # name, state, rel id
     calc: dict[str, str] = {}
-    for event, elem in _events(book, label, workbook):
+    for event, elem in _events(book, label, workbook, drop_depth=3):
         if event != "end":
             continue
         tag = _local(elem.tag)
@@ -365,14 +366,39 @@ def _drain(book: zipfile.ZipFile, label: str, part: str) -> None:
             pass
 
 
-def _events(book: zipfile.ZipFile, label: str, part: str) -> Iterator[tuple[str, ET.Element]]:
+def _events(
+    book: zipfile.ZipFile, label: str, part: str, *, drop_depth: int = 2
+) -> Iterator[tuple[str, ET.Element]]:
+    """Start and end events of one part, streamed; memory stays bounded.
+
+    Once the caller has seen an element's end, the element is cut from its parent if it
+    is no deeper than ``drop_depth`` (the root is depth 1): the records of a part (a cell
+    at depth 4 of a sheet, a string at depth 2 of the shared strings) are dropped once read,
+    with their children, so a part of any length holds one record at a time.
+    """
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
+    open_path: list[ET.Element] = []
+
+    def walk() -> Iterator[tuple[str, ET.Element]]:
+        for pair in parser.read_events():
+            event, elem = cast(tuple[str, ET.Element], pair)  # start and end events only
+            if event == "start":
+                open_path.append(elem)
+            yield event, elem
+            if event == "end":
+                open_path.pop()
+        # every event read so far has been seen: cut the finished records from their
+        # containers at once (one by one would shift the list each time: quadratic)
+        for depth, parent in enumerate(open_path[: drop_depth - 1], start=1):
+            still_open = 1 if depth < len(open_path) else 0
+            del parent[: len(parent) - still_open]
+
     try:
         for chunk in _open_part(book, label, part):
             parser.feed(chunk)
-            yield from parser.read_events()  # type: ignore[misc]
+            yield from walk()
         parser.close()
-        yield from parser.read_events()  # type: ignore[misc]
+        yield from walk()
     except ET.ParseError as exc:
         raise InputError(
             label,
@@ -401,15 +427,12 @@ def _column_letters(number: int) -> str:
 
 def _scan_sheet(book: zipfile.ZipFile, label: str, part: str, *, untrusted: bool) -> _Scan:
     scan = _Scan()
-    sheet_data: ET.Element | None = None
     row = 0
     col = 0
-    for event, elem in _events(book, label, part):
+    for event, elem in _events(book, label, part, drop_depth=4):  # a cell at a time
         tag = _local(elem.tag)
         if event == "start":
-            if tag == "sheetData":
-                sheet_data = elem
-            elif tag == "row":
+            if tag == "row":
                 number = elem.get("r")
                 row = int(number) if number and number.isdigit() else row + 1
                 col = 0
@@ -424,9 +447,6 @@ def _scan_sheet(book: zipfile.ZipFile, label: str, part: str, *, untrusted: bool
                 col += 1
                 ref = f"{_column_letters(col)}{row}"
             _cell(scan, elem, row, col, ref, untrusted=untrusted)
-            elem.clear()
-        elif tag == "row" and sheet_data is not None:
-            sheet_data.clear()  # one row of cells in memory at a time
         elif tag == "mergeCell":
             _merge(scan, elem.get("ref", ""))
     return scan
@@ -581,12 +601,10 @@ def _shared_strings(
     found: dict[int, str] = {}
     declared = 0
     count = 0
-    root: ET.Element | None = None
-    for event, elem in _events(book, label, part):
+    for event, elem in _events(book, label, part, drop_depth=2):  # a string at a time
         tag = _local(elem.tag)
         if event == "start":
             if tag == "sst":
-                root = elem
                 unique = elem.get("uniqueCount", "")
                 declared = int(unique) if unique.isdigit() else 0
             continue
@@ -594,8 +612,6 @@ def _shared_strings(
             if count in needed:
                 found[count] = "".join(_string_runs(elem))
             count += 1
-            if root is not None:
-                root.clear()
     if declared > count + _SST_SLACK:
         raise InputError(
             label,
