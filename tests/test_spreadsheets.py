@@ -549,3 +549,29 @@ def test_refresh_reads_the_first_visible_sheet_and_says_which(
     ), caplog.messages
     published_courses = pl.read_parquet(ws / "out" / "latest" / "its_courses.parquet")
     assert published_courses["graduates_n"].sum() == courses["graduates_n"].sum()
+
+
+def test_the_look_inside_holds_one_chunk_of_cells_at_a_time(tmp_path: Path) -> None:
+    # 30,000 rows, about 2 MB of sheet XML (more than two chunks): rows already seen are
+    # cut from the tree as the parse goes, so sheetData never holds them all
+    path = tmp_path / "big.xlsx"
+    row = '<row r="{0}"><c r="A{0}"><v>1</v></c><c r="B{0}"><v>2</v></c></row>'
+    rows = "".join(row.format(i) for i in range(1, 30_001))
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows}</sheetData></worksheet>"
+    )
+    assert len(sheet) > 2 * 2**20
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/worksheets/sheet1.xml", sheet)
+    seen, most = 0, 0
+    with zipfile.ZipFile(path) as book:
+        events = xlsx_guard._events(book, str(path), "xl/worksheets/sheet1.xml", drop_depth=4)
+        for event, elem in events:
+            if event == "start" and elem.tag.endswith("}sheetData"):
+                sheet_data = elem
+            elif event == "end" and elem.tag.endswith("}row"):
+                seen += 1
+                most = max(most, len(sheet_data))
+    assert seen == 30_000
+    assert most < 30_000
