@@ -167,8 +167,8 @@ def read_table(
     schema
         The table's schema.
     sheet
-        For XLSX: the sheet to read (default: the first). The header is the sheet's first
-        non-empty row; rows are numbered as in the spreadsheet.
+        For XLSX: the sheet to read (default: the first visible one). The header is the
+        sheet's first non-empty row; rows are numbered as in the spreadsheet.
     delimiter, encoding
         For CSV: the field separator and text encoding (UTF-8 and comma by default; set
         ``delimiter=";"`` or ``encoding="cp1252"`` for files saved by Italian spreadsheets).
@@ -291,7 +291,14 @@ def _read_csv(path: Path, *, delimiter: str, encoding: str) -> pl.DataFrame:
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str, int]:
     import fastexcel
 
+    from skills.xlsx_guard import check_workbook
+
     label = str(path)
+    # A bounded look at the XML first: the sheet to read (never a hidden one implicitly),
+    # and every cell that would not read as it looks (formulas without saved values, error
+    # values, merged cells), a damaged file or a used range the reader would allocate
+    # whole (a stray cell in XFD1048576 aborts the process), before fastexcel opens it.
+    choice = check_workbook(path, sheet)
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types
@@ -299,11 +306,14 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str, int]:
     names = reader.sheet_names
     if sheet is not None and sheet not in names:
         raise ConfigError(f"no sheet {sheet!r}; the workbook has {names}", file=path)
-    sheet_name = sheet or names[0]
+    sheet_name = choice.sheet if choice is not None else sheet or names[0]
     # Without a header row and with no rows skipped, fastexcel returns every row from sheet
     # row 1 (leading empty rows included), so row numbers are the sheet's own even when the
     # table does not start in row 1. The header is the first non-empty row.
-    table = reader.load_sheet_by_name(sheet_name, header_row=None, skip_rows=0, dtypes="string")
+    try:
+        table = reader.load_sheet_by_name(sheet_name, header_row=None, skip_rows=0, dtypes="string")
+    except Exception as exc:  # fastexcel raises its own error types
+        raise InputError(label, f"cannot read the sheet: {exc}", sheet=sheet_name) from exc
     cells = pl.DataFrame(table.to_arrow())
     values = cells.columns
     cells = cells.with_columns(
@@ -648,8 +658,13 @@ too).
 
 - **CSV**: UTF-8 text, comma-separated, the header row on the first line. Blank lines
   are skipped. Quote a value that contains a comma (`"Torino, Piemonte"`).
-- **XLSX**: the first sheet, or the sheet named in the pipeline spec; the header row is
-  the first non-empty row of the sheet, the data below it. Empty rows are skipped.
+- **XLSX**: the first *visible* sheet (a hidden sheet is read only when the spec names
+  it), or the sheet named in the pipeline spec; the header row is the first non-empty row
+  of the sheet, the data below it. Empty rows are skipped. Cells are read as Excel shows
+  them or refused: a formula without a saved value, an error value (`#DIV/0!`, `#N/A`,
+  ...) or merged cells in the table stop the read with the cell named (all of them, in
+  one message); so does a stray cell far from the table (see `docs/operations.md`,
+  "Spreadsheets").
 - Column names are the canonical names below (snake_case, unit or code system as a
   suffix); the Italian headers listed under "Also read from" are accepted too. Columns
   with "no" under *required* may be left out; they are then read as empty.
@@ -669,7 +684,9 @@ courses.xlsx[courses]:7: column 'start_year': value '2O24' is not a whole number
 ```
 
 Every bad cell of the file is reported in one run, one per line, in file order: the first
-20, then a count of all (`courses.csv: 57 problems in all; the first 20 are shown`).
+20, then a count of all (`courses.csv: 57 problems in all; the first 20 are shown`); the
+cells of a workbook that would not read as they look are reported the same way, before
+the read.
 Numbers must be finite: `inf`, `nan` or `1e999` (read as infinity) are errors, and so is
 a number beyond a column's range. A measure without a natural upper limit has a
 *plausible* maximum (a count of persons at most 1e+09, a wage at most 1000 EUR an hour),
@@ -683,7 +700,8 @@ code 2); a file whose content breaks its schema is a data error (exit code 1).
 Each file source in the pipeline spec (`[sources.<role>]`, with `path = "..."` relative to
 the spec) accepts:
 
-- `sheet` (XLSX; default: the first sheet): the sheet to read.
+- `sheet` (XLSX; default: the first visible sheet): the sheet to read; a hidden sheet is
+  read only when named here.
 - `delimiter` (CSV; default `","`): the field separator, e.g. `";"` for a file saved by
   an Italian spreadsheet.
 - `encoding` (CSV; default `"utf-8"`): the text encoding, e.g. `"cp1252"` for a file
