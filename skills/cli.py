@@ -105,18 +105,34 @@ def refresh(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable run summary.")
     ] = False,
+    accept_row_drop: Annotated[
+        bool,
+        typer.Option(
+            help="Publish even if an input or table lost more than 20 % of the rows of the "
+            "previous publication (recorded in the manifest's row_counts)."
+        ),
+    ] = False,
 ) -> None:
     """Run a pipeline and publish into OUT (OUT/latest switches atomically).
 
-    Exit 0 published or nothing changed; 1 an input or output failed its checks (the
-    report is in OUT/failures/<run_id>/, OUT/latest untouched); 2 bad spec or options;
-    4 another refresh of OUT is running; 3 unexpected fault.
+    Exit 0 published or nothing changed; 1 an input or output failed its checks, or lost
+    more than 20 % of its rows against OUT/latest (the report is in
+    OUT/failures/<run_id>/, OUT/latest untouched); 2 bad spec or options; 4 another
+    refresh of OUT is running; 3 unexpected fault.
     """
     from skills.refresh import refresh as run
 
     hook = None if as_json else _stage_printer()
     try:
-        result = run(pipeline, out, offline=offline or None, force=force, wait=wait, on_stage=hook)
+        result = run(
+            pipeline,
+            out,
+            offline=offline or None,
+            force=force,
+            wait=wait,
+            on_stage=hook,
+            accept_row_drop=accept_row_drop,
+        )
     finally:
         if hook is not None:
             hook.stop()

@@ -127,4 +127,45 @@ def read_hiring_plans(
         encoding=encoding,
         ignore_columns=ignore_columns,
     )
+    _check_one_frequency(frame, path)
     return frame
+
+
+def _check_one_frequency(frame: pl.DataFrame, path: str | Path) -> None:
+    """Refuse a file whose periods mix years with quarters or months.
+
+    Downstream, planned hires are summed by year: a quarterly row next to an annual row
+    of the same year would be counted twice (``2024`` and ``2024-Q2`` both in 2024).
+    """
+    from skills.errors import InputError
+    from skills.periods import FREQUENCY_NAMES, frequency_of
+
+    kinds = {p: frequency_of(p) for p in frame["period"].unique().to_list() if p is not None}
+    found = sorted({f for f in kinds.values() if f is not None})
+    if len(found) <= 1:
+        return
+    tagged = frame.with_columns(
+        pl.col("period").replace_strict(kinds, default=None, return_dtype=pl.String).alias("_f")
+    )
+    counts = tagged.group_by("_f").agg(pl.len()).sort("len", "_f")
+    minority = counts["_f"][0]
+    first = tagged.filter(pl.col("_f") == minority).row(0, named=True)
+    year = str(first["period"])[:4]
+    same_year = tagged.filter(pl.col("period").str.starts_with(year) & (pl.col("_f") != minority))
+    clash = (
+        f"; {year} has both {first['period']} and {same_year['period'][0]} rows, which "
+        "would be added up twice into the year"
+        if same_year.height
+        else ""
+    )
+    kinds_text = ", ".join(
+        f"{FREQUENCY_NAMES[str(f)]} ({n} rows)"
+        for f, n in zip(counts["_f"].to_list(), counts["len"].to_list(), strict=True)
+    )
+    raise InputError(
+        path,
+        f"periods mix frequencies: {kinds_text}, e.g. {first['period']!r} on this line"
+        f"{clash}. Use one frequency per file (all years, or all quarters, or all months)",
+        line=int(first["_line"]) if first.get("_line") is not None else None,
+        column="period",
+    )
