@@ -1075,7 +1075,7 @@ def check_row_counts(
                     {
                         "kind": kind,
                         "name": name,
-                        "location": locations.get(name, f"{name}.parquet"),
+                        "location": locations[name] if kind == "input" else f"{name}.parquet",
                         "previous": prev,
                         "rows": rows,
                         "drop_pct": round(100 * (prev - rows) / prev, 1),
