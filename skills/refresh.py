@@ -217,6 +217,10 @@ def load_source(
         encoding=src.encoding,
         ignore_columns=src.ignore_columns,
     )
+    if src.role == "hiring_plans":
+        from skills.sources.hiring import check_one_frequency
+
+        check_one_frequency(frame, src.path)
     provenance = {
         "role": src.role,
         "kind": role.kind,

@@ -20,7 +20,7 @@ from skills import classifications as cls
 from skills.schema import Column, TableSchema, read_table
 from skills.sources.its import _province_codes
 
-__all__ = ["HIRING_PLANS", "read_hiring_plans"]
+__all__ = ["HIRING_PLANS", "check_one_frequency", "read_hiring_plans"]
 
 
 def _isco_codes() -> list[str]:
@@ -127,15 +127,22 @@ def read_hiring_plans(
         encoding=encoding,
         ignore_columns=ignore_columns,
     )
-    _check_one_frequency(frame, path)
     return frame
 
 
-def _check_one_frequency(frame: pl.DataFrame, path: str | Path) -> None:
-    """Refuse a file whose periods mix years with quarters or months.
+def check_one_frequency(frame: pl.DataFrame, path: str | Path) -> None:
+    """Refuse planned hires whose periods mix years with quarters or months.
 
-    Downstream, planned hires are summed by year: a quarterly row next to an annual row
-    of the same year would be counted twice (``2024`` and ``2024-Q2`` both in 2024).
+    A pipeline sums planned hires by year: a quarterly row next to an annual row of the
+    same year would be counted twice (``2024`` and ``2024-Q2`` both in 2024). The refresh
+    calls this on the ``hiring_plans`` source (:func:`read_hiring_plans` itself reads any
+    mix, for inspection).
+
+    Raises
+    ------
+    skills.errors.InputError
+        Naming the file, the ``period`` column and the line of a row of the rarer
+        frequency (and a year that has both kinds, when one does).
     """
     from skills.errors import InputError
     from skills.periods import FREQUENCY_NAMES, frequency_of
