@@ -34,6 +34,7 @@ __all__ = [
     "frequency_of",
     "parse_period",
     "period_in_range",
+    "period_ordinal",
     "period_sort_key",
 ]
 
@@ -214,3 +215,34 @@ def period_sort_key(periods: pl.Series) -> pl.Series:
     return periods.replace_strict(keys, default=None, return_dtype=pl.Int64).alias(
         "period_sort_key"
     )
+
+
+def period_ordinal(periods: pl.Series) -> tuple[pl.Series, int]:
+    r"""The ordinal of each period label and the number of periods a year (1, 4 or 12).
+
+    For the models' lags and time trends: annual, quarterly and monthly labels (and
+    integer years), one frequency per column. With :math:`f` periods a year, the trend in
+    years of ordinal :math:`o` is :math:`\lfloor o / f \rfloor + (o \bmod f)/f`.
+
+    Raises
+    ------
+    ValueError
+        When a label is not annual, quarterly or monthly, or the column mixes frequencies.
+    """
+    if periods.dtype.is_integer():
+        return periods.cast(pl.Int64).alias("period_ordinal"), 1
+    labels = periods.cast(pl.String).str.strip_chars()
+    parsed = _parsed(labels.unique().to_list())
+    bad = [k for k, p in parsed.items() if p is None or p.freq not in ("A", "Q", "M")]
+    if bad or labels.null_count():
+        shown = bad[0] if bad else None
+        raise ValueError(
+            f"column {periods.name!r}: period label {shown!r} is not annual (2019), "
+            "quarterly (2019-Q3) or monthly (2019-07)"
+        )
+    kinds = {p.freq for p in parsed.values() if p is not None}
+    if len(kinds) != 1:
+        raise ValueError(f"column {periods.name!r} mixes period frequencies")
+    ordinals = {k: p.ordinal for k, p in parsed.items() if p is not None}
+    per_year = _PER_YEAR[next(iter(kinds))]
+    return labels.replace_strict(ordinals, return_dtype=pl.Int64).alias("period_ordinal"), per_year
