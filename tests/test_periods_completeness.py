@@ -78,6 +78,35 @@ def test_a_quarter_of_a_year_is_not_later_than_the_year() -> None:
     assert order["period"].to_list() == ["2024", "2025-Q2", "2025-Q4", "2025", "2026-Q1"]
 
 
+def test_profile_latest_period_is_not_a_stray_quarter() -> None:
+    """A 2025-Q2 row beside an annual series: the headline stays on the annual 2020."""
+    from skills.indicators.profile import Headline, regional_profile
+
+    rows = [
+        {"geo": geo, "period": period, "value": value}
+        for geo, period, value in (
+            ("ITC1", "2015", 10.0),
+            ("ITC1", "2020", 7.0),
+            ("ITC1", "2025-Q2", 99.0),
+            ("ITC4", "2020", 5.0),
+            ("ITC4", "2025-Q2", 1.0),
+        )
+    ]
+    frame = pl.DataFrame(rows).with_columns(
+        indicator=pl.lit("unemployment_rate"),
+        unit=pl.lit("%"),
+        flag=pl.lit(None, pl.String),
+        source=pl.lit("t"),
+        sex=pl.lit("T"),
+        age=pl.lit("Y15-74"),
+        note=pl.lit(None, pl.String),
+    )
+    head = Headline("unemployment_rate", "Unemployment rate", {"sex": "T", "age": "Y15-74"}, False)
+    row = regional_profile(frame, region="ITC1", headlines=[head]).row(0, named=True)
+    assert (row["period"], row["value"], row["base_period"]) == ("2020", 7.0, "2015")
+    assert row["regions_n"] == 2 and row["change"] == pytest.approx(-3.0)
+
+
 # ------------------------------------------------------------------ spec
 
 
@@ -237,6 +266,17 @@ def _rewrite(path: Path, change: Callable[[list[str]], list[str]]) -> None:
     path.write_text("\n".join(change(lines)) + "\n", encoding="utf-8")
 
 
+def _quarterly_table_for_annual_role(ws: Path) -> None:
+    """Every period column of the annual unemployment rate relabelled as a quarter."""
+
+    def change(lines: list[str]) -> list[str]:
+        cells = lines[0].split("\t")
+        head = [cells[0], *(f"{c.strip()}Q4 " for c in cells[1:])]
+        return ["\t".join(head), *lines[1:]]
+
+    _rewrite(ws / "data" / "lfst_r_lfu3rt.tsv", change)
+
+
 def _quarterly_rows_in_annual_sdmx(ws: Path) -> None:
     """freq=Q rows (2025-Q2) appended to the annual employment table."""
 
@@ -301,6 +341,16 @@ CASES: list[tuple[str, Callable[[Path], None], int, list[str]]] = [
         _quarter_columns_in_tsv,
         1,
         ["lfst_r_lfu3rt.tsv:2: column '2025Q2'", "mixes period frequencies", 'freq = "A"'],
+    ),
+    (
+        "a quarterly table where the role reads annual periods",
+        _quarterly_table_for_annual_role,
+        1,
+        [
+            "lfst_r_lfu3rt.tsv: column 'period'",
+            "the unemployment_rate source reads annual periods",
+            "(quarterly)",
+        ],
     ),
     (
         "quarterly hiring plans beside the annual row",
