@@ -256,14 +256,15 @@ def _load_records(spec: PipelineSpec, src: SourceSpec, sha256: str) -> LoadedSou
 
 
 #: User-file roles whose province x period grid is checked (role -> geo column).
-_GRID_ROLES = {"hiring_plans": "geo_nuts3"}
+_GRID_ROLES = {"hiring_plans": "geo_nuts3", "hires": "geo"}
 
 
 def _completeness(spec: PipelineSpec, role: str, item: LoadedSource) -> Any:
     """The province x period grid of a user file (:mod:`skills.quality.completeness`).
 
-    A missing province-year is an :class:`InputError` naming the file, the column and the
-    cell; a province of the region absent from the whole file is a warning outcome.
+    Hiring plans and hires. A missing province-year is an :class:`InputError` naming the
+    file, the column and the cell; a province of the region absent from the whole file
+    is a warning outcome.
     """
     from skills.quality import ValidationReport
     from skills.quality._report import ExpectationOutcome
@@ -275,6 +276,8 @@ def _completeness(spec: PipelineSpec, role: str, item: LoadedSource) -> Any:
         return ValidationReport(())
     frame = item.frame.select(geo, "period").collect()
     expected = region_provinces(spec.region, spec.nuts_version, spec.provinces)
+    if not frame[geo].str.len_chars().eq(5).all():
+        expected = []  # areas other than provinces (hires by region): no expected list
     gaps = find_gaps(frame, geo=geo, expected_geos=expected)
     errors = [g for g in gaps if g.severity == "error"]
     if errors:

@@ -328,6 +328,12 @@ def _delete_province_year(ws: Path) -> None:
     )
 
 
+def _delete_hires_year(ws: Path) -> None:
+    _rewrite(
+        ws / "data" / "hires.csv", lambda ls: [ln for ln in ls if not ln.startswith("ITC18,2020,")]
+    )
+
+
 # (case, corrupt(workspace), exit code, texts the message must contain)
 CASES: list[tuple[str, Callable[[Path], None], int, list[str]]] = [
     (
@@ -377,6 +383,12 @@ CASES: list[tuple[str, Callable[[Path], None], int, list[str]]] = [
             "hiring_plans.csv: column 'geo_nuts3'",
             "no rows for ITC13 in 2023 (every other province has 2017-2025)",
         ],
+    ),
+    (
+        "one province-year of realised hires deleted",
+        _delete_hires_year,
+        1,
+        ["hires.csv: column 'geo'", "no rows for ITC18 in 2020 (every other province has"],
     ),
 ]
 
