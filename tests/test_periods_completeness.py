@@ -460,3 +460,56 @@ def test_a_large_row_drop_stops_unless_accepted(
     assert {(d["kind"], d["name"]) for d in counts["drops"]} >= {("input", "hiring_plans")}
     hiring = pl.read_parquet(ws / "out" / "latest" / "hiring_plans.parquet")
     assert hiring.height == rows
+
+
+def test_row_count_rule_inputs_by_selection_tables_by_unchanged_spec(tmp_path: Path) -> None:
+    """The rule of check_row_counts, case by case, on a hand-made previous manifest."""
+    from types import SimpleNamespace
+
+    from skills.errors import QualityError
+    from skills.refresh import check_row_counts
+
+    spec = load_spec(_spec_with(tmp_path, ""))
+    now = SimpleNamespace(
+        inputs=[{"role": "unemployment_rate", "location": "u.tsv", "rows": 70}],
+        tables={"indicators": pl.DataFrame({"a": range(50)})},
+    )
+    first = check_row_counts(spec, now, None)
+    assert first["previous_run"] is None and first["drops"] == []
+    previous = {
+        "run_id": "r0",
+        "pipeline": {"name": "t", "region": "ITC1", "sha256": spec.sha256},
+        "data_label": spec.data_label,
+        "inputs": [{"role": "unemployment_rate", "rows": 100}],
+        "outputs": [{"path": "indicators.parquet", "rows": 100}, {"path": "x.csv"}],
+        "row_counts": {"selections": first["selections"]},
+    }
+    with pytest.raises(QualityError) as info:
+        check_row_counts(spec, now, previous)
+    assert "u.tsv: input 'unemployment_rate' has 70 rows" in str(info.value)
+    assert "had 100 (-30.0 %, more than 20 %)" in str(info.value)
+    assert "indicators.parquet: table 'indicators' has 50 rows" in str(info.value)
+    accepted = check_row_counts(spec, now, previous, accept=True)
+    assert accepted["accepted"] is True
+    assert [(d["kind"], d["name"]) for d in accepted["drops"]] == [
+        ("input", "unemployment_rate"),
+        ("table", "indicators"),
+    ]
+    # an edited spec: tables are not compared, an input read the same way still is
+    edited = {**previous, "pipeline": {**previous["pipeline"], "sha256": "0" * 64}}
+    with pytest.raises(QualityError, match="input 'unemployment_rate'") as info:
+        check_row_counts(spec, now, edited)
+    assert "table 'indicators'" not in str(info.value)
+    # ... and an input read with another selection (start_period changed) is not
+    (tmp_path / "b").mkdir()
+    other = load_spec(_spec_with(tmp_path / "b", 'start_period = "2020"'))
+    changed = check_row_counts(other, now, edited)
+    assert changed["drops"] == [] and changed["tables_compared"] is False
+    # growth is never a drop; another pipeline is never compared
+    grown = SimpleNamespace(
+        inputs=[{"role": "unemployment_rate", "location": "u.tsv", "rows": 150}],
+        tables={"indicators": pl.DataFrame({"a": range(200)})},
+    )
+    assert check_row_counts(spec, grown, previous)["drops"] == []
+    stranger = {**previous, "pipeline": {**previous["pipeline"], "name": "other"}}
+    assert check_row_counts(spec, now, stranger)["previous_run"] is None
