@@ -513,3 +513,37 @@ def test_row_count_rule_inputs_by_selection_tables_by_unchanged_spec(tmp_path: P
     assert check_row_counts(spec, grown, previous)["drops"] == []
     stranger = {**previous, "pipeline": {**previous["pipeline"], "name": "other"}}
     assert check_row_counts(spec, now, stranger)["previous_run"] is None
+
+
+def _plans(periods: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "geo_nuts3": ["ITC11"] * len(periods),
+            "period": periods,
+            "planned_hires_n": [10] * len(periods),
+            "_line": list(range(2, len(periods) + 2)),
+        }
+    )
+
+
+def test_quarterly_plans_need_whole_years() -> None:
+    from skills.sources.hiring import check_one_frequency
+
+    check_one_frequency(_plans([f"2024-Q{q}" for q in range(1, 5)]), "plans.csv")
+    with pytest.raises(InputError) as info:
+        check_one_frequency(
+            _plans([*(f"2024-Q{q}" for q in range(1, 5)), "2025-Q1", "2025-Q2"]), "plans.csv"
+        )
+    assert (info.value.file, info.value.line, info.value.column) == ("plans.csv", 6, "period")
+    assert "2025 has 2 of its 4 quarters (1, 2)" in str(info.value)
+    with pytest.raises(InputError, match="2019 has 11 of its 12 months"):
+        check_one_frequency(_plans([f"2019-{m:02d}" for m in range(1, 12)]), "plans.csv")
+
+
+def test_monthly_plans_beside_a_year_are_refused() -> None:
+    from skills.sources.hiring import check_one_frequency
+
+    with pytest.raises(InputError) as info:
+        check_one_frequency(_plans(["2023", "2024", "2024-07"]), "plans.csv")
+    assert (info.value.line, info.value.column) == (4, "period")
+    assert "2024 has both 2024-07 and 2024 rows" in str(info.value)

@@ -680,7 +680,7 @@ def _select_frequency(
     if wanted is not None:
         values = {w.upper() for w in ([wanted] if isinstance(wanted, str) else wanted)}
         frame = frame.filter(pl.col("_freq").is_in(sorted(values)))
-    counts = frame.group_by("_freq").agg(pl.len(), pl.col("_line").min()).sort("len")
+    counts = frame.group_by("_freq").agg(pl.len()).sort("len", "_freq", nulls_last=True)
     if counts.height > 1:
         minority = counts.row(0, named=True)
         example = frame.filter(
