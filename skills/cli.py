@@ -119,16 +119,24 @@ def refresh(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable run summary.")
     ] = False,
+    accept_row_drop: Annotated[
+        bool,
+        typer.Option(
+            help="Publish even if an input or table lost more than 20 % of the rows of the "
+            "previous publication (recorded in the manifest's row_counts)."
+        ),
+    ] = False,
 ) -> None:
     """Run a pipeline and publish into OUT (OUT/latest switches atomically).
 
-    Exit 0 published or nothing changed; 1 an input or output failed its checks (the
-    report is in OUT/failures/<run_id>/, OUT/latest untouched); 2 bad spec or options
-    (also: offline with a dataset neither cached nor in --eurostat-dir, or two files in
-    --eurostat-dir for one dataset); 4 another refresh of OUT is running; 5 OUT unusable:
-    --out is a file, the disk is read-only or full, OUT/.lock is a folder, OUT/latest is
-    a real folder or its manifest.json is damaged (run `skills manifest repair OUT`);
-    3 unexpected fault.
+    Exit 0 published or nothing changed; 1 an input or output failed its checks, or lost
+    more than 20 % of its rows against OUT/latest (the report is in
+    OUT/failures/<run_id>/, OUT/latest untouched); 2 bad spec or options (also: offline
+    with a dataset neither cached nor in --eurostat-dir, or two files in --eurostat-dir
+    for one dataset); 4 another refresh of OUT is running; 5 OUT unusable: --out is a
+    file, the disk is read-only or full, OUT/.lock is a folder, OUT/latest is a real
+    folder or its manifest.json is damaged (run `skills manifest repair OUT`); 3
+    unexpected fault.
     """
     from skills.refresh import refresh as run
 
@@ -142,6 +150,7 @@ def refresh(
             wait=wait,
             on_stage=hook,
             eurostat_dir=eurostat_dir,
+            accept_row_drop=accept_row_drop,
         )
     finally:
         if hook is not None:

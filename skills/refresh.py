@@ -264,6 +264,10 @@ def load_source(
         encoding=src.encoding,
         ignore_columns=src.ignore_columns,
     )
+    if src.role == "hiring_plans":
+        from skills.sources.hiring import check_one_frequency
+
+        check_one_frequency(frame, src.path)
     provenance = {
         "role": src.role,
         "kind": role.kind,
@@ -296,6 +300,81 @@ def _load_records(spec: PipelineSpec, src: SourceSpec, sha256: str) -> LoadedSou
         "rows": frame.height,
     }
     return LoadedSource(src, frame.lazy(), provenance, label)
+
+
+#: User-file roles whose province x period grid is checked (role -> geo column).
+_GRID_ROLES = {"hiring_plans": "geo_nuts3", "hires": "geo"}
+
+
+def _completeness(spec: PipelineSpec, role: str, item: LoadedSource) -> Any:
+    """The province x period grid of a user file (:mod:`skills.quality.completeness`).
+
+    Hiring plans and hires. A missing province-year is an :class:`InputError` naming the
+    file, the column and the cell; a province of the region absent from the whole file
+    is a warning outcome.
+    """
+    from skills.quality import ValidationReport
+    from skills.quality._report import ExpectationOutcome
+    from skills.quality.completeness import find_gaps, region_provinces
+
+    geo = _GRID_ROLES.get(role)
+    location = display_location(item.provenance["location"], spec.path)
+    if geo is None:
+        return ValidationReport(())
+    frame = item.frame.select(geo, "period").collect()
+    expected = region_provinces(spec.region, spec.nuts_version, spec.provinces)
+    if not frame[geo].str.len_chars().eq(5).all():
+        expected = []  # areas other than provinces (hires by region): no expected list
+    gaps = find_gaps(frame, geo=geo, expected_geos=expected)
+    errors = [g for g in gaps if g.severity == "error"]
+    if errors:
+        more = (
+            f" (and {len(errors) - 1} more: " + "; ".join(g.message for g in errors[1:4]) + ")"
+            if len(errors) > 1
+            else ""
+        )
+        raise InputError(
+            location,
+            f"incomplete: {errors[0].message}{more}. A file cut short or a deleted "
+            "province-year would publish too small a demand",
+            column=geo if errors[0].geo is not None else "period",
+        )
+    return ValidationReport(
+        tuple(
+            ExpectationOutcome(
+                suite=role,
+                table=role,
+                expectation="expect_complete_province_period_grid",
+                columns=(geo, "period"),
+                severity="warning",
+                success=False,
+                observed={"message": g.message},
+                source=location,
+                check_table="grid",
+                description="every province of the region in every period",
+                engine="polars",
+            )
+            for g in gaps
+        )
+    )
+
+
+def _check_frequency(frame: pl.DataFrame, src: SourceSpec, where: str) -> None:
+    """Each Eurostat role reads annual periods unless the spec's ``freq`` filter says else."""
+    from skills.periods import FREQUENCY_NAMES, frequency_of
+
+    wanted = {f.upper() for f in src.filters.get("freq", ("A",))}
+    found = {p: frequency_of(p) for p in frame["period"].unique().to_list()}
+    wrong = sorted(p for p, f in found.items() if f not in wanted)
+    if wrong:
+        names = " or ".join(FREQUENCY_NAMES.get(f, f) for f in sorted(wanted))
+        raise InputError(
+            where,
+            f"the {src.role} source reads {names} periods, this table has period "
+            f"{wrong[0]} ({FREQUENCY_NAMES.get(str(found[wrong[0]]), 'unknown')}): is it "
+            'the right dataset? (a spec filter freq = "..." chooses another frequency)',
+            column="period",
+        )
 
 
 def _load_eurostat(
@@ -346,6 +425,7 @@ def _load_eurostat(
     frame = table.frame.collect()
     if frame.height == 0:
         raise InputError(where, "no observations left after the spec's filters")
+    _check_frequency(frame, src, where)
     if "unit" in frame.columns and role.units:
         units = set(frame["unit"].unique().to_list())
         if not units & role.units:
@@ -516,6 +596,8 @@ def build(
                 )
             item = LoadedSource(src, frame.lazy(), item.provenance, item.label)
             cache.record(stage, "ran", time.perf_counter() - started)
+        if validate:
+            report = ValidationReport.combine([report, _completeness(spec, role, item)])
         reports.append(report)
         loaded[role] = item
     inputs_report = ValidationReport.combine(reports)
@@ -929,6 +1011,7 @@ def refresh(
     report: bool = True,
     on_stage: StageHook | None = None,
     eurostat_dir: str | Path | None = None,
+    accept_row_drop: bool = False,
 ) -> RunResult:
     """Run a pipeline spec and publish into ``out_dir`` (``out_dir/latest``).
 
@@ -954,6 +1037,10 @@ def refresh(
         A folder of local Eurostat files read before the API cache for every
         ``eurostat = "<code>"`` source (``--eurostat-dir``; overrides the spec's
         ``[pipeline] eurostat_dir``; see :mod:`skills.sources.eurostat_local`).
+    accept_row_drop
+        Publish even when an input or a table has lost more than
+        :data:`MAX_ROW_DROP` of the rows of the previous publication (see
+        :func:`check_row_counts`); the drop is recorded in the manifest.
 
     Raises
     ------
@@ -990,6 +1077,7 @@ def refresh(
             validate=validate,
             report=report,
             on_stage=on_stage,
+            accept_row_drop=accept_row_drop,
         )
 
 
@@ -1006,6 +1094,7 @@ def _refresh_locked(
     validate: bool,
     report: bool,
     on_stage: StageHook | None,
+    accept_row_drop: bool,
 ) -> RunResult:
     """The run under the output folder's lock (see :func:`refresh`)."""
     with RefreshLock(out, timeout=wait), _sigterm_as_exception():
@@ -1047,6 +1136,12 @@ def _refresh_locked(
                 extensions=extensions,
             )
             result = replace(result, skipped_sources=skipped)
+            row_check = check_row_counts(
+                spec,
+                result,
+                read_manifest(current) if current is not None else None,
+                accept=accept_row_drop,
+            )
             _emit(on_stage, "publish", "running")
             final, manifest = _publish(
                 out,
@@ -1056,6 +1151,7 @@ def _refresh_locked(
                 result=result,
                 fingerprint=fingerprint,
                 report=report,
+                row_check=row_check,
             )
         except SkillsError as exc:
             try:
@@ -1095,6 +1191,137 @@ def _refresh_locked(
     )
 
 
+#: Largest share of rows an input or a published table may lose against the previous
+#: publication before the run stops (docs/quality.md, "Frozen row counts").
+MAX_ROW_DROP = 0.20
+
+
+def check_row_counts(
+    spec: PipelineSpec,
+    result: Build,
+    previous: Mapping[str, Any] | None,
+    *,
+    accept: bool = False,
+    max_drop: float = MAX_ROW_DROP,
+) -> dict[str, Any]:
+    """Compare the rows of each input and table with the previous publication's manifest.
+
+    The rule, when ``OUT/latest`` holds a publication of the same pipeline (same
+    ``[pipeline] name``, region and data label):
+
+    * an **input** read with the same selection as then (path relative to the spec, or
+      dataset code; filters, ``start_period``, ``end_period``, sheet, options) must keep
+      at least ``1 - max_drop`` of its rows, whatever else changed in the spec;
+    * a **published table** must keep as many, when the spec file is unchanged (a spec
+      edit may drop an analysis or a source on purpose).
+
+    A larger drop (a hiring file cut at 60 %, a Eurostat file that lost a year) raises
+    :class:`~skills.errors.QualityError` (exit 1, nothing published) unless ``accept``
+    (``skills refresh --accept-row-drop``), which publishes and records the drops.
+    Growth is never an error.
+
+    Returns
+    -------
+    dict
+        ``previous_run``, ``max_drop``, ``inputs`` and ``tables`` (name -> rows now),
+        ``selections`` (role -> what was read), ``tables_compared``, ``drops`` (each with
+        ``kind``, ``name``, ``location``, ``previous``, ``rows``, ``drop_pct``) and
+        ``accepted``: the manifest's ``row_counts`` block.
+    """
+    inputs = {str(i["role"]): int(i["rows"]) for i in result.inputs if "rows" in i}
+    tables = {name: frame.height for name, frame in result.tables.items()}
+    selections = {
+        role: json.loads(
+            json.dumps(
+                {
+                    **{k: v for k, v in vars(src).items() if k not in ("path", "role", "kind")},
+                    "where": display_location(src.location, spec.path),
+                },
+                default=str,
+                sort_keys=True,
+            )
+        )
+        for role, src in spec.sources.items()
+    }
+    out: dict[str, Any] = {
+        "previous_run": None,
+        "max_drop": max_drop,
+        "inputs": inputs,
+        "tables": tables,
+        "selections": selections,
+        "tables_compared": False,
+        "drops": [],
+        "accepted": False,
+    }
+    if not previous:
+        return out
+    pipe = previous.get("pipeline") or {}
+    if (
+        pipe.get("name") != spec.name
+        or pipe.get("region") != spec.region
+        or previous.get("data_label") != spec.data_label
+    ):
+        return out
+    out["previous_run"] = previous.get("run_id")
+    same_spec = pipe.get("sha256") == spec.sha256
+    old_counts = previous.get("row_counts") or {}
+    old_selections = old_counts.get("selections") if isinstance(old_counts, Mapping) else None
+    before_in = {
+        str(i.get("role")): int(i["rows"])
+        for i in previous.get("inputs", [])
+        if isinstance(i, Mapping)
+        and isinstance(i.get("rows"), int)
+        and (
+            old_selections.get(str(i.get("role"))) == selections.get(str(i.get("role")))
+            if isinstance(old_selections, Mapping)
+            else same_spec
+        )
+    }
+    before_tab = {
+        str(o["path"]).removesuffix(".parquet"): int(o["rows"])
+        for o in previous.get("outputs", [])
+        if isinstance(o, Mapping) and isinstance(o.get("rows"), int) and "/" not in str(o["path"])
+    }
+    if not same_spec:
+        before_tab = {}
+    out["tables_compared"] = same_spec
+    locations = {str(i["role"]): str(i.get("location", "")) for i in result.inputs}
+    drops: list[dict[str, Any]] = []
+    for kind, now, before in (
+        ("input", inputs, before_in),
+        ("table", tables, before_tab),
+    ):
+        for name, rows in sorted(now.items()):
+            prev = before.get(name)
+            if prev and rows < prev * (1 - max_drop):
+                drops.append(
+                    {
+                        "kind": kind,
+                        "name": name,
+                        "location": locations[name] if kind == "input" else f"{name}.parquet",
+                        "previous": prev,
+                        "rows": rows,
+                        "drop_pct": round(100 * (prev - rows) / prev, 1),
+                    }
+                )
+    out["drops"] = drops
+    if drops and not accept:
+        lines = [
+            f"{d['location']}: {d['kind']} {d['name']!r} has {d['rows']} rows, the previous "
+            f"publication (run {out['previous_run']}) had {d['previous']} "
+            f"(-{d['drop_pct']} %, more than {round(100 * max_drop)} %)"
+            for d in drops
+        ]
+        raise QualityError(
+            "row counts fell against the previous publication (nothing published; a file "
+            "cut short?):\n  "
+            + "\n  ".join(lines)
+            + "\nIf the drop is intended, rerun with --accept-row-drop."
+        )
+    out["accepted"] = bool(drops)
+    return out
+
+
 def _publish(
     out: Path,
     *,
@@ -1104,6 +1331,7 @@ def _publish(
     result: Build,
     fingerprint: str,
     report: bool,
+    row_check: Mapping[str, Any] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     tmp = new_run_dir(out, run_id)
     try:
@@ -1150,6 +1378,7 @@ def _publish(
             "extensions": result.extensions,
             "stages": result.stages,
             "validation": result.validation.per_suite() if result.validation else [],
+            "row_counts": dict(row_check) if row_check is not None else None,
             "outputs": [],
         }
         if report and spec.report_formats:

@@ -522,6 +522,16 @@ def _source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpe
         optional = body.get("optional", False)
         if not isinstance(optional, bool) or (optional and not has_code):
             raise err(f"{where} optional must be true or false, and only with eurostat = ...")
+        start, end = _period_range(body, where, err)
+        if "freq" in filters:
+            from skills.periods import FREQUENCY_NAMES
+
+            bad = [f for f in filters["freq"] if f.upper() not in FREQUENCY_NAMES]
+            if bad:
+                raise err(
+                    f"{where} filters.freq = {bad[0]!r} is not a frequency "
+                    f"({', '.join(FREQUENCY_NAMES)})"
+                )
         return SourceSpec(
             role=role.name,
             kind=role.kind,
@@ -529,8 +539,8 @@ def _source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpe
             eurostat=code.lower() if code else None,
             dataset=(dataset or code or "").lower() or None,
             filters=filters,
-            start_period=_string(body, "start_period", where, err),
-            end_period=_string(body, "end_period", where, err),
+            start_period=start,
+            end_period=end,
             optional=optional,
         )
     if role.kind == "records":
@@ -597,6 +607,24 @@ def _table(doc: Mapping[str, Any], key: str, err: Err, *, required: bool = False
     if not isinstance(value, dict):
         raise err(f"[{key}] must be a table")
     return value
+
+
+def _period_range(doc: Mapping[str, Any], where: str, err: Err) -> tuple[str | None, str | None]:
+    """``start_period`` / ``end_period`` as canonical labels, parsed and ordered (typed)."""
+    from skills.periods import Period, parse_period
+
+    parsed: dict[str, Period] = {}
+    for key in ("start_period", "end_period"):
+        text = _string(doc, key, where, err)
+        if text is not None:
+            try:
+                parsed[key] = parse_period(text)
+            except ValueError as exc:
+                raise err(f"{where} {key}: {exc}") from None
+    start, end = parsed.get("start_period"), parsed.get("end_period")
+    if start is not None and end is not None and start.start > end.end:
+        raise err(f"{where} start_period {start.label} is after end_period {end.label}")
+    return (start.label if start else None), (end.label if end else None)
 
 
 def _string(

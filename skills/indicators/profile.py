@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from skills.periods import frequency_of, period_sort_key
+
 if TYPE_CHECKING:
     from skills.report.i18n import Messages
 
@@ -116,6 +118,22 @@ def _select(indicators: pl.DataFrame, head: Headline, region: str) -> pl.DataFra
     return rows.sort("note", nulls_last=False).unique(["geo", "period"], keep="first")
 
 
+def _one_frequency(rows: pl.DataFrame, base_period: str | None) -> pl.DataFrame:
+    """Rows of one frequency: the base period's, else the coarsest present (annual first).
+
+    A headline never compares a quarter with a year: ``2025-Q2`` is not "later" than the
+    annual ``2024`` of the same indicator (periods are typed, :mod:`skills.periods`).
+    """
+    kinds = {p: frequency_of(p) for p in rows["period"].unique().to_list() if p is not None}
+    present = set(kinds.values())
+    if len(present) <= 1:
+        return rows
+    wanted = frequency_of(base_period) if base_period else None
+    if wanted not in present:
+        wanted = next(f for f in ("A", "S", "Q", "M", "W", "D", None) if f in present)
+    return rows.filter(pl.col("period").is_in([p for p, f in kinds.items() if f == wanted]))
+
+
 def _label(label: str, age: str | None) -> str:
     """``Unemployment rate`` + ``Y_GE15`` -> ``Unemployment rate (15+)``."""
     if not age:
@@ -150,7 +168,11 @@ def regional_profile(
     out: list[dict[str, object]] = []
     for head in headlines:
         rows = _select(indicators, head, region)
-        own = rows.filter(pl.col("geo") == region, pl.col("value").is_not_null()).sort("period")
+        rows = _one_frequency(rows, base_period)
+        rows = rows.with_columns(period_sort_key(rows["period"]).alias("_when"))
+        own = rows.filter(pl.col("geo") == region, pl.col("value").is_not_null()).sort(
+            "_when", nulls_last=False
+        )
         if own.height == 0:
             continue
         last = own.row(-1, named=True)
@@ -162,9 +184,9 @@ def regional_profile(
         crosses = False
         if base_row is not None:
             crosses = (
-                own.filter((pl.col("period") > base_row["period"]) & (pl.col("period") <= period))[
-                    "flag"
-                ]
+                own.filter(
+                    (pl.col("_when") > base_row["_when"]) & (pl.col("_when") <= last["_when"])
+                )["flag"]
                 .fill_null("")
                 .str.contains("b")
                 .any()

@@ -49,6 +49,7 @@ from typing import Literal
 import polars as pl
 
 from skills.errors import MAX_REPORTED, ConfigError, InputError
+from skills.periods import FREQUENCY_NAMES, frequency_of, period_in_range
 
 __all__ = [
     "EUROSTAT_FLAGS",
@@ -175,8 +176,8 @@ def read_eurostat(
         Keep only these dimension values, e.g. ``{"geo": ["ITC1", "ITC11"], "sex": "T"}``.
         For a dataset code they are also sent to the API so that less is downloaded.
     start_period, end_period
-        Keep only periods in this closed range (compared as period strings, so use the
-        same frequency: ``"2015"``, ``"2015-Q1"``).
+        Keep only periods that overlap this closed range, compared as typed periods
+        (:mod:`skills.periods`): ``"2020-Q3"`` keeps the year 2020 of an annual table.
     offline
         For a dataset code: use only the cache (default: the ``SKILLS_OFFLINE`` variable).
     cache_dir
@@ -272,9 +273,10 @@ def load_eurostat(
             line=1,
         )
 
+    frame = _select_frequency(frame, label, filters)
     frame = _apply_filters(
         frame, dims, label, filters=filters, start_period=start_period, end_period=end_period
-    )
+    ).drop("_line", "_col")
     return EurostatTable(
         frame=frame.lazy(),
         dimensions=dims,
@@ -470,7 +472,13 @@ def _parse_tsv(
             pl.when(pl.col("flag") == "").then(None).otherwise(pl.col("flag")).alias("flag"),
         )
         .sort("_row", "period")
-        .select(*dims, *TIDY_TAIL)
+        .with_columns(
+            (pl.col("_row") + 2).alias("_line"),
+            pl.col("_pcol")
+            .replace_strict(period_cols, [h.strip() for h in header[1:]], return_dtype=pl.String)
+            .alias("_col"),
+        )
+        .select(*dims, *TIDY_TAIL, "_line", "_col")
     )
     return frame, dims, None, None
 
@@ -648,7 +656,10 @@ def _parse_sdmx_csv(
         if flows:
             match = re.match(r"^(?:[A-Z0-9_]+:)?([A-Za-z0-9_$]+)", flows[0])
             dataset = match.group(1).lower() if match else None
-    return frame.select(*dims, *TIDY_TAIL), dims, last_update, dataset
+    frame = frame.with_columns(
+        (pl.col("_row") + 2).alias("_line"), pl.lit("TIME_PERIOD").alias("_col")
+    )
+    return frame.select(*dims, *TIDY_TAIL, "_line", "_col"), dims, last_update, dataset
 
 
 def _implausible(frame: pl.DataFrame, text: str) -> pl.DataFrame:
@@ -726,8 +737,55 @@ def _apply_filters(
                 )
             values = [wanted] if isinstance(wanted, str) else list(wanted)
             frame = frame.filter(pl.col(name).is_in(values))
-    if start_period is not None:
-        frame = frame.filter(pl.col("period") >= start_period)
-    if end_period is not None:
-        frame = frame.filter(pl.col("period") <= end_period)
+    if start_period is not None or end_period is not None:
+        # Typed, not string, comparison: "2020-Q3" keeps the year 2020 (skills.periods).
+        try:
+            keep = period_in_range(frame["period"], start_period, end_period)
+        except ValueError as exc:
+            raise ConfigError(f"start_period / end_period: {exc}", file=label) from exc
+        frame = frame.filter(keep)
     return frame
+
+
+def _select_frequency(
+    frame: pl.DataFrame, label: str, filters: Mapping[str, str | Sequence[str]] | None
+) -> pl.DataFrame:
+    """Keep the frequencies a ``freq`` filter asks for; refuse a table that mixes several.
+
+    A table whose periods are of two kinds (``2024`` and ``2025-Q2``: period columns of a
+    TSV, ``TIME_PERIOD`` values or ``freq`` values of SDMX-CSV) would add quarters to
+    years downstream; it is an :class:`InputError` naming an example row, unless the spec
+    selects one frequency (``filters = { freq = "A" }``).
+    """
+    kinds_of = {p: frequency_of(p) for p in frame["period"].unique().to_list() if p}
+    frame = frame.with_columns(
+        pl.col("period")
+        .replace_strict(kinds_of, default=None, return_dtype=pl.String)
+        .alias("_freq")
+    )
+    wanted = {k.lower(): v for k, v in (filters or {}).items()}.get("freq")
+    if wanted is not None:
+        values = {w.upper() for w in ([wanted] if isinstance(wanted, str) else wanted)}
+        frame = frame.filter(pl.col("_freq").is_in(sorted(values)))
+    counts = frame.group_by("_freq").agg(pl.len()).sort("len", "_freq", nulls_last=True)
+    if counts.height > 1:
+        minority = counts.row(0, named=True)
+        example = frame.filter(
+            (pl.col("_freq") == minority["_freq"]) & pl.col("value").is_not_null()
+        ).sort("_line")
+        if not example.height:
+            example = frame.filter(pl.col("_freq") == minority["_freq"]).sort("_line")
+        first = example.row(0, named=True)
+        kinds = ", ".join(
+            f"{FREQUENCY_NAMES.get(str(f), f)} ({n} rows)"
+            for f, n in zip(counts["_freq"].to_list(), counts["len"].to_list(), strict=True)
+        )
+        raise InputError(
+            label,
+            f"mixes period frequencies: {kinds}; e.g. period {first['period']} "
+            f"(frequency {first['_freq']}) on this line. Quarters or months added to years "
+            'would be wrong numbers: select one with filters = { freq = "A" } in the spec',
+            line=int(first["_line"]),
+            column=str(first["_col"]),
+        )
+    return frame.drop("_freq")

@@ -17,10 +17,11 @@ from pathlib import Path
 import polars as pl
 
 from skills import classifications as cls
+from skills.errors import InputError
 from skills.schema import MAX_COUNT, MAX_COUNT_REASON, Column, TableSchema, read_table
 from skills.sources.its import _province_codes
 
-__all__ = ["HIRING_PLANS", "read_hiring_plans"]
+__all__ = ["HIRING_PLANS", "check_one_frequency", "read_hiring_plans"]
 
 
 def _isco_codes() -> list[str]:
@@ -130,3 +131,83 @@ def read_hiring_plans(
         ignore_columns=ignore_columns,
     )
     return frame
+
+
+def check_one_frequency(frame: pl.DataFrame, path: str | Path) -> None:
+    """Refuse planned hires whose periods mix years with quarters or months.
+
+    A pipeline sums planned hires by year: a quarterly row next to an annual row of the
+    same year would be counted twice (``2024`` and ``2024-Q2`` both in 2024). The refresh
+    calls this on the ``hiring_plans`` source (:func:`read_hiring_plans` itself reads any
+    mix, for inspection).
+
+    Raises
+    ------
+    skills.errors.InputError
+        Naming the file, the ``period`` column and the line of a row of the rarer
+        frequency (and a year that has both kinds, when one does).
+    """
+    from skills.periods import FREQUENCY_NAMES, frequency_of
+
+    kinds = {p: frequency_of(p) for p in frame["period"].unique().to_list() if p is not None}
+    found = sorted({f for f in kinds.values() if f is not None})
+    if len(found) == 1 and found[0] in ("Q", "M"):
+        _check_whole_years(frame, path, found[0])
+    if len(found) <= 1:
+        return
+    tagged = frame.with_columns(
+        pl.col("period").replace_strict(kinds, default=None, return_dtype=pl.String).alias("_f")
+    )
+    counts = tagged.group_by("_f").agg(pl.len()).sort("len", "_f")
+    minority = counts["_f"][0]
+    first = tagged.filter(pl.col("_f") == minority).row(0, named=True)
+    year = str(first["period"])[:4]
+    same_year = tagged.filter(pl.col("period").str.starts_with(year) & (pl.col("_f") != minority))
+    clash = (
+        f"; {year} has both {first['period']} and {same_year['period'][0]} rows, which "
+        "would be added up twice into the year"
+        if same_year.height
+        else ""
+    )
+    kinds_text = ", ".join(
+        f"{FREQUENCY_NAMES[str(f)]} ({n} rows)"
+        for f, n in zip(counts["_f"].to_list(), counts["len"].to_list(), strict=True)
+    )
+    raise InputError(
+        path,
+        f"periods mix frequencies: {kinds_text}, e.g. {first['period']!r} on this line"
+        f"{clash}. Use one frequency per file (all years, or all quarters, or all months)",
+        line=int(first["_line"]) if first.get("_line") is not None else None,
+        column="period",
+    )
+
+
+def _check_whole_years(frame: pl.DataFrame, path: str | Path, freq: str) -> None:
+    """Quarterly or monthly plans are summed by year: every year needs all its periods.
+
+    A year with 2 of its 4 quarters (a file cut short, the current year in progress)
+    would be published as a year of half the demand.
+    """
+    from skills.periods import parse_period
+
+    per_year = 4 if freq == "Q" else 12
+    subs: dict[int, set[int]] = {}
+    for label in frame["period"].unique().to_list():
+        period = parse_period(label)
+        subs.setdefault(period.year, set()).add(period.sub)
+    short = sorted(y for y, got in subs.items() if len(got) < per_year)
+    if not short:
+        return
+    year = short[0]
+    have = sorted(subs[year])
+    first = frame.filter(pl.col("period").str.starts_with(str(year))).row(0, named=True)
+    name = "quarters" if freq == "Q" else "months"
+    raise InputError(
+        path,
+        f"{year} has {len(have)} of its {per_year} {name} "
+        f"({', '.join(str(s) for s in have)}): planned hires are summed by year, a "
+        "partial year would publish too small a demand; give whole years"
+        + (f" (also short: {', '.join(map(str, short[1:4]))})" if len(short) > 1 else ""),
+        line=int(first["_line"]) if first.get("_line") is not None else None,
+        column="period",
+    )
