@@ -86,3 +86,33 @@ def demo_publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def snapshot() -> Callable[[Path], dict[str, str]]:
     """:func:`publication_snapshot`, to compare a publication before and after a run."""
     return publication_snapshot
+
+
+def published_demo_workspace(root: Path) -> Path:
+    """A demo workspace in ``root`` with one publication in ``root/out`` and a warm stage
+    cache; the report is HTML only (its PNG/SVG rendering is tested elsewhere), so that
+    tests that refresh many times stay quick."""
+    from skills.demo import write_demo
+    from skills.refresh import refresh
+
+    spec = write_demo(root)
+    spec.write_text(
+        spec.read_text().replace("keep_runs = 5", 'keep_runs = 5\nreport_formats = ["html"]')
+    )
+    assert refresh(spec, root / "out").exit_code == 0
+    return root
+
+
+def copy_workspace(base: Path, target: Path) -> Path:
+    """A private copy of a workspace (symlinks such as ``out/latest`` kept as links)."""
+    import shutil
+
+    shutil.copytree(base, target, symlinks=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def warm_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One published demo workspace with a warm stage cache for the whole session (HTML
+    report only). Never change it: copy it with :func:`copy_workspace` first."""
+    return published_demo_workspace(tmp_path_factory.mktemp("warm-demo"))

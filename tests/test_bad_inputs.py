@@ -13,16 +13,12 @@ import polars as pl
 import pytest
 
 from skills.cli import main
-from skills.demo import write_demo
-from skills.refresh import refresh
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("good")
-    spec = write_demo(root)
-    assert refresh(spec, root / "out").exit_code == 0
-    return root
+@pytest.fixture
+def published(warm_workspace: Path) -> Path:
+    """The session's published demo workspace (read only: tests copy it first)."""
+    return warm_workspace
 
 
 def edit_lines(path: Path, change: Callable[[list[str]], list[str]]) -> None:

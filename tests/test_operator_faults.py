@@ -18,10 +18,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import copy_workspace
 from polars.testing import assert_frame_equal
 
 from skills.cli import main
-from skills.demo import write_demo
 from skills.manifest import verify_publication
 from skills.publish import read_publications, resolve_latest
 from skills.refresh import refresh
@@ -31,23 +31,15 @@ pytestmark = pytest.mark.slow
 Snapshot = Callable[[Path], dict[str, str]]
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo workspace with one publication and a warm stage cache."""
-    root = tmp_path_factory.mktemp("faults")
-    spec = write_demo(root)
-    spec.write_text(
-        spec.read_text().replace("keep_runs = 5", 'keep_runs = 5\nreport_formats = ["html"]')
-    )
-    assert refresh(spec, root / "out").exit_code == 0
-    return root
+@pytest.fixture
+def base(warm_workspace: Path) -> Path:
+    """A demo workspace with one publication and a warm stage cache (read only)."""
+    return warm_workspace
 
 
 @pytest.fixture
 def ws(base: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(base, target, symlinks=True)
-    return target
+    return copy_workspace(base, tmp_path / "ws")
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

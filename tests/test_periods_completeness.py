@@ -19,11 +19,9 @@ import polars as pl
 import pytest
 
 from skills.cli import main
-from skills.demo import write_demo
 from skills.errors import ConfigError, InputError
 from skills.periods import parse_period, period_in_range, period_sort_key
 from skills.quality.completeness import find_gaps, region_provinces
-from skills.refresh import refresh
 from skills.sources.eurostat import load_eurostat
 from skills.spec import load_spec
 
@@ -253,12 +251,10 @@ def test_missing_quarters_are_named() -> None:
 # ------------------------------------------------------------------ the CLI, end to end
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("good")
-    spec = write_demo(root)
-    assert refresh(spec, root / "out").exit_code == 0
-    return root
+@pytest.fixture
+def published(warm_workspace: Path) -> Path:
+    """The session's published demo workspace (read only: tests copy it first)."""
+    return warm_workspace
 
 
 def _rewrite(path: Path, change: Callable[[list[str]], list[str]]) -> None:

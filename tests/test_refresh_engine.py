@@ -13,7 +13,6 @@ import fnmatch
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,8 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import copy_workspace
 
-from skills.demo import write_demo
 from skills.errors import OutputDirError
 from skills.manifest import verify_publication
 from skills.refresh import refresh
@@ -30,24 +29,15 @@ from skills.refresh import refresh
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo workspace with one publication and a warm stage cache."""
-    root = tmp_path_factory.mktemp("engine")
-    spec = write_demo(root)
-    # the report's PNG/SVG rendering is tested elsewhere; keep these many runs quick
-    spec.write_text(
-        spec.read_text().replace("keep_runs = 5", 'keep_runs = 5\nreport_formats = ["html"]')
-    )
-    assert refresh(spec, root / "out").exit_code == 0
-    return root
+@pytest.fixture
+def base(warm_workspace: Path) -> Path:
+    """A demo workspace with one publication and a warm stage cache (read only)."""
+    return warm_workspace
 
 
 @pytest.fixture
 def ws(base: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(base, target, symlinks=True)
-    return target
+    return copy_workspace(base, tmp_path / "ws")
 
 
 def touch_spec(ws: Path, tag: str) -> None:
