@@ -124,6 +124,23 @@ class InputError(SkillsError):
         self.total = max(total or 0, 1 + len(self.more))
         super().__init__(self._format())
 
+    @classmethod
+    def of_many(cls, problems: Sequence[InputError], total: int | None = None) -> InputError:
+        """One error for several problems of one file (in file order): the first is the
+        headline, the next up to :data:`MAX_REPORTED` - 1 follow it, and ``total`` (the
+        number found, default ``len(problems)``) is counted in the message."""
+        shown = list(problems[:MAX_REPORTED])
+        head = shown[0]
+        return cls(
+            head.file,
+            head.reason,
+            line=head.line,
+            column=head.column,
+            sheet=head.sheet,
+            more=shown[1:],
+            total=len(problems) if total is None else total,
+        )
+
     def _format(self) -> str:
         where = self.file
         if self.sheet is not None:

@@ -542,18 +542,11 @@ def _conform(
 
     if problems:
         listed = sorted(problems.items())
-        errors = [
-            InputError(label, reason, line=ln, column=column, sheet=sheet)
-            for (ln, _), (column, reason) in listed[:MAX_REPORTED]
-        ]
-        head = errors[0]
-        raise InputError(
-            label,
-            head.reason,
-            line=head.line,
-            column=head.column,
-            sheet=sheet,
-            more=errors[1:],
+        raise InputError.of_many(
+            [
+                InputError(label, reason, line=ln, column=column, sheet=sheet)
+                for (ln, _), (column, reason) in listed[:MAX_REPORTED]
+            ],
             total=len(listed),
         )
 

@@ -25,18 +25,12 @@ from typing import Any
 
 import polars as pl
 
+from skills.publish import file_sha256
+
 __all__ = ["StageCache", "code_fingerprint", "digest"]
 
 _PACKAGE = Path(__file__).resolve().parent
 log = logging.getLogger("skills.stagecache")
-
-
-def _file_sha256(path: Path) -> str:
-    digest_ = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest_.update(block)
-    return digest_.hexdigest()
 
 
 @cache
@@ -101,7 +95,7 @@ class StageCache:
             hashes = meta.get("sha256")
             files = {name: folder / f"{name}.parquet" for name in meta["tables"]}
             changed = (
-                [f.name for n, f in files.items() if _file_sha256(f) != hashes.get(n)]
+                [f.name for n, f in files.items() if file_sha256(f) != hashes.get(n)]
                 if isinstance(hashes, dict)
                 else ["meta.json (no checksums)"]
             )
@@ -139,7 +133,7 @@ class StageCache:
         hashes = {}
         for name, frame in tables.items():
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd")
-            hashes[name] = _file_sha256(tmp / f"{name}.parquet")
+            hashes[name] = file_sha256(tmp / f"{name}.parquet")
         (tmp / "meta.json").write_text(
             json.dumps(
                 {

@@ -692,17 +692,11 @@ def _raise_bad_cells(
     ``_row`` 0-based after the header): the first :data:`MAX_REPORTED`, then a count."""
     if not bad.height:
         return
-    errors = [
-        InputError(label, reason_of(r), line=int(r["_row"]) + line_offset, column=column_of(r))
-        for r in bad.head(MAX_REPORTED).iter_rows(named=True)
-    ]
-    head = errors[0]
-    raise InputError(
-        label,
-        head.reason,
-        line=head.line,
-        column=head.column,
-        more=errors[1:],
+    raise InputError.of_many(
+        [
+            InputError(label, reason_of(r), line=int(r["_row"]) + line_offset, column=column_of(r))
+            for r in bad.head(MAX_REPORTED).iter_rows(named=True)
+        ],
         total=bad.height,
     )
 
