@@ -8,7 +8,9 @@ file against it and returns a typed Polars frame, or raises
 the value. These are the structural checks that run before any value suite.
 
 The same objects render the schema documentation (:func:`schema_markdown`), so the
-documentation cannot drift from what the reader enforces.
+documentation cannot drift from what the reader enforces. This module knows no source:
+each reader (``skills.sources.*``) declares its schema with it, and the registry of
+source roles (:mod:`skills.roles`) says which schema belongs to which role.
 """
 
 from __future__ import annotations
@@ -707,15 +709,11 @@ the spec) accepts:
 def schemas_document() -> str:
     """Return ``docs/schemas.md``: the file conventions and the schema of every user table.
 
-    The tests compare the checked-in file with this function's output, so the
-    documentation cannot drift from what the readers enforce.
+    The schemas are those of the user-file roles of the registry (:mod:`skills.roles`),
+    in its order. The tests compare the checked-in file with this function's output, so
+    the documentation cannot drift from what the readers enforce.
     """
-    from skills.sources.competing import COMPETING_GRADUATES
-    from skills.sources.hires import HIRES
-    from skills.sources.hiring import HIRING_PLANS
-    from skills.sources.its import ITS_COURSES
-    from skills.sources.wages import WAGES
+    from skills.roles import file_roles
 
-    schemas = (ITS_COURSES, HIRING_PLANS, WAGES, HIRES, COMPETING_GRADUATES)
-    sections = [schema_markdown(s) for s in schemas]
+    sections = [schema_markdown(s) for r in file_roles().values() if (s := r.load_schema())]
     return "\n".join([_SCHEMAS_INTRO, *sections])
