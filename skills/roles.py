@@ -472,11 +472,11 @@ def role_markdown(role: Role) -> str:
         return schema_markdown(schema)
     lines = [f"## `{role.name}` ({role.source})", "", role.description, ""]
     if role.source == "eurostat":
-        lines.append("Datasets: " + ", ".join(f"`{d}`" for d in role.datasets) + ".")
-        lines.append("Dimensions: " + ", ".join(f"`{d}`" for d in sorted(role.dimensions)) + ".")
+        lines.append("- datasets: " + ", ".join(f"`{d}`" for d in role.datasets))
+        lines.append("- dimensions: " + ", ".join(f"`{d}`" for d in sorted(role.dimensions)))
         if role.units:
-            lines.append("Units kept: " + ", ".join(f"`{u}`" for u in sorted(role.units)) + ".")
+            lines.append("- units kept: " + ", ".join(f"`{u}`" for u in sorted(role.units)))
     else:
         module = role.reader.partition(":")[0]
-        lines.append(f"Columns: see `{module}` and docs/pipeline-spec.md.")
+        lines.append(f"- columns: see `{module}` and docs/pipeline-spec.md")
     return "\n".join(lines) + "\n"
