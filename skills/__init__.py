@@ -16,6 +16,8 @@ from skills._version import __version__
 from skills.roles import public_readers
 
 if TYPE_CHECKING:
+    # The names for type checkers. At run time the readers of the user-file roles
+    # (read_its_courses, read_hires, ...) come from the registry (skills.roles).
     from skills.demo import write_demo
     from skills.extensions import AnalysisContext, AnalysisResult, IndicatorDefinition
     from skills.indicators import (
@@ -171,14 +173,7 @@ __all__ = [
     "percentile_changes",
     "planned_hires",
     "profile_statements",
-    # read_* of the user-file roles: skills.roles.public_readers (written out for type
-    # checkers; tests/test_roles.py checks the two agree)
-    "read_competing_graduates",
     "read_eurostat",
-    "read_hires",
-    "read_hiring_plans",
-    "read_its_courses",
-    "read_wages",
     "realised_matches",
     "refresh",
     "regional_profile",
@@ -197,6 +192,8 @@ __all__ = [
     "wage_group_shares",
     "write_demo",
 ]
+#: The readers of the user-file roles, one per role of the registry (skills.roles).
+__all__.extend(sorted(public_readers()))
 
 
 def __getattr__(name: str) -> Any:

@@ -277,6 +277,12 @@ def test_adding_a_role_is_one_registry_entry(
     assert_frame_equal(item.frame.collect(), expected)
     assert (item.provenance["kind"], item.provenance["rows"]) == ("toy", 2)
 
+    # its reader is a public reader name; extensions may not name a table after it
+    from skills.extensions import _reserved_names
+
+    assert public_readers()["read_toy"] == "skills_toy_role"
+    assert "toy" in _reserved_names()
+
     # no suite, no grid, not in the panel: each said by the entry's defaults
     assert suite_for_role("toy") is None
     assert not _completeness(spec, "toy", item).outcomes
