@@ -639,15 +639,14 @@ _SCHEMAS_INTRO = """\
 python -c "from skills.schema import schemas_document; print(schemas_document(), end='')" \\
   > docs/schemas.md -->
 
-Besides the Eurostat tables it downloads, a pipeline reads tables that planners supply:
-**ITS course records** (one row per course cohort), **hiring plans** (planned hires by
-province, period, occupation and education level, shaped like the Excelsior survey),
-**wages by occupation** (to rank occupations for wage-based polarisation), **hires**
-(realised hires, for the matching function) and, optionally, **competing graduates**
-(ISCED 5-6 graduates other than ITS by field of education, the competing supply of the ITS
-gap). This page lists, for each, the columns the reader accepts and the checks it runs; it
-is generated from the same schema objects the reader enforces (`skills schema` prints it
-too).
+Besides the Eurostat tables it downloads, a pipeline reads tables that planners supply,
+each under its source role (`[sources.<role>]` in the pipeline spec):
+
+{roles}
+
+This page lists, for each, the columns the reader accepts and the checks it runs; it is
+generated from the same schema objects the reader enforces, for every user-file role of
+the registry (`skills/roles.py`; `skills schema` prints it too).
 
 ## File format
 
@@ -715,5 +714,7 @@ def schemas_document() -> str:
     """
     from skills.roles import file_roles
 
-    sections = [schema_markdown(s) for r in file_roles().values() if (s := r.load_schema())]
-    return "\n".join([_SCHEMAS_INTRO, *sections])
+    schemas = [s for r in file_roles().values() if (s := r.load_schema()) is not None]
+    roles = "\n".join(f"- `{s.name}`: {s.title}, one row per {s.grain}." for s in schemas)
+    intro = _SCHEMAS_INTRO.replace("{roles}", roles)
+    return "\n".join([intro, *(schema_markdown(s) for s in schemas)])
