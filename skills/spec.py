@@ -32,7 +32,9 @@ Example
     keep_runs = 10
     languages = ["it", "en"]            # report.html in Italian, report.en.html in English
 
-See ``docs/pipeline-spec.md`` for every key.
+See ``docs/pipeline-spec.md`` for every key. The roles a ``[sources.<role>]`` table may
+name, and what each accepts, come from the registry :mod:`skills.roles` (:data:`ROLES` and
+:class:`Role` are re-exported here).
 """
 
 from __future__ import annotations
