@@ -386,30 +386,30 @@ def catalogue(
         raise typer.BadParameter("use markdown or json", param_hint="--format")
 
 
+def _schema_roles() -> str:
+    """The roles ``skills schema`` describes, for its help (from :mod:`skills.roles`)."""
+    from skills.roles import ROLES
+
+    return ", ".join(ROLES)
+
+
 @app.command()
 def schema(
     table: Annotated[
         str,
         typer.Argument(
-            help="its_courses, hiring_plans, wages_by_occupation, hires or "
-            "competing_graduates; all if omitted."
+            help=f"A source role: {_schema_roles()}. All user-file schemas if omitted.",
+            show_default=False,
         ),
     ] = "",
 ) -> None:
-    """Print the documented schema of the files users bring."""
-    from skills.schema import schema_markdown
-    from skills.sources.competing import COMPETING_GRADUATES
-    from skills.sources.hires import HIRES
-    from skills.sources.hiring import HIRING_PLANS
-    from skills.sources.its import ITS_COURSES
-    from skills.sources.wages import WAGES
+    """Print the documented schema of the files users bring, or the table a role needs."""
+    from skills.roles import ROLES, file_roles, role_markdown
 
-    schemas = {s.name: s for s in (ITS_COURSES, HIRING_PLANS, WAGES, HIRES, COMPETING_GRADUATES)}
-    if table and table not in schemas:
-        raise typer.BadParameter(f"unknown table; use one of {', '.join(schemas)}")
-    for name, sch in schemas.items():
-        if not table or table == name:
-            typer.echo(schema_markdown(sch))
+    if table and table not in ROLES:
+        raise typer.BadParameter(f"unknown source role; use one of {', '.join(ROLES)}")
+    for role in [ROLES[table]] if table else file_roles().values():
+        typer.echo(role_markdown(role))
 
 
 @app.command()

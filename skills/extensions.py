@@ -757,10 +757,12 @@ def _schema_problems(frame: pl.DataFrame) -> str:
 
 
 def _reserved_names() -> set[str]:
+    """Names an extension's table may not take: built-in tables, suites, source roles."""
     from skills.quality import available_suites
-    from skills.spec import ROLES
+    from skills.roles import ROLES
 
-    return {*BUILTIN_TABLES, *_OTHER_NAMES, *available_suites(), *ROLES}
+    suites = {r.suite for r in ROLES.values() if r.suite is not None}
+    return {*BUILTIN_TABLES, *_OTHER_NAMES, *available_suites(), *ROLES, *suites}
 
 
 def _check_tables(

@@ -135,10 +135,10 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
 def test_role_and_public_api() -> None:
     role = ROLES["competing_graduates"]
     assert role.kind == "competing_graduates" and not role.required
-    from skills.refresh import _FILE_READERS, PANEL_KINDS
+    from skills.refresh import PANEL_KINDS
 
-    assert _FILE_READERS["competing_graduates"].endswith(":read_competing_graduates")
-    assert "competing_graduates" not in PANEL_KINDS
+    assert role.load_reader() is read_competing_graduates
+    assert not role.in_panel and "competing_graduates" not in PANEL_KINDS
     assert skills.read_competing_graduates is read_competing_graduates
     assert skills.competing_supply is competing_supply
     assert {"read_competing_graduates", "competing_supply"} <= set(skills.__all__)
