@@ -271,7 +271,7 @@ def machine_info() -> dict[str, Any]:
 def _git(*args: str) -> str | None:
     try:
         done = subprocess.run(
-            ["git", *args], capture_output=True, text=True, check=True, timeout=10
+            ["git", *args], capture_output=True, text=True, check=True, timeout=10, cwd=ROOT
         )
     except (OSError, subprocess.SubprocessError):
         return None
