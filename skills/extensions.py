@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from skills._fileio import file_sha256
 from skills.errors import ConfigError, ExtensionError, SkillsError
 from skills.indicators._frame import INDICATOR_KEY, INDICATOR_SCHEMA
 from skills.indicators.catalogue import CatalogueEntry, load_catalogue
@@ -411,7 +412,7 @@ def _digest_files(function: str, files: Sequence[Path]) -> str:
     h = hashlib.sha256(function.encode())
     for path in files:
         h.update(path.name.encode())
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(bytes.fromhex(file_sha256(path)))
     return h.hexdigest()
 
 

@@ -29,16 +29,19 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from skills.errors import ConfigError, InputError
-from skills.sources import eurostat_api as api
 from skills.sources.eurostat_api import (
+    DEFAULT_BASE_URL,
     EurostatAsyncError,
     EurostatRequestError,
     EurostatUnavailableError,
     FetchResult,
+    _common,
     dataset_dimensions,
     dataset_url,
     default_cache_dir,
     fetch_eurostat,
+    sdmx,
+    transfer,
 )
 
 realdata = pytest.mark.realdata
@@ -168,7 +171,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[float]
     monkeypatch.delenv("SKILLS_EUROSTAT_BASE_URL", raising=False)
     monkeypatch.setenv("SKILLS_CACHE_DIR", str(tmp_path / "default-cache"))
     waits: list[float] = []
-    monkeypatch.setattr(api, "_sleep", waits.append)
+    monkeypatch.setattr(_common, "_sleep", waits.append)
     return waits
 
 
@@ -392,7 +395,7 @@ def test_dataset_url_forms(monkeypatch: pytest.MonkeyPatch) -> None:
         "?format=SDMX-CSV&startPeriod=2015&endPeriod=2019"
     )
     assert dataset_url("x_y", key="..IT").endswith("/sdmx/2.1/data/X_Y/..IT?format=SDMX-CSV")
-    assert dataset_url("x_y").startswith(api.DEFAULT_BASE_URL + "/")
+    assert dataset_url("x_y").startswith(DEFAULT_BASE_URL + "/")
     monkeypatch.setenv("SKILLS_EUROSTAT_BASE_URL", "http://127.0.0.1:9/mirror/")
     assert dataset_url("x_y") == "http://127.0.0.1:9/mirror/sdmx/2.1/data/X_Y?format=SDMX-CSV"
 
@@ -423,10 +426,10 @@ def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 
 
 def test_last_update_parsing(tmp_path: Path) -> None:
-    parsed = api._parse_last_update("30/06/26 11:00:00")
+    parsed = sdmx._parse_last_update("30/06/26 11:00:00")
     assert parsed is not None
     assert parsed.isoformat() == "2026-06-30T11:00:00"
-    assert api._parse_last_update("not a date") is None
+    assert sdmx._parse_last_update("not a date") is None
     # Synthetic test rows: the latest of several LAST UPDATE values wins.
     path = tmp_path / "several.csv"
     path.write_text(
@@ -436,7 +439,7 @@ def test_last_update_parsing(tmp_path: Path) -> None:
         "ESTAT:TEST(1.0),15/01/26 11:00:00,A,IT,2022,3\n",
         encoding="utf-8",
     )
-    assert api._scan_last_update(path, "test") == ("2026-07-01T23:00:00", 3)
+    assert sdmx._scan_last_update(path, "test") == ("2026-07-01T23:00:00", 3)
 
 
 # --------------------------------------------------------------------------- fetching
@@ -568,7 +571,7 @@ def test_429_respects_retry_after_capped(
     server.state.script = ["429:2", "429:100000", "ok"]
     result = fetch(server, cache, retries=2, backoff=0.01)
     assert result.from_cache is False
-    assert isolated_env == [2.0, api._MAX_RETRY_AFTER]
+    assert isolated_env == [2.0, transfer._MAX_RETRY_AFTER]
 
 
 @realdata
@@ -708,7 +711,7 @@ def test_etag_revalidation_with_304(
     etag = sidecar(first)["http"]["etag"]
     assert etag and sidecar(first)["http"]["last_modified"] == LAST_MODIFIED
     later = datetime.now(UTC) + timedelta(hours=3)
-    monkeypatch.setattr(api, "_utcnow", lambda: later)
+    monkeypatch.setattr(_common, "_utcnow", lambda: later)
     second = fetch(server, cache)  # max_age=None: always revalidate
     request = server.state.data_requests()[-1]
     assert request.headers["If-None-Match"] == etag
@@ -728,7 +731,7 @@ def test_max_age_serves_a_fresh_copy_without_asking(
     assert again.from_cache is True and again.sha256 == first.sha256
     assert len(server.state.data_requests()) == 1
     later = datetime.now(UTC) + timedelta(hours=2)
-    monkeypatch.setattr(api, "_utcnow", lambda: later)
+    monkeypatch.setattr(_common, "_utcnow", lambda: later)
     server.state.script = ["alt"]  # Eurostat has new data meanwhile
     newer = fetch(server, cache, max_age=timedelta(hours=1))
     assert newer.from_cache is False

@@ -12,12 +12,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from skills.bench.synthetic import generate
 from skills.cli import main
 from skills.demo import write_demo
 from skills.errors import ConfigError, InputError
 from skills.refresh import refresh
 from skills.sources.records import aggregate_records, read_job_ads, read_lfs_microdata
+from skills.sources.records.synthetic import generate
 from skills.spec import load_spec
 
 ROWS = 20_000
