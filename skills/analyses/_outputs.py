@@ -35,14 +35,14 @@ class AnalysisOutputs:
 
 def occupation_employment(frame: pl.LazyFrame) -> pl.DataFrame:
     """Employment by occupation for one sex/age breakdown: total sex, the widest age band."""
+    from skills.indicators.labour import TOTAL_AGES
+
     df = frame.collect()
     if "sex" in df.columns and "T" in df["sex"].to_list():
         df = df.filter(pl.col("sex") == "T")
     if "age" in df.columns:
         ages = sorted(set(df["age"].to_list()))
-        preferred = next(
-            (a for a in ("Y15-74", "Y_GE15", "Y15-64", "Y20-64") if a in ages), ages[0]
-        )
+        preferred = next((a for a in (*TOTAL_AGES, "Y20-64") if a in ages), ages[0])
         df = df.filter(pl.col("age") == preferred)
     return df
 

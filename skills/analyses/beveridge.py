@@ -11,7 +11,7 @@ import polars as pl
 
 from skills.analyses._outputs import AnalysisOutputs
 from skills.indicators._frame import as_indicator
-from skills.indicators.labour import total_breakdown, unemployed_persons
+from skills.indicators.labour import TOTAL_AGES, total_breakdown, unemployed_persons
 
 __all__ = ["beveridge"]
 
@@ -51,7 +51,7 @@ def beveridge(panel: pl.DataFrame, out: AnalysisOutputs, *, regions: Sequence[st
         panel.filter(
             pl.col("measure") == "unemployment_rate_pct", pl.col("role") == "unemployment_rate"
         ),
-        ("Y15-74", "Y_GE15", "Y15-64"),
+        TOTAL_AGES,
     )
     own = set(rate["geo"].to_list())
     national = sorted(

@@ -15,6 +15,7 @@ from skills.indicators._frame import as_indicator
 
 __all__ = [
     "PERSONS_PER_THOUSAND",
+    "TOTAL_AGES",
     "UNEMPLOYED_AGES",
     "employment_ths",
     "labour_force_tertiary_share_pct",
@@ -27,9 +28,14 @@ __all__ = [
 #: EU-LFS counts are published in thousands of persons.
 PERSONS_PER_THOUSAND = 1000
 
-#: The age bands read as "all unemployed", in order of preference (ILO: 15-74; some tables
-#: publish 15 and over instead).
-UNEMPLOYED_AGES: tuple[str, ...] = ("Y15-74", "Y_GE15")
+#: The age bands read as "all ages" of a labour-force total, in order of preference: the
+#: ILO/EU-LFS 15-74 band, else 15 and over, else working age 15-64 (the headline of the
+#: unemployment rate, the Beveridge curve, the regional profile and the occupation tables).
+TOTAL_AGES: tuple[str, ...] = ("Y15-74", "Y_GE15", "Y15-64")
+
+#: The age bands read as "all unemployed" persons: :data:`TOTAL_AGES` without 15-64 (a
+#: count of 15-64 year-olds is not the count of all unemployed, while a rate is close).
+UNEMPLOYED_AGES: tuple[str, ...] = TOTAL_AGES[:2]
 
 _BREAKDOWN_OF_ROLE = {
     "employment_by_education": "isced11",
