@@ -302,3 +302,20 @@ def test_national_tightness_is_the_catalogue_ratio() -> None:
     assert got["DE"] == pytest.approx(900_000.0 / 1_800_000.0)
     assert got.get("FR") is None
     assert set(theta["source"]) == {"src + src"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "skills.indicators.labour.unemployed_persons",
+        "skills.models.weights.entity_mean_total",
+        "skills.indicators.mismatch.sahin_index_grid",
+        "skills.indicators.mismatch.tightness",
+    ],
+)
+def test_moved_formulas_document_formula_and_reference(name: str) -> None:
+    import importlib
+
+    module, _, attr = name.rpartition(".")
+    doc = getattr(importlib.import_module(module), attr).__doc__ or ""
+    assert ".. math::" in doc and "References" in doc and "Returns" in doc, name
