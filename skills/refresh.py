@@ -833,7 +833,7 @@ def _analyses(
     panel: pl.DataFrame,
     base: pl.DataFrame,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
-    from skills.analysis import run_analyses
+    from skills.analyses import run_analyses
 
     frames = {role: item.frame.drop("_line", strict=False) for role, item in loaded.items()}
     labels = {role: item.label for role, item in loaded.items()}

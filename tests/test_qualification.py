@@ -486,7 +486,8 @@ def _panel(cells: dict[tuple[str, str, str, str], float]) -> pl.DataFrame:
 
 
 def test_publication_rates_ages_and_ilo_shares_by_hand() -> None:
-    from skills.analysis import AnalysisOutputs, _qualification
+    from skills.analyses import AnalysisOutputs
+    from skills.analyses.qualification import qualification
 
     cells: dict[tuple[str, str, str, str], float] = {}
     for age, k in (("Y15-74", 1.0), ("Y20-64", 0.8)):
@@ -506,7 +507,7 @@ def test_publication_rates_ages_and_ilo_shares_by_hand() -> None:
         ("ITC1", "Y15-74", "OC5", "ED5-8"): 3.0,
     }
     out = AnalysisOutputs()
-    _qualification(_panel(cells), {"employment_by_occupation_education": "lfs"}, out)
+    qualification(_panel(cells), {"employment_by_occupation_education": "lfs"}, out)
     ind = pl.concat([lf.collect() for lf in out.indicators])
 
     def one(indicator: str, geo: str, **dims: str) -> dict[str, object]:

@@ -387,7 +387,8 @@ def test_growth_components_share_one_window_and_say_what_entered() -> None:
 
 
 def test_shortage_rows_name_only_the_components_that_entered() -> None:
-    from skills.analysis import AnalysisOutputs, _shortage
+    from skills.analyses import AnalysisOutputs
+    from skills.analyses.shortage import shortage
 
     emp = pl.concat(
         [
@@ -398,7 +399,7 @@ def test_shortage_rows_name_only_the_components_that_entered() -> None:
     wages = _wages("IT", [2014, 2016, 2019, 2022]).with_columns(pl.col("isco08"))
     out = AnalysisOutputs()
     labels = {"employment_by_occupation": "lfs", "wages_by_occupation": "ses"}
-    _shortage(
+    shortage(
         {"employment_by_occupation": emp.lazy(), "wages_by_occupation": wages.lazy()}, labels, out
     )
     rows = pl.concat([lf.collect() for lf in out.indicators])
