@@ -9,7 +9,7 @@
    fingerprint, stop: nothing to do (exit 0), unless ``force``;
 4. load every source and check it: structure in Polars, values with its suite
    (:mod:`skills.quality`); a failure stops the run (exit 1);
-5. align the panel, compute the indicators and run the analyses (:mod:`skills.analysis`),
+5. align the panel, compute the indicators and run the analyses (:mod:`skills.analyses`),
    then the spec's extra analyses (``[analyses.<name>]``, :mod:`skills.extensions`);
 6. check every output table with its suite; a failure stops the run (exit 1);
 7. publish atomically (:mod:`skills.publish`): files, quality summary, report and, last,

@@ -522,7 +522,8 @@ def _models(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
             not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top
         ):
             raise err(f"[models] {key} = {value!r}: must be a whole number from 0 to {top:_}")
-    if table.get("bootstrap_reps", 999) < 99 and table.get("bootstrap_reps", 999) != 0:
+    reps = table.get("bootstrap_reps")
+    if reps is not None and 0 < reps < 99:
         raise err("[models] bootstrap_reps must be 0 (no bootstrap) or at least 99")
     for key, choices in _MODEL_CHOICES.items():
         value = table.get(key)
