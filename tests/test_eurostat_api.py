@@ -1,10 +1,11 @@
 """Tests of the Eurostat fetcher against a local HTTP server on 127.0.0.1.
 
-The server replays a small SDMX-CSV body GENERATED here (:func:`sdmx_csv_body`, the layout
-of Eurostat's ``lfsa_egai2d`` answer: made-up values, the real dimension codes), filtering
-its rows by the key and the period like Eurostat does; nothing is read from ../shared/data. The data structure definition it serves is a small,
-hand-written TEST document (``TEST_DSD_XML`` below), not Eurostat's. Faults are scripted per
-request. An autouse guard fails any test whose code tries to reach a non-loopback address.
+The server replays a small SDMX-CSV body GENERATED here (:func:`sdmx_csv_body`, in the
+layout of Eurostat's ``lfsa_egai2d`` answer: made-up values, the real dimension codes),
+filtering its rows by the key and the period like Eurostat does; nothing is read from
+../shared/data. The data structure definition it serves is a small, hand-written TEST
+document (``TEST_DSD_XML`` below), not Eurostat's. Faults are scripted per request. An
+autouse guard fails any test whose code tries to reach a non-loopback address.
 """
 
 from __future__ import annotations

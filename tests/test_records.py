@@ -11,10 +11,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import copy_workspace
 
 from skills.bench.synthetic import generate
 from skills.cli import main
-from skills.demo import write_demo
 from skills.errors import ConfigError, InputError
 from skills.refresh import refresh
 from skills.sources.records import aggregate_records, read_job_ads, read_lfs_microdata
@@ -39,9 +39,11 @@ def _records(ws: Path, seed: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("records")
-    spec = write_demo(root)
+def published(warm_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's demo workspace with two record sources added and published
+    (the warm cache: the demo's own loads are not run again)."""
+    root = copy_workspace(warm_workspace, tmp_path_factory.mktemp("records") / "ws")
+    spec = root / "pipeline.toml"
     with spec.open("a", encoding="utf-8") as fh:
         fh.write(SOURCES)
     _records(root, seed=1)

@@ -163,23 +163,40 @@ def test_kill_after_the_switch_leaves_the_new_publication(ws: Path) -> None:
 
 
 def test_kill_at_random_moments(ws: Path) -> None:
+    """SIGKILL at random moments of publishing runs (any time from start to the end of a
+    full run): after each kill ``latest`` is the publication before it or a new one, never
+    anything else, and it verifies; the next run after all the kills publishes and removes
+    what the killed runs left behind."""
     rng = random.Random(7)
-    old = latest_run_id(ws)
+    runs = ws / "out" / "runs"
     touch_spec(ws, "timing")
     started = time.monotonic()
     proc = cli(ws)
-    proc.communicate(timeout=120)
-    full = time.monotonic() - started
+    _out, err = proc.communicate(timeout=120)
+    full = time.monotonic() - started  # the range of the random moments, not a limit
+    assert proc.returncode == 0, err
     for i in range(6):
+        before = latest_run_id(ws)
+        existing = {p.name for p in runs.iterdir()}
         touch_spec(ws, f"random {i}")
         proc = cli(ws)
         time.sleep(rng.uniform(0.05, full))
         proc.kill()
         proc.communicate()
         latest = latest_run_id(ws)
-        assert verify_publication(ws / "out") == []
-        old = latest
-    assert old
+        assert latest == before or latest not in existing, (
+            f"kill {i}: latest is {latest}, neither the previous publication {before} nor a new one"
+        )
+        assert (runs / latest).is_dir() and not latest.startswith(".")
+        assert verify_publication(ws / "out") == [], f"kill {i}: latest {latest} is broken"
+    touch_spec(ws, "after the kills")
+    done = cli(ws, "--json")
+    out, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    assert json.loads(out)["status"] == "published"
+    assert verify_publication(ws / "out") == []
+    assert not list(runs.glob(".tmp-*")), "the run after the kills must remove their leftovers"
+    assert not list((ws / "out").glob(".latest.*.tmp"))
 
 
 def test_sigterm_cleans_up_and_exits_143(ws: Path) -> None:

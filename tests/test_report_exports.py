@@ -546,16 +546,18 @@ def test_every_export_message_is_used(tmp_path: Path, monkeypatch: pytest.Monkey
 
 # ----------------------------------------------------------------------------- the demo
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo published by a refresh that writes the exports only (no charts' images)."""
-    from skills.demo import write_demo
+def demo(warm_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo published by a refresh that writes the exports only (no charts' images):
+    a copy of the session's demo workspace, its report formats changed (warm cache)."""
+    from conftest import copy_workspace
+
     from skills.refresh import refresh
 
-    root = tmp_path_factory.mktemp("exports-demo")
-    spec = write_demo(root)
-    spec.write_text(
-        spec.read_text().replace("keep_runs = 5", 'keep_runs = 5\nreport_formats = ["csv", "xlsx"]')
-    )
+    root = copy_workspace(warm_workspace, tmp_path_factory.mktemp("exports-demo") / "ws")
+    spec = root / "pipeline.toml"
+    text = spec.read_text()
+    assert 'report_formats = ["html"]' in text
+    spec.write_text(text.replace('report_formats = ["html"]', 'report_formats = ["csv", "xlsx"]'))
     result = refresh(spec, root / "out")
     assert result.exit_code == 0, result.message
     return root / "out" / "latest"
