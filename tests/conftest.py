@@ -63,6 +63,31 @@ def resolve_shared_data(path: Path | None, environ: Mapping[str, str] | None = N
     pytest.skip(MISSING_SHARED_DATA)
 
 
+#: Fixtures whose first use is a full demo refresh (30-80 s on a loaded 2-core machine):
+#: a test that asks for one belongs to the slow lane, whatever its own time.
+SESSION_BUILDS = ("warm_workspace",)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects: the marks added here count
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the lane markers true: ``realdata`` on exactly the tests that read the shared
+    data (through :func:`shared_data`), ``slow`` on every test of a session build."""
+    stray = []
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "shared_data" in fixtures:
+            item.add_marker(pytest.mark.realdata)
+        elif item.get_closest_marker("realdata") is not None:
+            stray.append(item.nodeid)
+        if any(name in fixtures for name in SESSION_BUILDS):
+            item.add_marker(pytest.mark.slow)
+    if stray:
+        raise pytest.UsageError(
+            "marked realdata but never reads ../shared/data (no shared_data or "
+            "eurostat_dir fixture): " + ", ".join(stray)
+        )
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Path of the real-data folder (see :func:`resolve_shared_data`: skipped on a

@@ -13,8 +13,6 @@ import pytest
 from skills.errors import ConfigError, InputError
 from skills.sources.eurostat import load_eurostat, normalise_period, read_eurostat
 
-pytestmark = pytest.mark.realdata
-
 
 # ----------------------------------------------------------------- reference parsers
 def reference_tsv(path: Path) -> dict[tuple[str, ...], tuple[float | None, str | None]]:

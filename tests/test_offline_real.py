@@ -25,7 +25,7 @@ from skills.spec import load_spec
 
 REPO = Path(__file__).resolve().parent.parent
 
-pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+pytestmark = [pytest.mark.slow]
 
 PIEDMONT = REPO / "pipelines" / "piedmont.toml"
 #: the shared files piedmont.toml reads (lfsa_eisn2 is optional and absent)
