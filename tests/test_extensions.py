@@ -88,6 +88,7 @@ def _wls_data() -> pl.DataFrame:
     return pl.DataFrame({"skill_pct": p, "share_change_pp": y, "base_share_pct": 1 + p / 50})
 
 
+@pytest.mark.slow
 def test_build_result_reproduces_a_package_fit() -> None:
     """The same tidy table two ways: the package's fit, and the builder fed its vcov."""
     fit = fit_polarisation(_wls_data(), bootstrap=None)

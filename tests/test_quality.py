@@ -384,6 +384,7 @@ def test_unknown_region_code(warm_gx: None) -> None:
     assert "hiring.csv:4" in o.line() and "ITZ99" in o.line()
 
 
+@pytest.mark.slow
 def test_unknown_region_code_in_the_panel_uses_the_pipeline_nuts_version(warm_gx: None) -> None:
     # ITG25 (Sassari) exists in NUTS 2016 but not in NUTS 2021
     bad = set_value(panel(), 0, "geo", "ITG25")
@@ -720,6 +721,7 @@ REAL_FIXTURES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 @pytest.mark.parametrize(("name", "role"), sorted(REAL_FIXTURES.items()))
 def test_real_fixtures_have_no_errors(

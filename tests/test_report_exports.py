@@ -227,6 +227,7 @@ def test_neutralise(text: str, expected: str) -> None:
     assert neutralise(text) == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=12)), max_size=20))
 def test_neutralise_property(texts: list[str | None]) -> None:

@@ -500,6 +500,7 @@ def test_pandas_baseline_gives_the_same_numbers(
 
 
 # ----------------------------------------------------------------------------- harness
+@pytest.mark.slow
 def test_measure_reports_the_child_not_the_parent() -> None:
     ballast = np.ones(40_000_000)  # 305 MiB in this process
     small = measure([sys.executable, "-c", "pass"])
@@ -516,6 +517,7 @@ def test_measure_reports_the_child_not_the_parent() -> None:
     del ballast
 
 
+@pytest.mark.slow
 def test_worker_reports_json(files: dict[tuple[str, str], Path], tmp_path: Path) -> None:
     out = tmp_path / "o.parquet"
     cmd = [sys.executable, "-m", "skills.bench.worker", "polars", "job_ads"]

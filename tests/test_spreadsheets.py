@@ -548,6 +548,7 @@ def test_refresh_reads_the_first_visible_sheet_and_says_which(
     assert published_courses["graduates_n"].sum() == courses["graduates_n"].sum()
 
 
+@pytest.mark.slow
 def test_the_look_inside_holds_one_chunk_of_cells_at_a_time(tmp_path: Path) -> None:
     # 30,000 rows, about 2 MB of sheet XML (more than two chunks): rows already seen are
     # cut from the tree as the parse goes, so sheetData never holds them all
