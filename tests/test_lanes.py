@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, resolve_shared_data, shared_data_required
+from conftest import REPO, resolve_shared_data, shared_data_required, workspace_snapshot
 
 
 @pytest.mark.parametrize(
@@ -48,6 +48,29 @@ def test_ci_script_requires_the_shared_data_and_runs_the_readme_command() -> Non
     assert full in readme, "the CI script must run the README's full test command"
     assert "-m" not in full.split("pytest", 1)[1], "CI runs every test, not a lane"
     assert '-m pytest -m "not slow"' in readme  # the fast lane is documented
+
+
+def test_the_shared_workspace_snapshot_sees_any_write(tmp_path: Path) -> None:
+    """What the session check of the shared demo workspace compares: the publication,
+    where ``latest`` points, the spec and the data files."""
+    root = tmp_path / "ws"
+    run = root / "out" / "runs" / "r1"
+    run.mkdir(parents=True)
+    (run / "t.parquet").write_bytes(b"1")
+    (root / "out" / "latest").symlink_to("runs/r1")
+    (root / "data").mkdir()
+    (root / "data" / "a.csv").write_text("x\n")
+    (root / "pipeline.toml").write_text("[pipeline]\n")
+    before = workspace_snapshot(root)
+    assert set(before) == {"t.parquet", "-> target", "pipeline.toml", str(Path("data", "a.csv"))}
+    for change in (
+        lambda: (run / "report.html").write_text("new"),
+        lambda: (root / "data" / "a.csv").write_text("y\n"),
+        lambda: (root / "pipeline.toml").write_text("[pipeline]\n# edited\n"),
+    ):
+        change()
+        assert workspace_snapshot(root) != before
+        before = workspace_snapshot(root)
 
 
 @pytest.mark.slow
