@@ -134,6 +134,7 @@ def shortage_tables(draw: st.DrawFn) -> pl.DataFrame:
     )
 
 
+@pytest.mark.slow
 @PROPS
 @given(shortage_tables())
 def test_sub_indices_and_index_in_range(frame: pl.DataFrame) -> None:
@@ -151,6 +152,7 @@ def test_sub_indices_and_index_in_range(frame: pl.DataFrame) -> None:
         assert part["shortage_index"].null_count() == part["rank"].null_count()
 
 
+@pytest.mark.slow
 @PROPS
 @given(shortage_tables(), st.integers(0, 10**6))
 def test_ranks_do_not_depend_on_row_order(frame: pl.DataFrame, seed: int) -> None:
