@@ -1,8 +1,9 @@
 """Polars side of the quality checks: structural contracts and the aggregated check tables.
 
 Structural checks (column presence, dtypes, key uniqueness, row count) run here, in
-Polars, before any value suite. Value expectations run in great-expectations on pandas
-copies of small tables that Polars computes first:
+Polars, before any value suite. Value expectations run on small tables that Polars
+computes first (in Polars where :mod:`skills.quality._polars_values` can, else in
+great-expectations on pandas copies):
 
 ``rows``
     The table itself (only the columns the expectations name), plus ``_row`` (1-based row
@@ -57,7 +58,6 @@ __all__ = [
 
 ROW = "_row"
 LINE = "_line"
-_INTERNAL = (ROW, LINE)
 _NOT_DIMENSIONS = frozenset({"period", "value", "flag", ROW, LINE})
 
 
