@@ -70,6 +70,18 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.Complete
     return time.perf_counter() - start, done
 
 
+def _summary(stdout: str) -> dict[str, Any]:
+    """The ``--json`` summary object the refresh printed (whole output or last line)."""
+    for text in (stdout, *reversed(stdout.strip().splitlines()[-1:])):
+        try:
+            found = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(found, dict):
+            return found
+    return {}
+
+
 def tree_env(tree: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLS_")}
     env["PYTHONPATH"] = str(tree)
@@ -121,10 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             out = work / name / f"out{rep}"
             cmd = [args.python, "-m", "skills.cli", "refresh", str(t["ws"] / "pipeline.toml")]
             seconds, done = run([*cmd, "--out", str(out), "--json"], t["env"])
-            try:
-                summary = json.loads(done.stdout.strip().splitlines()[-1])
-            except (json.JSONDecodeError, IndexError):
-                summary = {}
+            summary = _summary(done.stdout)
             results[name]["refresh"].append(seconds)
             results[name]["reported"].append(summary.get("seconds"))
             results[name]["status"].append(done.returncode)
