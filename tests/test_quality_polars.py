@@ -384,27 +384,37 @@ def test_what_polars_does_not_reproduce_goes_to_gx(exp: Expectation) -> None:
     assert evaluate(FRAME, exp, PARAMS) is None
 
 
+def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENGINE_ENV, raising=False)
+    assert value_engine() == "polars"
+    assert value_engine("gx") == "great_expectations"
+    monkeypatch.setenv(ENGINE_ENV, "great_expectations")
+    assert value_engine() == "great_expectations"
+    assert value_engine("polars") == "polars"
+    monkeypatch.setenv(ENGINE_ENV, "pandas")
+    with pytest.raises(ConfigError, match=ENGINE_ENV):
+        value_engine()
+    with pytest.raises(ConfigError, match="engine = 'duckdb'"):
+        value_engine("duckdb")
+
+
+@pytest.mark.slow
 def test_gx_engine_forced_by_env(
     monkeypatch: pytest.MonkeyPatch, tables: dict[str, tuple[str, pl.DataFrame]]
 ) -> None:
     monkeypatch.delenv(ENGINE_ENV, raising=False)
-    assert value_engine() == "polars"
-    assert value_engine("gx") == "great_expectations"
     suite, frame = tables["hiring_plans"]
     values = [o for o in validate_table("hiring_plans", frame, suite=suite) if not o.skipped]
     assert {o.engine for o in values if o.expectation in POLARS_TYPES} == {"polars"}
     monkeypatch.setenv(ENGINE_ENV, "great_expectations")
-    assert value_engine() == "great_expectations"
-    assert value_engine("polars") == "polars"
     forced = [o for o in validate_table("hiring_plans", frame, suite=suite) if not o.skipped]
     assert {o.engine for o in forced if o.expectation in POLARS_TYPES} == {"great_expectations"}
     monkeypatch.setenv(ENGINE_ENV, "pandas")
     with pytest.raises(ConfigError, match=ENGINE_ENV):
-        value_engine()
-    with pytest.raises(ConfigError, match="engine"):
-        validate_table("hiring_plans", frame, suite=suite, engine="duckdb")
+        validate_table("hiring_plans", frame, suite=suite)
 
 
+@pytest.mark.slow
 def test_shipped_suites_validate_without_importing_gx(
     tables: dict[str, tuple[str, pl.DataFrame]], tmp_path: Path
 ) -> None:
