@@ -155,6 +155,9 @@ class RunTrace:
         ``status``, ``seconds``.
     build_stages
         The build's stages (shared with the stage cache, so it grows as they finish).
+    running
+        The stage that was running when the run stopped (``stage``, ``status``
+        ``"failed"``, ``seconds`` it ran), set by :meth:`stop`.
     """
 
     run_id: str | None = None
@@ -162,17 +165,39 @@ class RunTrace:
     failure_dir: Path | None = None
     steps: list[dict[str, Any]] = field(default_factory=list)
     build_stages: list[dict[str, Any]] = field(default_factory=list)
+    running: dict[str, Any] | None = None
+    _current: tuple[str, float] | None = None
 
     def step(self, stage: str, status: str, seconds: float) -> None:
         """Record one of the run's own steps."""
         self.steps.append({"stage": stage, "status": status, "seconds": round(seconds, 3)})
 
+    def hook(self, on_stage: StageHook | None) -> StageHook:
+        """``on_stage`` wrapped so that the trace knows which stage is running."""
+
+        def hook(stage: str, status: str) -> None:
+            self._current = (stage, time.perf_counter()) if status == "running" else None
+            if on_stage is not None:
+                on_stage(stage, status)
+
+        return hook
+
+    def stop(self) -> None:
+        """The run raised: note the stage that was running, unless it had finished."""
+        if self._current is None:
+            return
+        stage, since = self._current
+        if stage not in {s["stage"] for s in [*self.steps, *self.build_stages]}:
+            seconds = round(time.perf_counter() - since, 3)
+            self.running = {"stage": stage, "status": "failed", "seconds": seconds}
+
     def stages(self) -> list[dict[str, Any]]:
         """Every stage in the order it ran, seconds as numbers: the fingerprint, the
-        build's stages, then publish and report."""
+        build's stages, then publish and report; last, the stage that failed."""
         head = [s for s in self.steps if s["stage"] == "fingerprint"]
         tail = [s for s in self.steps if s["stage"] != "fingerprint"]
-        return _numeric_stages([*head, *self.build_stages, *tail])
+        failed = [self.running] if self.running is not None else []
+        return _numeric_stages([*head, *self.build_stages, *tail, *failed])
 
 
 @dataclass(frozen=True)
@@ -1152,6 +1177,7 @@ def _refresh_locked(
         prune_runs(out, spec.keep_runs, protect=protect)  # and what killed runs left
         cache = StageCache(out / ".cache" / "stages", enabled=not force)
         trace.build_stages = cache.events  # shared: grows as the build stages finish
+        on_stage = trace.hook(on_stage)
         try:
             _emit(on_stage, "fingerprint", "running")
             step = time.perf_counter()
@@ -1214,6 +1240,7 @@ def _refresh_locked(
                 "report", "ran" if "report" in timings else "skipped", timings.get("report", 0.0)
             )
         except SkillsError as exc:
+            trace.stop()
             try:
                 folder = _write_failure(out, run_id, spec, exc)
             except OSError:  # a full or read-only disk: the error itself matters more
@@ -1222,6 +1249,7 @@ def _refresh_locked(
             exc.args = (f"{exc}\n(report: {folder})",)
             raise
         except BaseException:
+            trace.stop()
             shutil.rmtree(out / "runs" / f".tmp-{run_id}", ignore_errors=True)
             raise
         prune_runs(out, spec.keep_runs, protect=protect)

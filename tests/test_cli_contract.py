@@ -178,7 +178,10 @@ def test_bad_input_is_exit_1_with_run_id_stages_and_failure_folder(
     assert summary["run_id"] and summary["out_dir"] == str(ws / "out")
     assert (Path(summary["failure_dir"]) / "error.txt").is_file()
     assert summary["failure_dir"].endswith(summary["run_id"])
-    assert "load:hiring_plans" in {s["stage"] for s in summary["stages"]}
+    stages = {s["stage"]: s["status"] for s in summary["stages"]}
+    assert stages["fingerprint"] == "ran" and stages["load:its_courses"] == "cached"
+    assert summary["stages"][-1]["stage"] == "load:hiring_plans"
+    assert summary["stages"][-1]["status"] == "failed"
 
 
 @pytest.mark.slow
