@@ -100,6 +100,29 @@ class _ConsoleHandler(logging.Handler):
             self.handleError(record)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """A stream handler writing to whatever ``sys.stderr`` is when a record comes."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:  # StreamHandler.__init__ sets it
+        pass
+
+
+def teardown_logging() -> None:
+    """Remove the handler :func:`setup_logging` added (``main`` does, on its way out)."""
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if old.get_name() == _HANDLER_NAME:
+            root.removeHandler(old)
+
+
 def setup_logging(verbose: bool = False) -> None:
     """One stderr handler on the root logger (replacing the one a previous call made).
 
@@ -108,10 +131,7 @@ def setup_logging(verbose: bool = False) -> None:
     directory ...") never reaches an operator. On a terminal the lines go through a rich
     console, shared with the progress spinner; otherwise they are plain timestamped lines.
     """
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        if old.get_name() == _HANDLER_NAME:
-            root.removeHandler(old)
+    teardown_logging()
     level = logging.DEBUG if verbose else logging.INFO
     handler: logging.Handler
     if sys.stderr.isatty():
@@ -122,11 +142,11 @@ def setup_logging(verbose: bool = False) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
     else:
         _state.console = None
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt=LOG_DATEFMT))
     handler.addFilter(_LogFilter(level))
     handler.set_name(_HANDLER_NAME)
-    root.addHandler(handler)
+    logging.getLogger().addHandler(handler)
     logging.getLogger("skills").setLevel(level)
 
 
@@ -778,6 +798,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = _main(args)
     finally:
+        teardown_logging()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     sys.exit(code)
