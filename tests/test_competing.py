@@ -19,7 +19,7 @@ from polars.testing import assert_frame_equal
 
 import skills
 import skills.classifications as cls
-from skills.demo_competing import competing_graduates_demo
+from skills.demo.competing import competing_graduates_demo
 from skills.errors import InputError
 from skills.indicators.competing import COMPETING_SUPPLY_COLUMNS, competing_supply
 from skills.quality import validate_table
@@ -383,8 +383,8 @@ def test_demo_is_deterministic_and_plausible() -> None:
 def test_demo_workspace_writes_the_file_without_touching_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from skills import demo_competing
     from skills.demo import DEMO_SEED, write_demo
+    from skills.demo import competing as demo_competing
     from skills.spec import load_spec
 
     def sha(path: Path) -> str:
