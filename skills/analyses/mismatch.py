@@ -23,6 +23,28 @@ _PLANNED_HIRES_NOTE = (
 )
 
 
+_REGIONAL_NOTE = "over the provinces of the region: unemployed persons vs planned hires"
+
+
+def _regional_index(
+    frame: pl.DataFrame, indicator: str, source: str, *extra: pl.Expr
+) -> pl.LazyFrame:
+    """Indicator rows of a mismatch index computed over the provinces of each ``region``
+    (the index is column ``indicator``; ``extra`` adds e.g. a ``variant``)."""
+    return as_indicator(
+        frame.lazy().select(
+            pl.col("region").alias("geo"),
+            "period",
+            pl.col(indicator).alias("value"),
+            *extra,
+            pl.lit(_REGIONAL_NOTE).alias("note"),
+        ),
+        indicator,
+        "index (0-1)",
+        source=source,
+    )
+
+
 def province_mismatch(
     spec: PipelineSpec,
     inputs: Mapping[str, pl.LazyFrame],
@@ -62,35 +84,16 @@ def province_mismatch(
         )
         return
     source = f"{labels['unemployment']} + {labels['hiring_plans']}"
-    note = "over the provinces of the region: unemployed persons vs planned hires"
     units = both.with_columns(pl.lit(spec.region).alias("region"))
     jr = jackman_roper(units, unit="geo", by=("region", "period"))
-    out.indicators.append(
-        as_indicator(
-            jr.lazy().select(
-                pl.col("region").alias("geo"),
-                "period",
-                pl.col("jackman_roper_index").alias("value"),
-                pl.lit(note).alias("note"),
-            ),
-            "jackman_roper_index",
-            "index (0-1)",
-            source=source,
-        )
-    )
+    out.indicators.append(_regional_index(jr, "jackman_roper_index", source))
     sahin = sahin_index_grid(units, alphas=SAHIN_ALPHAS, unit="geo", by=("region", "period"))
     out.indicators.append(
-        as_indicator(
-            sahin.lazy().select(
-                pl.col("region").alias("geo"),
-                "period",
-                pl.col("sahin_mismatch_index").alias("value"),
-                pl.format("alpha={}", pl.col("alpha").round(2)).alias("variant"),
-                pl.lit(note).alias("note"),
-            ),
+        _regional_index(
+            sahin,
             "sahin_mismatch_index",
-            "index (0-1)",
-            source=source,
+            source,
+            pl.format("alpha={}", pl.col("alpha").round(2)).alias("variant"),
         )
     )
     # planned hires are a year's flow of contracts, not a stock of open vacancies: their
