@@ -26,22 +26,15 @@ _PLANNED_HIRES_NOTE = (
 _REGIONAL_NOTE = "over the provinces of the region: unemployed persons vs planned hires"
 
 
-def _regional_index(
-    frame: pl.DataFrame, indicator: str, source: str, *extra: pl.Expr
-) -> pl.LazyFrame:
-    """Indicator rows of a mismatch index computed over the provinces of each ``region``
-    (the index is column ``indicator``; ``extra`` adds e.g. a ``variant``)."""
-    return as_indicator(
-        frame.lazy().select(
-            pl.col("region").alias("geo"),
-            "period",
-            pl.col(indicator).alias("value"),
-            *extra,
-            pl.lit(_REGIONAL_NOTE).alias("note"),
-        ),
-        indicator,
-        "index (0-1)",
-        source=source,
+def _regional_rows(frame: pl.DataFrame, index: str, *extra: pl.Expr) -> pl.LazyFrame:
+    """The values of a mismatch index computed over the provinces of each ``region``: the
+    region as ``geo``, column ``index`` as ``value`` (``extra`` adds e.g. a ``variant``)."""
+    return frame.lazy().select(
+        pl.col("region").alias("geo"),
+        "period",
+        pl.col(index).alias("value"),
+        *extra,
+        pl.lit(_REGIONAL_NOTE).alias("note"),
     )
 
 
@@ -86,15 +79,15 @@ def province_mismatch(
     source = f"{labels['unemployment']} + {labels['hiring_plans']}"
     units = both.with_columns(pl.lit(spec.region).alias("region"))
     jr = jackman_roper(units, unit="geo", by=("region", "period"))
-    out.indicators.append(_regional_index(jr, "jackman_roper_index", source))
-    sahin = sahin_index_grid(units, alphas=SAHIN_ALPHAS, unit="geo", by=("region", "period"))
+    jr_rows = _regional_rows(jr, "jackman_roper_index")
     out.indicators.append(
-        _regional_index(
-            sahin,
-            "sahin_mismatch_index",
-            source,
-            pl.format("alpha={}", pl.col("alpha").round(2)).alias("variant"),
-        )
+        as_indicator(jr_rows, "jackman_roper_index", "index (0-1)", source=source)
+    )
+    sahin = sahin_index_grid(units, alphas=SAHIN_ALPHAS, unit="geo", by=("region", "period"))
+    alpha = pl.format("alpha={}", pl.col("alpha").round(2)).alias("variant")
+    sahin_rows = _regional_rows(sahin, "sahin_mismatch_index", alpha)
+    out.indicators.append(
+        as_indicator(sahin_rows, "sahin_mismatch_index", "index (0-1)", source=source)
     )
     # planned hires are a year's flow of contracts, not a stock of open vacancies: their
     # ratio to the unemployed has its own id, never mixed with JVS tightness
