@@ -14,7 +14,7 @@ import polars as pl
 from skills.report.frames._labels import (
     MISMATCH_IDS,
     SKILL_GROUP_ORDER,
-    _labels,
+    _geo_labels,
     _messages,
     _occupation,
     _year,
@@ -23,15 +23,17 @@ from skills.report.frames._labels import (
 )
 from skills.report.i18n import Messages
 
-__all__ = [
-    "beveridge_frame",
-    "mismatch_indices_frame",
-    "polarisation_percentiles_frame",
-    "polarisation_u_test_frame",
-    "shortage_ranking_frame",
-    "skill_share_change_frame",
-    "skill_shares_trend_frame",
-]
+
+def _skill_group_rows(
+    indicators: pl.DataFrame, indicator: str, geos: Sequence[str]
+) -> pl.DataFrame:
+    """The ``indicator``'s values by skill group for ``geos`` (none missing)."""
+    return indicators.filter(
+        pl.col("indicator") == indicator,
+        pl.col("geo").is_in(list(geos)),
+        pl.col("skill_group").is_in(list(SKILL_GROUP_ORDER)),
+        pl.col("value").is_not_null(),
+    )
 
 
 def skill_shares_trend_frame(
@@ -48,12 +50,7 @@ def skill_shares_trend_frame(
     across a break; ``is_break`` marks the first year after a break and ``break_x``
     (= year - 0.5) is where the chart draws the break.
     """
-    rows = indicators.filter(
-        pl.col("indicator") == "employment_share_pct",
-        pl.col("geo").is_in(list(geos)),
-        pl.col("skill_group").is_in(list(SKILL_GROUP_ORDER)),
-        pl.col("value").is_not_null(),
-    )
+    rows = _skill_group_rows(indicators, "employment_share_pct", geos)
     if rows.height == 0:
         return pl.DataFrame()
     rows = rows.select(
@@ -77,7 +74,7 @@ def skill_shares_trend_frame(
         pl.col("skill_group").replace_strict(dict(frame_labels(t).skill_groups)).alias("group"),
         (pl.col("skill_group") + pl.lit("#") + pl.col("segment").cast(pl.String)).alias("line"),
     )
-    rows = _labels(rows, "geo", names, "geo_label", t)
+    rows = _geo_labels(rows, names, t)
     return rows.select(
         "geo",
         "geo_label",
@@ -109,12 +106,7 @@ def skill_share_change_frame(
     """
     from skills.indicators.polarisation import COMMON_WINDOW
 
-    rows = indicators.filter(
-        pl.col("indicator") == "employment_share_change_pp",
-        pl.col("geo").is_in(list(geos)),
-        pl.col("skill_group").is_in(list(SKILL_GROUP_ORDER)),
-        pl.col("value").is_not_null(),
-    )
+    rows = _skill_group_rows(indicators, "employment_share_change_pp", geos)
     if rows.height == 0:
         return pl.DataFrame()
     t = _messages(t)
@@ -156,7 +148,7 @@ def skill_share_change_frame(
         pl.max_horizontal(pl.col("value").round(2), pl.lit(0.0)).alias("label_x"),
         pl.col("skill_group").replace_strict(dict(labels.skill_groups)).alias("group"),
     )
-    rows = _labels(rows, "geo", names, "geo_label", t)
+    rows = _geo_labels(rows, names, t)
     return rows.select(
         "geo",
         "geo_label",
@@ -310,7 +302,7 @@ def beveridge_frame(
             [pl.col("flag_u").fill_null(""), pl.col("flag_v").fill_null("")], separator=" / "
         ).alias("flags"),
     ).with_columns((pl.col("geo") + pl.lit("#") + pl.col("segment").cast(pl.String)).alias("line"))
-    out = _labels(out, "geo", names, "geo_label", t)
+    out = _geo_labels(out, names, t)
     present = set(out["geo"].to_list())
     chosen = [g for g in focus if g in present] or sorted(present)
     order = {g: i for i, g in enumerate(chosen)}
@@ -415,7 +407,7 @@ def shortage_ranking_frame(
         pl.col("rank_max").fill_null(pl.col("rank")),
         _occupation(isco_titles, t),
     )
-    rows = _labels(rows, "geo", names, "geo_label", t)
+    rows = _geo_labels(rows, names, t)
     return rows.select(
         "geo",
         "geo_label",

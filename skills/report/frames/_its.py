@@ -6,19 +6,13 @@ and keeps the region's rows: its provinces and its NUTS 2 total.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import polars as pl
 
 from skills.report.frames._labels import _occupation, _region_labels, frame_labels
 from skills.report.i18n import Messages
-
-__all__ = [
-    "its_gap_by_area_frame",
-    "its_gap_drivers_frame",
-    "its_outcomes_frame",
-    "its_supply_demand_trend_frame",
-]
 
 
 def _area_label(area_labels: Mapping[str, str]) -> pl.Expr:
@@ -31,11 +25,38 @@ def _area_label(area_labels: Mapping[str, str]) -> pl.Expr:
 
 
 _COVERAGE_COLS = ("coverage_ratio", "coverage_low_ratio", "coverage_high_ratio")
+#: The columns every province-and-area frame starts with.
+_AREA_KEYS = ("geo", "geo_label", "its_area", "area", "year")
 
 
 def _gap_rows(gap: pl.DataFrame, region: str) -> pl.DataFrame:
     """The region's rows of the gap table (its provinces and its NUTS 2 total)."""
     return gap.filter(pl.col("geo").str.starts_with(region))
+
+
+def _of_year(rows: pl.DataFrame, year: int | None) -> pl.Expr:
+    """The filter keeping ``year`` of ``rows`` (the latest when None)."""
+    year = year if year is not None else int(rows["year"].max())  # type: ignore[arg-type]
+    return pl.col("year").eq(year)
+
+
+class _Where(NamedTuple):
+    """Where a province-and-area frame's rows are and how they are labelled."""
+
+    region: str
+    names: Mapping[str, str]
+    area_labels: Mapping[str, str]
+    t: Messages | None
+
+
+def _by_area(
+    out: pl.DataFrame, where: _Where, columns: Sequence[str | pl.Expr], order: Sequence[str] = ()
+) -> pl.DataFrame:
+    """``out`` labelled (geo and area), its keys then ``columns``, sorted by geo, area and
+    ``order``."""
+    region, names, area_labels, t = where
+    out = _region_labels(out.with_columns(_area_label(area_labels)), region, names, t)
+    return out.select(*_AREA_KEYS, *columns).sort("geo", "its_area", *order)
 
 
 def its_gap_by_area_frame(
@@ -58,7 +79,6 @@ def its_gap_by_area_frame(
     if rows.height == 0:
         return pl.DataFrame()
     labels = frame_labels(t)
-    year = year if year is not None else int(rows["year"].max())  # type: ignore[arg-type]
     measures = (
         "gap_n",
         "gap_low_n",
@@ -67,30 +87,16 @@ def its_gap_by_area_frame(
         "supply_graduates_n",
         "hard_to_fill_pct",
     )
-    out = rows.filter(pl.col("year") == year).with_columns(
-        _area_label(area_labels),
+    out = rows.filter(_of_year(rows, year)).with_columns(
         pl.when(pl.col("gap_n") >= 0)
         .then(pl.lit(labels.shortage_direction))
         .otherwise(pl.lit(labels.surplus_direction))
         .alias("direction"),
         *(pl.col(c).round(1) for c in measures),
-        *(
-            pl.col(c).round(3)
-            for c in ("coverage_ratio", "coverage_low_ratio", "coverage_high_ratio")
-        ),
+        *(pl.col(c).round(3) for c in _COVERAGE_COLS),
     )
-    out = _region_labels(out, region, names, t)
-    return out.select(
-        "geo",
-        "geo_label",
-        "its_area",
-        "area",
-        "year",
-        "specification",
-        *measures,
-        *_COVERAGE_COLS,
-        "direction",
-    ).sort("geo", "its_area")
+    columns = ["specification", *measures, *_COVERAGE_COLS, "direction"]
+    return _by_area(out, _Where(region, names, area_labels, t), columns)
 
 
 def its_supply_demand_trend_frame(
@@ -111,28 +117,9 @@ def its_supply_demand_trend_frame(
     rows = _gap_rows(gap, region)
     if rows.height == 0:
         return pl.DataFrame()
-    out = rows.select(
-        "its_area",
-        "geo",
-        "year",
-        *(
-            pl.col(c).round(1)
-            for c in ("demand_entries_n", "demand_low_n", "demand_high_n", "supply_graduates_n")
-        ),
-        _area_label(area_labels),
-    )
-    out = _region_labels(out, region, names, t)
-    return out.select(
-        "geo",
-        "geo_label",
-        "its_area",
-        "area",
-        "year",
-        "demand_entries_n",
-        "demand_low_n",
-        "demand_high_n",
-        "supply_graduates_n",
-    ).sort("geo", "its_area", "year")
+    measures = ("demand_entries_n", "demand_low_n", "demand_high_n", "supply_graduates_n")
+    out = rows.select("its_area", "geo", "year", *(pl.col(c).round(1) for c in measures))
+    return _by_area(out, _Where(region, names, area_labels, t), measures, order=["year"])
 
 
 def its_outcomes_frame(
@@ -221,20 +208,12 @@ def its_gap_drivers_frame(
     rows = _gap_rows(drivers, region)
     if rows.height == 0:
         return pl.DataFrame()
-    year = year if year is not None else int(rows["year"].max())  # type: ignore[arg-type]
-    out = rows.filter(pl.col("year") == year, pl.col("rank") <= top).with_columns(
-        _area_label(area_labels),
+    out = rows.filter(_of_year(rows, year), pl.col("rank") <= top).with_columns(
         _occupation(isco_titles, t),
         *(pl.col(c).round(1) for c in ("allocated_entries_n", "demand_entries_n", "share_pct")),
         pl.col("link_weight").round(3),
     )
-    out = _region_labels(out, region, names, t)
-    return out.select(
-        "geo",
-        "geo_label",
-        "its_area",
-        "area",
-        "year",
+    columns: list[str | pl.Expr] = [
         "isco08",
         "occupation",
         "allocated_entries_n",
@@ -242,4 +221,5 @@ def its_gap_drivers_frame(
         "demand_entries_n",
         "link_weight",
         pl.col("rank").cast(pl.Int64),
-    ).sort("geo", "its_area", "rank")
+    ]
+    return _by_area(out, _Where(region, names, area_labels, t), columns, order=["rank"])

@@ -15,18 +15,6 @@ import polars as pl
 
 from skills.report.i18n import Messages
 
-__all__ = [
-    "MISMATCH_IDS",
-    "SKILL_GROUP_ORDER",
-    "SYNTHETIC_LABEL",
-    "FrameLabels",
-    "data_label_text",
-    "extra_geo_names",
-    "focus_geos",
-    "frame_labels",
-    "geo_label",
-]
-
 #: The data label of the demo (``PipelineSpec.data_label``); shown in the reader's language.
 SYNTHETIC_LABEL = "synthetic demo data"
 
@@ -117,12 +105,13 @@ def geo_label(code: str, names: Mapping[str, str], t: Messages | None = None) ->
     return f"{name} ({code})" if name else code
 
 
-def _labels(
-    frame: pl.DataFrame, column: str, names: Mapping[str, str], out: str, t: Messages | None
-) -> pl.DataFrame:
-    codes = frame[column].unique().to_list()
+def _geo_labels(frame: pl.DataFrame, names: Mapping[str, str], t: Messages | None) -> pl.DataFrame:
+    """``frame`` with ``geo_label``: :func:`geo_label` of each ``geo`` code."""
+    codes = frame["geo"].unique().to_list()
     mapping = {c: geo_label(c, names, t) for c in codes if c is not None}
-    return frame.with_columns(pl.col(column).replace_strict(mapping, default=None).alias(out))
+    return frame.with_columns(
+        pl.col("geo").replace_strict(mapping, default=None).alias("geo_label")
+    )
 
 
 def _region_labels(
@@ -132,7 +121,7 @@ def _region_labels(
     t = _messages(t)
     name = names.get(region)
     label = t("frame.region_sum", name=name, code=region) if name else region
-    return _labels(frame, "geo", names, "geo_label", t).with_columns(
+    return _geo_labels(frame, names, t).with_columns(
         pl.when(pl.col("geo") == region)
         .then(pl.lit(label))
         .otherwise(pl.col("geo_label"))
