@@ -21,8 +21,6 @@ from skills.report.i18n import Messages
 if TYPE_CHECKING:
     from skills.report._publication import Publication
 
-__all__ = ["script_json"]
-
 
 def script_json(value: Any) -> str:
     """``value`` as JSON that is safe inside a ``<script>`` element."""

@@ -8,8 +8,6 @@ fitted to its box (:data:`skills.report.layout.FIT_JS`), and marks the body
 
 from __future__ import annotations
 
-__all__ = ["CSS", "EMBED_JS"]
-
 CSS = """
 :root { --ink: #1b1b1b; --muted: #555; --rule: #d0d0d0; --accent: #0072B2; --warn: #D55E00; }
 * { box-sizing: border-box; }
