@@ -636,7 +636,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.slow
 def test_chart_files_are_the_same_with_a_helper_process(tmp_path: Path) -> None:
-    from skills.report._build import write_chart_files
+    from skills.report._chart_files import write_chart_files
 
     formats = ("json", "svg", "png")
     alone, shared = _items(5), _items(5)
@@ -651,17 +651,17 @@ def test_chart_files_are_the_same_with_a_helper_process(tmp_path: Path) -> None:
 def test_a_failing_helper_process_falls_back_to_rendering_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from skills.report import _build
+    from skills.report import _chart_files
 
-    monkeypatch.setattr(_build, "HELPER_MODULE", "skills.report.no_such_module")
+    monkeypatch.setattr(_chart_files, "HELPER_MODULE", "skills.report.no_such_module")
     items = _items(4)
-    _build.write_chart_files(items, tmp_path, ("svg",), "5.20", processes=2)
+    _chart_files.write_chart_files(items, tmp_path, ("svg",), "5.20", processes=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"chart{i}.svg" for i in range(4)]
     assert "chart helper process failed" in caplog.text
 
 
 def test_the_helper_process_is_killed_when_the_parent_leaves_early(tmp_path: Path) -> None:
-    from skills.report._build import _Helper, static_spec
+    from skills.report._chart_files import _Helper, static_spec
 
     jobs = [
         {
@@ -679,7 +679,7 @@ def test_the_helper_process_is_killed_when_the_parent_leaves_early(tmp_path: Pat
 
 
 def test_render_processes_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    from skills.report._build import render_processes
+    from skills.report._chart_files import render_processes
 
     monkeypatch.setenv("SKILLS_REPORT_PROCESSES", "1")
     assert render_processes() == 1
@@ -695,7 +695,7 @@ def test_render_processes_setting(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_chart_vl_convert_cannot_render_gets_a_note_not_a_failure(
     tmp_path: Path, processes: int
 ) -> None:
-    from skills.report._build import write_chart_files
+    from skills.report._chart_files import write_chart_files
 
     items = _items(5)
     items[3].spec = {**items[3].spec, "mark": "nonsense"}  # valid JSON, fails in Vega-Lite
