@@ -25,6 +25,11 @@ Measures
   breaks.
 
 See ``docs/mismatch.md`` for formulas, interpretation and traps.
+
+Why one module: it holds the mismatch indices (Jackman-Roper, Sahin et al. and its alpha
+grid, the counterfactual job-finding rate) and the tightness measures (V/U, the
+Beveridge curve), which read the same unemployed and vacancy cells. About 290 of its 570
+lines are the docstrings that give each measure's formula and references.
 """
 
 from __future__ import annotations

@@ -39,6 +39,12 @@ Measures
 * :func:`its_aware_overqualification_rate` - the same, with short-cycle tertiary
   (ISCED 5, ITS diplomas) matched in technician, craft and operator jobs;
 * :func:`realised_matches` - the statistical (mode or mean ± k SD) approach.
+
+Why one module: it holds qualification mismatch measured three ways (ILO normative,
+Eurostat and ITS-aware over-qualification, realised matches), all built on one
+preparation of the occupation x education cells (`_prepare`: nested ISCED codes, skill
+levels). About 320 of its 870 lines are the docstrings that give each measure's formula
+and references.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ signals a shortage). :func:`shortage_index` computes that composite for any set 
 signals; :func:`shortage_sensitivity` shows how much the ranking of occupations depends
 on the weights, which the OECD sets in its report's annex and which are an analyst's
 choice here.
+
+Why one module: the shortage index and its sensitivity grid share one checked
+preparation of the inputs (`_prepare`), and the growth components feed the index. About
+220 of its 730 lines are the docstrings that give each measure's formula and references.
 """
 
 from __future__ import annotations

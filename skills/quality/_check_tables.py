@@ -1,6 +1,7 @@
 """The aggregated check tables value expectations run on, computed in Polars.
 
-One module for the eight builders: they share the period, series and filter helpers.
+Why one module: the eight builders share the period, series and filter helpers, and each
+is short; split, every file would import the same private helpers back.
 
 ``rows``
     The table itself (only the columns the expectations name), plus ``_row`` (1-based row
