@@ -16,9 +16,12 @@
    the manifest, in a temporary folder that is then renamed into ``runs/`` before
    ``latest`` is switched.
 
-Stages 4-6 are cached by the digests of their inputs (:mod:`skills.stagecache`), so a
-changed input reruns exactly the stages that depend on it; an extra analysis' stage is
-also keyed on its options and the digest of its code. A failed run writes its
+Stages 4-6 are declared (:data:`LOAD`, :data:`PANEL`, ... run by
+:func:`skills.stages.run_stages`) with the upstream stages, spec fields and options they
+read; each is cached under a key derived from its declaration (:mod:`skills.stagecache`),
+so a changed input or spec option reruns exactly the stages that read it and their
+downstream; an extra analysis' stage is also keyed on its options and the digest of
+its code. A failed run writes its
 report to ``DIR/failures/<run_id>/`` and leaves ``DIR/latest`` untouched; a killed run
 leaves only temporary files, which the next run removes.
 """
@@ -66,6 +69,7 @@ from skills.extensions import (
 )
 from skills.indicators import INDICATOR_KEY, compute_indicators
 from skills.lock import RefreshLock
+from skills.manifest import Manifest, PackageInfo, PipelineInfo, describe_outputs
 from skills.publish import (
     check_layout,
     file_sha256,
@@ -828,6 +832,11 @@ VALIDATE = Stage(
 )
 
 
+def declared_stages() -> tuple[Stage, ...]:
+    """Every stage declaration of the build (templates unbound)."""
+    return (LOAD, CHECK, INPUTS, PANEL, INDICATORS, ANALYSES, TABLES, EXTENSION, VALIDATE)
+
+
 def pipeline_stages(
     spec: PipelineSpec, extensions: Sequence[Extension] = (), *, validate: bool = True
 ) -> list[Stage]:
@@ -1444,46 +1453,32 @@ def _publish(
                 ),
                 encoding="utf-8",
             )
-        manifest: dict[str, Any] = {
-            "run_id": run_id,
-            "started": started.isoformat(),
-            "finished": None,
-            "package": {
-                "name": "skills",
-                "version": __version__,
-                "code_fingerprint": code_fingerprint(),
-            },
-            "fingerprint": fingerprint,
-            "pipeline": {
-                "name": spec.name,
-                "title": spec.title,
-                "path": str(spec.path),
-                "sha256": spec.sha256,
-                "region": spec.region,
-                "nuts_version": spec.nuts_version,
-                "benchmarks": list(spec.benchmarks),
-                "languages": list(spec.languages),
-            },
-            "data_label": spec.data_label,
-            "inputs": result.inputs,
-            "skipped_sources": result.skipped_sources,
-            "crosswalks": result.crosswalks,
-            "analyses": result.analyses,
-            "extensions": result.extensions,
-            "stages": result.stages,
-            "validation": result.validation.per_suite() if result.validation else [],
-            "row_counts": dict(row_check) if row_check is not None else None,
-            "outputs": [],
-        }
+        manifest = Manifest(
+            run_id=run_id,
+            started=started.isoformat(),
+            package=PackageInfo("skills", __version__, code_fingerprint()),
+            fingerprint=fingerprint,
+            pipeline=PipelineInfo.of(spec),
+            data_label=spec.data_label,
+            inputs=result.inputs,
+            skipped_sources=result.skipped_sources,
+            crosswalks=result.crosswalks,
+            analyses=result.analyses,
+            extensions=result.extensions,
+            stages=result.stages,
+            validation=result.validation.per_suite() if result.validation else [],
+            row_counts=dict(row_check) if row_check is not None else None,
+        )
         if report and spec.report_formats:
-            _write_manifest(tmp, manifest)  # the report reads it; rewritten below
+            manifest.write(tmp)  # the report reads it; rewritten below
             checkpoint("publish:report")
             _build_report(tmp, spec.report_formats, spec.languages)
-        manifest["finished"] = datetime.now(UTC).isoformat()
-        manifest["outputs"] = _describe_outputs(tmp)
+        manifest = replace(
+            manifest, finished=datetime.now(UTC).isoformat(), outputs=describe_outputs(tmp)
+        )
         checkpoint("publish:manifest")
-        _write_manifest(tmp, manifest)
-        return promote(out, tmp, run_id), manifest
+        manifest.write(tmp)
+        return promote(out, tmp, run_id), manifest.to_dict()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -1493,21 +1488,3 @@ def _build_report(folder: Path, formats: tuple[str, ...], languages: tuple[str, 
     from skills.report import build_report
 
     build_report(folder, formats=formats, languages=languages)
-
-
-def _describe_outputs(folder: Path) -> list[dict[str, Any]]:
-    outputs: list[dict[str, Any]] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"):
-        item: dict[str, Any] = {
-            "path": str(path.relative_to(folder)),
-            "sha256": file_sha256(path),
-            "bytes": path.stat().st_size,
-        }
-        if path.suffix == ".parquet":
-            item["rows"] = pl.scan_parquet(path).select(pl.len()).collect().item()
-        outputs.append(item)
-    return outputs
-
-
-def _write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
