@@ -252,6 +252,13 @@ def refresh_ran(ws: Path) -> set[str]:
 
 
 @pytest.mark.slow
+def test_every_published_table_is_declared_as_a_stage_output(warm_workspace: Path) -> None:
+    stems = {p.stem for p in (warm_workspace / "out" / "latest").glob("*.parquet")}
+    declared = {o for s in refresh_module.declared_stages() for o in s.outputs}
+    assert stems and stems <= declared, f"declare {sorted(stems - declared)} in a stage's outputs"
+
+
+@pytest.mark.slow
 def test_changing_models_reruns_the_analyses_not_the_loads_or_the_panel(ws: Path) -> None:
     spec = ws / "pipeline.toml"
     spec.write_text(spec.read_text() + "\n[models]\nseed = 7\n")
