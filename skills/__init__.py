@@ -13,8 +13,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from skills._version import __version__
+from skills.roles import public_readers
 
 if TYPE_CHECKING:
+    # The names for type checkers. At run time the readers of the user-file roles
+    # (read_its_courses, read_hires, ...) come from the registry (skills.roles).
     from skills.demo import write_demo
     from skills.extensions import AnalysisContext, AnalysisResult, IndicatorDefinition
     from skills.indicators import (
@@ -68,21 +71,19 @@ if TYPE_CHECKING:
         fit_share_panel,
     )
     from skills.refresh import refresh
-    from skills.sources.competing import read_competing_graduates
+    from skills.sources.competing import read_competing_graduates as read_competing_graduates
     from skills.sources.eurostat import load_eurostat, read_eurostat
     from skills.sources.eurostat_api import fetch_eurostat
-    from skills.sources.hires import read_hires
-    from skills.sources.hiring import read_hiring_plans
-    from skills.sources.its import read_its_courses
-    from skills.sources.wages import read_wages
+    from skills.sources.hires import read_hires as read_hires
+    from skills.sources.hiring import read_hiring_plans as read_hiring_plans
+    from skills.sources.its import read_its_courses as read_its_courses
+    from skills.sources.wages import read_wages as read_wages
     from skills.spec import load_spec
 
 _LAZY: dict[str, str] = {
     "read_eurostat": "skills.sources.eurostat",
     "load_eurostat": "skills.sources.eurostat",
     "fetch_eurostat": "skills.sources.eurostat_api",
-    "read_its_courses": "skills.sources.its",
-    "read_hiring_plans": "skills.sources.hiring",
     "load_spec": "skills.spec",
     "refresh": "skills.refresh",
     "compute_indicators": "skills.indicators",
@@ -124,9 +125,6 @@ _LAZY: dict[str, str] = {
     "shift_share_longest_span": "skills.indicators.shiftshare",
     "shortage_index": "skills.indicators.shortage",
     "shortage_sensitivity": "skills.indicators.shortage",
-    "read_wages": "skills.sources.wages",
-    "read_hires": "skills.sources.hires",
-    "read_competing_graduates": "skills.sources.competing",
     "competing_supply": "skills.indicators.competing",
     "as_indicator": "skills.indicators",
     "INDICATOR_SCHEMA": "skills.indicators",
@@ -135,6 +133,8 @@ _LAZY: dict[str, str] = {
     "AnalysisContext": "skills.extensions",
     "AnalysisResult": "skills.extensions",
     "IndicatorDefinition": "skills.extensions",
+    # the user-file readers, one per source role of the registry (skills.roles)
+    **public_readers(),
 }
 
 __all__ = [
@@ -173,12 +173,7 @@ __all__ = [
     "percentile_changes",
     "planned_hires",
     "profile_statements",
-    "read_competing_graduates",
     "read_eurostat",
-    "read_hires",
-    "read_hiring_plans",
-    "read_its_courses",
-    "read_wages",
     "realised_matches",
     "refresh",
     "regional_profile",
@@ -197,6 +192,8 @@ __all__ = [
     "wage_group_shares",
     "write_demo",
 ]
+#: The readers of the user-file roles, one per role of the registry (skills.roles).
+__all__.extend(sorted(public_readers()))
 
 
 def __getattr__(name: str) -> Any:

@@ -386,30 +386,30 @@ def catalogue(
         raise typer.BadParameter("use markdown or json", param_hint="--format")
 
 
+def _schema_roles() -> str:
+    """The roles ``skills schema`` describes, for its help (from :mod:`skills.roles`)."""
+    from skills.roles import ROLES
+
+    return ", ".join(ROLES)
+
+
 @app.command()
 def schema(
     table: Annotated[
         str,
         typer.Argument(
-            help="its_courses, hiring_plans, wages_by_occupation, hires or "
-            "competing_graduates; all if omitted."
+            help=f"A source role: {_schema_roles()}. All user-file schemas if omitted.",
+            show_default=False,
         ),
     ] = "",
 ) -> None:
-    """Print the documented schema of the files users bring."""
-    from skills.schema import schema_markdown
-    from skills.sources.competing import COMPETING_GRADUATES
-    from skills.sources.hires import HIRES
-    from skills.sources.hiring import HIRING_PLANS
-    from skills.sources.its import ITS_COURSES
-    from skills.sources.wages import WAGES
+    """Print the documented schema of the files users bring, or the table a role needs."""
+    from skills.roles import ROLES, file_roles, role_markdown
 
-    schemas = {s.name: s for s in (ITS_COURSES, HIRING_PLANS, WAGES, HIRES, COMPETING_GRADUATES)}
-    if table and table not in schemas:
-        raise typer.BadParameter(f"unknown table; use one of {', '.join(schemas)}")
-    for name, sch in schemas.items():
-        if not table or table == name:
-            typer.echo(schema_markdown(sch))
+    if table and table not in ROLES:
+        raise typer.BadParameter(f"unknown source role; use one of {', '.join(ROLES)}")
+    for role in [ROLES[table]] if table else file_roles().values():
+        typer.echo(role_markdown(role))
 
 
 @app.command()
@@ -452,7 +452,10 @@ def fetch(
 
 
 bench_app = typer.Typer(
-    help="Scale: synthetic record-level data, streaming aggregation, the benchmark harness.",
+    help=(
+        "Scale: synthetic record-level data, streaming aggregation; 'bench run' runs the "
+        "benchmark harness of a source checkout (benchmarks/run.py)."
+    ),
     no_args_is_help=True,
 )
 app.add_typer(bench_app, name="bench")
@@ -476,7 +479,7 @@ def bench_generate(
     """Write synthetic LFS person records and/or job-ad records as Parquet (synthetic data)."""
     import time
 
-    from skills.bench.synthetic import DEFAULT_SEED, KINDS, generate
+    from skills.sources.records.synthetic import DEFAULT_SEED, KINDS, generate
 
     kinds = KINDS if kind == "all" else (kind,)
     if any(k not in KINDS for k in kinds):
@@ -503,8 +506,9 @@ def bench_generate(
     if encoding == "codes":
         typer.echo(
             "codes encoding: regions, periods, statuses and education levels are small "
-            "integers indexing the code lists stored in each file's 'skills.bench' metadata "
-            "(skills.bench.read_records(path) shows them as text); ISCO-08 and ISCED are "
+            "integers indexing the code lists stored in each file's 'skills.records' metadata "
+            "(skills.sources.records.metadata.read_records(path) shows them as text); "
+            "ISCO-08 and ISCED are "
             "numbers. --encoding strings writes the codes as text."
         )
 
@@ -521,7 +525,7 @@ def bench_aggregate(
     """Aggregate records into the aligned panel's rows, streaming, in bounded memory."""
     import time
 
-    from skills.bench.streaming import aggregate_file
+    from skills.sources.records.streaming import aggregate_file
 
     if kind not in ("job_ads", "lfs"):
         raise typer.BadParameter("use job_ads or lfs", param_hint="KIND")
@@ -540,10 +544,24 @@ def bench_aggregate(
     add_help_option=False,
 )
 def bench_run(ctx: typer.Context) -> None:
-    """Run the benchmark harness (same options as benchmarks/run.py; --help lists them)."""
-    from skills.bench.harness import main as harness_main
+    """Run the benchmark harness of a source checkout (python benchmarks/run.py ARGS).
 
-    raise typer.Exit(harness_main(list(ctx.args)))
+    The harness is not installed with the package: this runs ``benchmarks/run.py`` beside
+    the ``skills`` folder in use, with the same Python and arguments, and fails with exit
+    code 2 when there is none (an installed wheel).
+    """
+    import subprocess
+
+    from skills.errors import ConfigError
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+    if not script.is_file():
+        raise ConfigError(
+            f"skills bench run needs a source checkout: {script} does not exist (the "
+            "benchmark harness is not part of the installed package). Clone the "
+            "repository and run: python benchmarks/run.py --help"
+        )
+    raise typer.Exit(subprocess.call([sys.executable, str(script), *ctx.args]))
 
 
 def main(argv: list[str] | None = None) -> None:

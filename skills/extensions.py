@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from skills._fileio import file_sha256
 from skills.errors import ConfigError, ExtensionError, SkillsError
 from skills.indicators._frame import INDICATOR_KEY, INDICATOR_SCHEMA
 from skills.indicators.catalogue import CatalogueEntry, load_catalogue
@@ -411,7 +412,7 @@ def _digest_files(function: str, files: Sequence[Path]) -> str:
     h = hashlib.sha256(function.encode())
     for path in files:
         h.update(path.name.encode())
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(bytes.fromhex(file_sha256(path)))
     return h.hexdigest()
 
 
@@ -757,10 +758,12 @@ def _schema_problems(frame: pl.DataFrame) -> str:
 
 
 def _reserved_names() -> set[str]:
+    """Names an extension's table may not take: built-in tables, suites, source roles."""
     from skills.quality import available_suites
-    from skills.spec import ROLES
+    from skills.roles import ROLES
 
-    return {*BUILTIN_TABLES, *_OTHER_NAMES, *available_suites(), *ROLES}
+    suites = {r.suite for r in ROLES.values() if r.suite is not None}
+    return {*BUILTIN_TABLES, *_OTHER_NAMES, *available_suites(), *ROLES, *suites}
 
 
 def _check_tables(

@@ -30,7 +30,6 @@ else in ``runs/`` alone (:func:`foreign_entries` lists it for the operator).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -41,11 +40,11 @@ from typing import Any
 
 import polars as pl
 
+from skills._fileio import file_sha256, fsync_dir, fsync_file
 from skills._killpoints import checkpoint
 from skills.errors import OutputDirError
 
 __all__ = [
-    "atomic_write_bytes",
     "check_layout",
     "file_sha256",
     "foreign_entries",
@@ -65,40 +64,6 @@ LATEST = "latest"
 RUNS = "runs"
 TMP_PREFIX = ".tmp-"
 PUBLICATIONS = "publications.jsonl"
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def fsync_dir(path: Path) -> None:
-    """Flush a directory entry to disk (so that a rename inside it survives a crash)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as fh:
-        os.fsync(fh.fileno())
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-    fsync_dir(path.parent)
 
 
 def write_table(
@@ -138,7 +103,7 @@ def promote(out_dir: Path, tmp_dir: Path, run_id: str) -> Path:
     """Move a fully written run into ``runs/`` and point ``latest`` at it, atomically."""
     for child in tmp_dir.iterdir():
         if child.is_file():
-            _fsync_file(child)
+            fsync_file(child)
     fsync_dir(tmp_dir)
     runs = out_dir / RUNS
     final = runs / run_id

@@ -9,7 +9,7 @@
    fingerprint, stop: nothing to do (exit 0), unless ``force``;
 4. load every source and check it: structure in Polars, values with its suite
    (:mod:`skills.quality`); a failure stops the run (exit 1);
-5. align the panel, compute the indicators and run the analyses (:mod:`skills.analysis`),
+5. align the panel, compute the indicators and run the analyses (:mod:`skills.analyses`),
    then the spec's extra analyses (``[analyses.<name>]``, :mod:`skills.extensions`);
 6. check every output table with its suite; a failure stops the run (exit 1);
 7. publish atomically (:mod:`skills.publish`): files, quality summary, report and, last,
@@ -29,7 +29,6 @@ leaves only temporary files, which the next run removes.
 from __future__ import annotations
 
 import errno
-import importlib
 import json
 import logging
 import secrets
@@ -48,15 +47,7 @@ import polars as pl
 
 from skills import __version__
 from skills._killpoints import checkpoint
-from skills.align import (
-    DIMENSIONS,
-    PANEL_KEY,
-    aligned__panel,
-    clean_eurostat,
-    clean_hiring__province_period_occupation,
-    clean_its__area_province_year,
-    clean_records,
-)
+from skills.align import DIMENSIONS, PANEL_KEY, aligned__panel
 from skills.errors import ConfigError, InputError, OutputDirError, QualityError, SkillsError
 from skills.extensions import (
     AnalysisContext,
@@ -81,6 +72,7 @@ from skills.publish import (
     read_manifest,
     write_table,
 )
+from skills.roles import resolve
 from skills.sources.eurostat_local import resolve_eurostat_dir
 from skills.spec import ROLES, PipelineSpec, SourceSpec, display_location, load_spec
 from skills.stagecache import StageCache, code_fingerprint, digest
@@ -90,21 +82,12 @@ __all__ = ["Build", "LoadedSource", "RunResult", "build", "load_source", "refres
 
 log = logging.getLogger("skills.refresh")
 
-#: The reader of each kind of user file.
-_FILE_READERS = {
-    "its_courses": "skills.sources.its:read_its_courses",
-    "hiring_plans": "skills.sources.hiring:read_hiring_plans",
-    "wages": "skills.sources.wages:read_wages",
-    "hires": "skills.sources.hires:read_hires",
-    "competing_graduates": "skills.sources.competing:read_competing_graduates",
-}
-
 #: Eurostat dimensions a role may carry beyond the panel's, and how each is handled.
 _HANDLED_DIMS = {"geo", "unit", "indic_em", "sizeclas", *DIMENSIONS}
 
-#: Kinds of source the aligned panel is built from (wages, hires and competing graduates
-#: feed analyses only).
-PANEL_KINDS = frozenset({"eurostat", "its_courses", "hiring_plans", "records"})
+#: Kinds of source the aligned panel is built from: those of the roles with a panel
+#: cleaner in the registry (wages, hires and competing graduates feed analyses only).
+PANEL_KINDS = frozenset(role.kind for role in ROLES.values() if role.in_panel)
 
 
 @dataclass(frozen=True)
@@ -252,25 +235,22 @@ def load_source(
     every input for its fingerprint): a file is then not read twice to hash it.
     """
     role = ROLES[src.role]
-    if role.kind == "eurostat":
+    if role.source == "eurostat":
         return _load_eurostat(spec, src, role, offline=offline, fetched=fetched)
     assert src.path is not None
     sha256 = sha256 or file_sha256(src.path)
-    if role.kind == "records":
+    if role.source == "records":
         return _load_records(spec, src, sha256)
-    module, _, func = _FILE_READERS[role.kind].partition(":")
-    reader = getattr(importlib.import_module(module), func)
-    frame = reader(
+    # a user file: the role's reader (skills.roles) and its checks
+    frame = role.load_reader()(
         src.path,
         sheet=src.sheet,
         delimiter=src.delimiter,
         encoding=src.encoding,
         ignore_columns=src.ignore_columns,
     )
-    if src.role == "hiring_plans":
-        from skills.sources.hiring import check_one_frequency
-
-        check_one_frequency(frame, src.path)
+    for check in role.checks:
+        resolve(check)(frame, src.path)
     provenance = {
         "role": src.role,
         "kind": role.kind,
@@ -286,11 +266,10 @@ def load_source(
 
 def _load_records(spec: PipelineSpec, src: SourceSpec, sha256: str) -> LoadedSource:
     """Aggregate a record-level Parquet file to panel rows (streaming, bounded memory)."""
-    from skills.sources.records import aggregate_records
-
     assert src.path is not None
     label = _source_label(spec, src.role)
-    frame = aggregate_records(src.role, src.path, source_label=label, **dict(src.options))
+    reader = ROLES[src.role].load_reader()
+    frame = reader(src.role, src.path, source_label=label, **dict(src.options))
     provenance = {
         "role": src.role,
         "kind": "records",
@@ -305,22 +284,18 @@ def _load_records(spec: PipelineSpec, src: SourceSpec, sha256: str) -> LoadedSou
     return LoadedSource(src, frame.lazy(), provenance, label)
 
 
-#: User-file roles whose province x period grid is checked (role -> geo column).
-_GRID_ROLES = {"hiring_plans": "geo_nuts3", "hires": "geo"}
-
-
 def _completeness(spec: PipelineSpec, role: str, item: LoadedSource) -> Any:
     """The province x period grid of a user file (:mod:`skills.quality.completeness`).
 
-    Hiring plans and hires. A missing province-year is an :class:`InputError` naming the
-    file, the column and the cell; a province of the region absent from the whole file
-    is a warning outcome.
+    For the roles with a ``grid_geo`` column in the registry (hiring plans and hires). A
+    missing province-year is an :class:`InputError` naming the file, the column and the
+    cell; a province of the region absent from the whole file is a warning outcome.
     """
     from skills.quality import ValidationReport
     from skills.quality._report import ExpectationOutcome
     from skills.quality.completeness import find_gaps, region_provinces
 
-    geo = _GRID_ROLES.get(role)
+    geo = ROLES[role].grid_geo
     location = display_location(item.provenance["location"], spec.path)
     if geo is None:
         return ValidationReport(())
@@ -857,7 +832,7 @@ def pipeline_stages(
 ) -> list[Stage]:
     """The stages a build of ``spec`` runs, in order, from the declarations above."""
     roles = list(spec.sources)
-    panel_roles = [r for r in roles if ROLES[r].kind in PANEL_KINDS]
+    panel_roles = [r for r in roles if ROLES[r].in_panel]  # roles with a panel cleaner
     stages: list[Stage] = []
     for role in roles:
         stages += [LOAD.bind(role=role), CHECK.bind(role=role)]
@@ -941,28 +916,18 @@ def build(
 
 
 def _panel(spec: PipelineSpec, loaded: Mapping[str, LoadedSource]) -> pl.DataFrame:
+    """The aligned panel: each loaded role with a panel cleaner (:mod:`skills.roles`)."""
     parts: dict[str, pl.LazyFrame] = {}
     for role, item in loaded.items():
-        kind = ROLES[role].kind
-        if kind == "eurostat":
-            parts[role] = clean_eurostat(
+        cleaner = ROLES[role].load_cleaner()
+        if cleaner is not None:
+            parts[role] = cleaner(
                 item.frame,
-                role=role,
+                ROLES[role],
                 source=item.label,
                 vintage=item.provenance.get("vintage"),
                 nuts_version=spec.nuts_version,
-                units=ROLES[role].units,
             )
-        elif kind == "its_courses":
-            parts[role] = clean_its__area_province_year(
-                item.frame, source=item.label, nuts_version=spec.nuts_version
-            )
-        elif kind == "hiring_plans":
-            parts[role] = clean_hiring__province_period_occupation(
-                item.frame, source=item.label, nuts_version=spec.nuts_version
-            )
-        elif kind == "records":
-            parts[role] = clean_records(item.frame, nuts_version=spec.nuts_version)
     panel = aligned__panel(parts).collect()
     check_unique(panel, PANEL_KEY, "aligned panel")
     return panel
@@ -986,7 +951,7 @@ def _analyses(
     panel: pl.DataFrame,
     base: pl.DataFrame,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
-    from skills.analysis import run_analyses
+    from skills.analyses import run_analyses
 
     frames = {role: item.frame.drop("_line", strict=False) for role, item in loaded.items()}
     labels = {role: item.label for role, item in loaded.items()}

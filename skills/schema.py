@@ -8,7 +8,9 @@ file against it and returns a typed Polars frame, or raises
 the value. These are the structural checks that run before any value suite.
 
 The same objects render the schema documentation (:func:`schema_markdown`), so the
-documentation cannot drift from what the reader enforces.
+documentation cannot drift from what the reader enforces. This module knows no source:
+each reader (``skills.sources.*``) declares its schema with it, and the registry of
+source roles (:mod:`skills.roles`) says which schema belongs to which role.
 """
 
 from __future__ import annotations
@@ -637,15 +639,14 @@ _SCHEMAS_INTRO = """\
 python -c "from skills.schema import schemas_document; print(schemas_document(), end='')" \\
   > docs/schemas.md -->
 
-Besides the Eurostat tables it downloads, a pipeline reads tables that planners supply:
-**ITS course records** (one row per course cohort), **hiring plans** (planned hires by
-province, period, occupation and education level, shaped like the Excelsior survey),
-**wages by occupation** (to rank occupations for wage-based polarisation), **hires**
-(realised hires, for the matching function) and, optionally, **competing graduates**
-(ISCED 5-6 graduates other than ITS by field of education, the competing supply of the ITS
-gap). This page lists, for each, the columns the reader accepts and the checks it runs; it
-is generated from the same schema objects the reader enforces (`skills schema` prints it
-too).
+Besides the Eurostat tables it downloads, a pipeline reads tables that planners supply,
+each under its source role (`[sources.<role>]` in the pipeline spec):
+
+{roles}
+
+This page lists, for each, the columns the reader accepts and the checks it runs; it is
+generated from the same schema objects the reader enforces, for every user-file role of
+the registry (`skills/roles.py`; `skills schema` prints it too).
 
 ## File format
 
@@ -707,15 +708,13 @@ the spec) accepts:
 def schemas_document() -> str:
     """Return ``docs/schemas.md``: the file conventions and the schema of every user table.
 
-    The tests compare the checked-in file with this function's output, so the
-    documentation cannot drift from what the readers enforce.
+    The schemas are those of the user-file roles of the registry (:mod:`skills.roles`),
+    in its order. The tests compare the checked-in file with this function's output, so
+    the documentation cannot drift from what the readers enforce.
     """
-    from skills.sources.competing import COMPETING_GRADUATES
-    from skills.sources.hires import HIRES
-    from skills.sources.hiring import HIRING_PLANS
-    from skills.sources.its import ITS_COURSES
-    from skills.sources.wages import WAGES
+    from skills.roles import file_roles
 
-    schemas = (ITS_COURSES, HIRING_PLANS, WAGES, HIRES, COMPETING_GRADUATES)
-    sections = [schema_markdown(s) for s in schemas]
-    return "\n".join([_SCHEMAS_INTRO, *sections])
+    schemas = [s for r in file_roles().values() if (s := r.load_schema()) is not None]
+    roles = "\n".join(f"- `{s.name}`: {s.title}, one row per {s.grain}." for s in schemas)
+    intro = _SCHEMAS_INTRO.replace("{roles}", roles)
+    return "\n".join([intro, *(schema_markdown(s) for s in schemas)])

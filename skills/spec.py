@@ -32,7 +32,9 @@ Example
     keep_runs = 10
     languages = ["it", "en"]            # report.html in Italian, report.en.html in English
 
-See ``docs/pipeline-spec.md`` for every key.
+See ``docs/pipeline-spec.md`` for every key. The roles a ``[sources.<role>]`` table may
+name, and what each accepts, come from the registry :mod:`skills.roles` (:data:`ROLES` and
+:class:`Role` are re-exported here).
 """
 
 from __future__ import annotations
@@ -43,9 +45,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from skills.errors import ConfigError
+from skills.roles import ROLES, Role
 
 __all__ = [
     "ROLES",
@@ -57,144 +60,9 @@ __all__ = [
     "load_spec",
 ]
 
-SourceKind = Literal[
-    "eurostat", "its_courses", "hiring_plans", "wages", "hires", "competing_graduates", "records"
-]
-
-
-@dataclass(frozen=True)
-class Role:
-    """What a source is for, and the shape of table that role needs."""
-
-    name: str
-    kind: SourceKind
-    description: str
-    dimensions: frozenset[str] = frozenset()
-    units: frozenset[str] = frozenset()
-    datasets: tuple[str, ...] = ()
-    required: bool = False
-
-
-ROLES: dict[str, Role] = {
-    role.name: role
-    for role in (
-        Role(
-            "unemployment_rate",
-            "eurostat",
-            "Unemployment rate by sex, age and region (%).",
-            frozenset({"sex", "age", "geo"}),
-            frozenset({"PC"}),
-            ("lfst_r_lfu3rt", "tgs00010"),
-        ),
-        Role(
-            "employment",
-            "eurostat",
-            "Employment by sex, age and region (thousands).",
-            frozenset({"sex", "age", "geo"}),
-            frozenset({"THS", "THS_PER"}),
-            ("lfst_r_lfe2emp",),
-        ),
-        Role(
-            "unemployment",
-            "eurostat",
-            "Unemployment by sex, age and region (thousands).",
-            frozenset({"sex", "age", "geo"}),
-            frozenset({"THS", "THS_PER"}),
-            ("lfst_r_lfu3pers",),
-        ),
-        Role(
-            "active_by_education",
-            "eurostat",
-            "Economically active population by sex, age, ISCED 2011 level and region (thousands).",
-            frozenset({"sex", "age", "isced11", "geo"}),
-            frozenset({"THS", "THS_PER"}),
-            ("lfst_r_lfp2acedu",),
-        ),
-        Role(
-            "employment_by_education",
-            "eurostat",
-            "Employment by sex, age, ISCED 2011 level and region (thousands).",
-            frozenset({"sex", "age", "isced11", "geo"}),
-            frozenset({"THS", "THS_PER"}),
-            ("lfst_r_lfe2eedu",),
-        ),
-        Role(
-            "employment_by_occupation",
-            "eurostat",
-            "Employment by ISCO-08 occupation (1- or 2-digit) and geo (thousands).",
-            frozenset({"isco08", "geo"}),
-            frozenset({"THS", "THS_PER"}),
-            ("lfsa_egai2d", "lfsa_egais", "lfst_r_lfe2eisco"),
-        ),
-        Role(
-            "employment_by_occupation_education",
-            "eurostat",
-            "Employment by ISCO-08 occupation, ISCED 2011 level and geo (thousands), for "
-            "qualification mismatch.",
-            frozenset({"isco08", "isced11", "geo"}),
-            frozenset({"THS", "THS_PER"}),
-            ("lfsa_egised",),
-        ),
-        Role(
-            "employment_by_sector",
-            "eurostat",
-            "Employment by NACE Rev. 2 sector and region (thousands).",
-            frozenset({"nace_r2", "geo"}),
-            frozenset({"THS", "THS_PER"}),
-            ("lfst_r_lfe2en2",),
-        ),
-        Role(
-            "employment_by_sector_occupation",
-            "eurostat",
-            "Employment by NACE Rev. 2 section, ISCO-08 major group and geo (thousands), for "
-            "the shift-share decomposition of skill-group shares.",
-            frozenset({"nace_r2", "isco08", "geo"}),
-            frozenset({"THS", "THS_PER"}),
-            ("lfsa_eisn2",),
-        ),
-        Role(
-            "job_vacancies",
-            "eurostat",
-            "Job vacancy statistics (jvs_a_nace2 shape: indic_em JOBVAC, JOBOCC, JOBRATE).",
-            frozenset({"indic_em", "geo"}),
-            frozenset(),
-            ("jvs_a_nace2", "jvs_a_rate_r2"),
-        ),
-        Role("its_courses", "its_courses", "ITS course records (docs/schemas.md)."),
-        Role("hiring_plans", "hiring_plans", "Planned hires (docs/schemas.md)."),
-        Role(
-            "hires",
-            "hires",
-            "Realised hires (e.g. COB activations) by province and period, for the matching "
-            "function (docs/schemas.md).",
-        ),
-        Role(
-            "competing_graduates",
-            "competing_graduates",
-            "Graduates at ISCED 5-6 other than ITS (e.g. bachelor's degrees) by area, year "
-            "and ISCED-F 2013 field, mapped to ITS areas as competing supply for the ITS gap "
-            "(docs/schemas.md).",
-        ),
-        Role(
-            "wages_by_occupation",
-            "wages",
-            "Mean wages by ISCO-08 occupation, for wage-ranked polarisation (docs/schemas.md).",
-        ),
-        Role(
-            "job_ads",
-            "records",
-            "Job-advertisement records (Parquet, one row per ad), counted by province, month, "
-            "ISCO-08 group and education asked in a streaming query (docs/pipeline-spec.md).",
-        ),
-        Role(
-            "lfs_microdata",
-            "records",
-            "Labour-force person records (Parquet, one row per person and quarter), weighted "
-            "to employment and unemployment in thousands by region, quarter, ISCO-08 group "
-            "and ISCED group in a streaming query (docs/pipeline-spec.md).",
-        ),
-    )
-}
+#: A role's ``kind`` (``"eurostat"``, ``"records"`` or the kind of user file); the
+#: registry (:mod:`skills.roles`) lists them.
+SourceKind = str
 
 _PIPELINE_KEYS = {
     "name",
@@ -501,7 +369,7 @@ def _records_source(role: Role, body: dict[str, Any], base: Path, err: Err) -> S
 
 def _source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpec:
     where = f"[sources.{role.name}]"
-    if role.kind == "eurostat":
+    if role.source == "eurostat":
         _no_unknown(body, _EUROSTAT_KEYS, where, err)
         has_code, has_path = "eurostat" in body, "path" in body
         if has_code == has_path:
@@ -543,7 +411,7 @@ def _source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpe
             end_period=end,
             optional=optional,
         )
-    if role.kind == "records":
+    if role.source == "records":
         return _records_source(role, body, base, err)
     _no_unknown(body, _FILE_KEYS, where, err)
     if "path" not in body:
@@ -654,7 +522,8 @@ def _models(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
             not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top
         ):
             raise err(f"[models] {key} = {value!r}: must be a whole number from 0 to {top:_}")
-    if table.get("bootstrap_reps", 999) < 99 and table.get("bootstrap_reps", 999) != 0:
+    reps = table.get("bootstrap_reps")
+    if reps is not None and 0 < reps < 99:
         raise err("[models] bootstrap_reps must be 0 (no bootstrap) or at least 99")
     for key, choices in _MODEL_CHOICES.items():
         value = table.get(key)

@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from skills.publish import file_sha256
+from skills._fileio import file_sha256
 
 __all__ = ["StageCache", "code_fingerprint", "digest"]
 

@@ -46,8 +46,8 @@ from typing import Any
 
 import polars as pl
 
+from skills._fileio import file_sha256
 from skills._killpoints import checkpoint
-from skills.publish import file_sha256
 from skills.spec import PipelineSpec, SourceSpec
 from skills.stagecache import StageCache
 

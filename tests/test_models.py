@@ -379,6 +379,7 @@ def test_model_result_rejects_a_bad_table() -> None:
 
 
 # -- lazy imports ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_import_skills_models_is_light() -> None:
     code = (
         "import sys, skills.models\n"

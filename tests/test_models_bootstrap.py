@@ -266,6 +266,7 @@ def test_cov_backend_translation() -> None:
     assert Cov.wild_bootstrap().analytic() == Cov.robust("HC1")
 
 
+@pytest.mark.slow
 def test_wcr_bootstrap_size_with_eight_clusters() -> None:
     """Monte Carlo (400 samples, seeded): under H0 with 8 clusters of unequal error scale,
     the WCR bootstrap rejects near 5%; CR1 with t(G-1) and with the normal over-reject.

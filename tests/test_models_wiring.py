@@ -8,15 +8,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from conftest import copy_workspace
 
-from skills.demo import write_demo
 from skills.refresh import refresh
 
 
 @pytest.fixture(scope="module")
-def optioned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("models-options")
-    spec = write_demo(root)
+def optioned(warm_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's demo workspace refreshed with [models] options (its warm
+    cache: only the stages that read the options run again)."""
+    root = copy_workspace(warm_workspace, tmp_path_factory.mktemp("models-options") / "ws")
+    spec = root / "pipeline.toml"
     text = spec.read_text(encoding="utf-8")
     assert "[models]" not in text
     spec.write_text(

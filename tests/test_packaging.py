@@ -53,6 +53,11 @@ def test_wheel_contains_package_data(wheel: Path) -> None:
     }
     assert repo_suites and repo_suites <= shipped_suites
     assert not any(n.startswith("tests/") for n in names)
+    # the benchmark harness stays in the checkout (benchmarks/), out of the wheel
+    assert not any(n.startswith(("benchmarks/", "skills/bench/")) for n in names)
+    assert not any(n.endswith(("/harness.py", "/worker.py", "/baseline.py")) for n in names)
+    assert "skills/sources/records/streaming.py" in names  # production code, shipped
+    assert "skills/sources/records/synthetic.py" in names  # skills bench generate
 
 
 def test_installed_wheel_finds_its_files_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
@@ -78,3 +83,13 @@ def test_installed_wheel_finds_its_files_outside_the_checkout(wheel: Path, tmp_p
     assert all(line.startswith(str(site)) for line in lines[:3]), lines
     assert int(lines[3]) > 0
     assert lines[4] == "True"  # the report's message catalogue ships in both languages
+    bench = subprocess.run(
+        [sys.executable, "-m", "skills.cli", "bench", "run", "--rows", "1000"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+    )
+    assert bench.returncode == 2, bench.stderr
+    assert "needs a source checkout" in bench.stderr and "benchmarks/run.py" in bench.stderr

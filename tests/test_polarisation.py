@@ -83,6 +83,7 @@ def test_a_suppressed_group_gives_null_shares_not_wrong_ones() -> None:
     assert got["share_pct"].null_count() == 3
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.floats(min_value=0.01, max_value=1e5), min_size=10, max_size=10))
 def test_three_shares_sum_to_100(values: list[float]) -> None:

@@ -135,6 +135,7 @@ def employment_tables(draw: st.DrawFn) -> pl.DataFrame:
     ).with_columns(period=pl.lit("2023"))
 
 
+@pytest.mark.slow
 @PROPS
 @given(employment_tables())
 def test_ilo_normative_shares_sum_to_100(frame: pl.DataFrame) -> None:
@@ -151,6 +152,7 @@ def test_ilo_normative_shares_sum_to_100(frame: pl.DataFrame) -> None:
 _LEVELS = {"ED0-2": ("ED1", "ED2"), "ED5-8": ("ED5", "ED6")}
 
 
+@pytest.mark.slow
 @PROPS
 @given(employment_tables(), st.lists(st.floats(0, 1), min_size=60, max_size=60))
 def test_ilo_bounds_hold_for_any_split_of_the_aggregates(
@@ -181,6 +183,7 @@ def test_ilo_bounds_hold_for_any_split_of_the_aggregates(
             assert r["share_classified_pct"] >= r["share_pct"] - 1e-9
 
 
+@pytest.mark.slow
 @PROPS
 @given(employment_tables(), st.randoms())
 def test_ilo_normative_row_order_does_not_matter(frame: pl.DataFrame, rnd: object) -> None:
@@ -350,6 +353,7 @@ def tertiary_tables(draw: st.DrawFn) -> pl.DataFrame:
     return employment(rows)
 
 
+@pytest.mark.slow
 @PROPS
 @given(
     tertiary_tables(),
@@ -486,7 +490,8 @@ def _panel(cells: dict[tuple[str, str, str, str], float]) -> pl.DataFrame:
 
 
 def test_publication_rates_ages_and_ilo_shares_by_hand() -> None:
-    from skills.analysis import AnalysisOutputs, _qualification
+    from skills.analyses import AnalysisOutputs
+    from skills.analyses.qualification import qualification
 
     cells: dict[tuple[str, str, str, str], float] = {}
     for age, k in (("Y15-74", 1.0), ("Y20-64", 0.8)):
@@ -506,7 +511,7 @@ def test_publication_rates_ages_and_ilo_shares_by_hand() -> None:
         ("ITC1", "Y15-74", "OC5", "ED5-8"): 3.0,
     }
     out = AnalysisOutputs()
-    _qualification(_panel(cells), {"employment_by_occupation_education": "lfs"}, out)
+    qualification(_panel(cells), {"employment_by_occupation_education": "lfs"}, out)
     ind = pl.concat([lf.collect() for lf in out.indicators])
 
     def one(indicator: str, geo: str, **dims: str) -> dict[str, object]:

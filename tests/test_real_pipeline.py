@@ -13,7 +13,7 @@ import pytest
 from skills.manifest import verify_publication
 from skills.refresh import refresh
 
-pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+pytestmark = [pytest.mark.slow]
 
 SPEC = """
 [pipeline]

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import copy_workspace
 
-from skills.bench.synthetic import generate
 from skills.cli import main
-from skills.demo import write_demo
 from skills.errors import ConfigError, InputError
 from skills.refresh import refresh
 from skills.sources.records import aggregate_records, read_job_ads, read_lfs_microdata
+from skills.sources.records.synthetic import generate
 from skills.spec import load_spec
 
 ROWS = 20_000
@@ -39,13 +39,15 @@ def _records(ws: Path, seed: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("records")
-    spec = write_demo(root)
+def published(warm_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's demo workspace with two record sources added and published
+    (the warm cache: the demo's own loads are not run again)."""
+    root = copy_workspace(warm_workspace, tmp_path_factory.mktemp("records") / "ws")
+    spec = root / "pipeline.toml"
     with spec.open("a", encoding="utf-8") as fh:
         fh.write(SOURCES)
     _records(root, seed=1)
-    result = refresh(spec, root / "out")
+    result = refresh(spec, root / "out", report=False)  # the report is tested elsewhere
     assert result.exit_code == 0, result.message
     return root
 
@@ -82,7 +84,7 @@ def test_changed_records_rerun_their_load_and_the_panel(published: Path, tmp_pat
     shutil.copytree(published, ws, symlinks=True)
     generate("job_ads", ROWS, ws / "gen2", seed=2)
     shutil.copyfile(ws / "gen2" / f"job_ads_{ROWS}_s2.parquet", ws / "data" / "job_ads.parquet")
-    result = refresh(ws / "pipeline.toml", ws / "out", on_stage=None)
+    result = refresh(ws / "pipeline.toml", ws / "out", on_stage=None, report=False)
     assert result.exit_code == 0, result.message
     ran = {s["stage"] for s in result.as_dict()["stages"] if s["status"] == "ran"}
     assert {"load:job_ads", "panel"} <= ran

@@ -21,9 +21,6 @@ from typing import Any
 import pytest
 from test_report_demo import ARTIFACTS, DevTools, _chromium
 
-from skills.demo import write_demo
-from skills.refresh import refresh
-
 WIDTHS = (390, 1024, 1400)
 #: Emulate a phone (mobile viewport) at the narrow width; a narrow desktop window too.
 MOBILE = True
@@ -34,13 +31,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """The demo publication's report pages, one per language (the first is report.html)."""
-    root = tmp_path_factory.mktemp("browser-demo")
-    spec = write_demo(root)
-    result = refresh(spec, root / "out")
-    assert result.exit_code == 0
-    latest = root / "out" / "latest"
+def pages(demo_publication: Path) -> list[Path]:
+    """The session demo publication's report pages, one per language (the first is
+    report.html); read only."""
+    latest = demo_publication
     found = [latest / "report.html", *sorted(latest.glob("report.*.html"))]
     return [p for p in found if p.is_file()]
 

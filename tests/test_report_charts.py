@@ -634,6 +634,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
+@pytest.mark.slow
 def test_chart_files_are_the_same_with_a_helper_process(tmp_path: Path) -> None:
     from skills.report._build import write_chart_files
 
@@ -689,6 +690,7 @@ def test_render_processes_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert render_processes() == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("processes", [1, 2])
 def test_a_chart_vl_convert_cannot_render_gets_a_note_not_a_failure(
     tmp_path: Path, processes: int

@@ -34,8 +34,12 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def publication(demo_publication: Path) -> Path:
-    return demo_publication  # refreshed once per session (tests/conftest.py)
+def publication(demo_publication: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the session's demo publication (tests/conftest.py): ``built``
+    writes the report and its charts into it."""
+    target = tmp_path_factory.mktemp("report-demo") / "latest"
+    shutil.copytree(demo_publication, target)
+    return target
 
 
 @pytest.fixture(scope="module")

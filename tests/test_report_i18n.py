@@ -146,6 +146,7 @@ def test_translations_keep_every_placeholder() -> None:
 
 
 # ----------------------------------------------------------------------------- (b) no key missing
+@pytest.mark.slow
 def test_every_key_the_code_names_exists() -> None:
     keys = static_keys()
     assert len(keys) > 200  # the scan finds the calls (a broken scan finds none)

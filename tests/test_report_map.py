@@ -357,6 +357,7 @@ def _spec(frame: pl.DataFrame, lang: str = "en") -> dict[str, Any]:
     return spec
 
 
+@pytest.mark.slow
 def test_chart_data_is_inline_and_joined_on_nuts_codes(frame: pl.DataFrame) -> None:
     spec = _spec(frame)
     assert "url" not in set(_all_keys(spec))
@@ -372,6 +373,7 @@ def test_chart_data_is_inline_and_joined_on_nuts_codes(frame: pl.DataFrame) -> N
     assert spec["width"] == "container"
 
 
+@pytest.mark.slow
 def test_chart_controls_and_words_follow_the_language(frame: pl.DataFrame) -> None:
     en, it = _spec(frame, "en"), _spec(frame, "it")
     params = {p["name"]: p for p in en["params"]}
@@ -403,6 +405,7 @@ def test_text_expressions_quote_translations() -> None:
     assert expr == '"In mappa: " + (datum.area) + " · " + (\'x\')'
 
 
+@pytest.mark.slow
 def test_a_context_without_messages_speaks_english(frame: pl.DataFrame) -> None:
     @dataclass(frozen=True)
     class Bare:
@@ -425,6 +428,7 @@ def _shape_groups(svg: str) -> list[int]:
     return counts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "it"])
 def test_the_map_renders_offline(frame: pl.DataFrame, lang: str) -> None:
     import vl_convert as vlc
@@ -438,6 +442,7 @@ def test_the_map_renders_offline(frame: pl.DataFrame, lang: str) -> None:
     assert png[:4] == b"\x89PNG" and len(png) > 10_000
 
 
+@pytest.mark.slow
 def test_spec_snapshot(frame: pl.DataFrame) -> None:
     """The spec without the boundaries' coordinates (those are tested above)."""
     spec = _spec(frame)
@@ -467,6 +472,7 @@ def test_spec_snapshot(frame: pl.DataFrame) -> None:
     )
 
 
+@pytest.mark.slow
 def test_map_messages_exist_in_both_languages_and_are_used(frame: pl.DataFrame) -> None:
     from skills.report.i18n import catalogue, used_keys
 

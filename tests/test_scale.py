@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import signal
 import sys
 from collections import Counter, defaultdict
 from datetime import datetime
@@ -20,10 +21,12 @@ import polars as pl
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 
+from benchmarks.harness import WORKER, compare_outputs, measure, summary_markdown
 from skills.align import PANEL_SCHEMA
-from skills.bench import codes
-from skills.bench.harness import compare_outputs, measure, summary_markdown
-from skills.bench.streaming import (
+from skills.errors import InputError
+from skills.sources.records import codes
+from skills.sources.records.metadata import code_lists, file_info
+from skills.sources.records.streaming import (
     JOB_ADS_COLUMNS,
     LFS_COLUMNS,
     STRATEGIES,
@@ -35,16 +38,13 @@ from skills.bench.streaming import (
     pack_key,
     unpack_key,
 )
-from skills.bench.synthetic import (
+from skills.sources.records.synthetic import (
     ENCODINGS,
     KINDS,
     LFS_QUARTERS,
-    code_lists,
     data_path,
-    file_info,
     generate,
 )
-from skills.errors import InputError
 
 ROWS = 3_000
 GROUP = 1_000  # rows per row group: three row groups
@@ -341,7 +341,7 @@ def test_every_strategy_and_encoding_gives_the_same_panel(
 def test_auto_strategy_sorts_job_ads_within_the_memory_budget(
     files: dict[tuple[str, str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from skills.bench import streaming
+    from skills.sources.records import streaming
 
     jobs, lfs = files["job_ads", "codes"], files["lfs", "codes"]
     assert chosen_strategy("job_ads", jobs) == "sorted"
@@ -449,6 +449,30 @@ def test_cli_generate_and_aggregate(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert _cli(["bench", "aggregate", "lfs", missing, "--out", str(out)]) == 1
 
 
+def test_cli_bench_run_delegates_to_the_checkouts_harness(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    assert _cli(["bench", "run", "--help"]) == 0
+    assert "--variant-rows" in capfd.readouterr().out  # benchmarks/run.py's own options
+
+
+def test_file_metadata_under_the_old_key_is_still_read(
+    files: dict[tuple[str, str], Path], tmp_path: Path
+) -> None:
+    from skills.sources.records.metadata import LEGACY_META_KEYS, META_KEY
+
+    path = files["job_ads", "codes"]
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata)
+    assert META_KEY in meta and not set(LEGACY_META_KEYS) & set(meta)
+    old = tmp_path / "old.parquet"
+    meta[b"skills.bench"] = meta.pop(META_KEY)  # as generated before the rename
+    pq.write_table(table.replace_schema_metadata(meta), old)
+    assert file_info(old) == file_info(path)
+    ours, before = (aggregate_job_ads(p).collect().drop("source") for p in (path, old))
+    assert before.height > 0 and before.equals(ours)
+
+
 # ----------------------------------------------------------------------------- plans
 def test_plans_push_projection_and_predicate_into_the_scan(
     files: dict[tuple[str, str], Path],
@@ -485,7 +509,7 @@ def test_pandas_baseline_gives_the_same_numbers(
     files: dict[tuple[str, str], Path], kind: str, tmp_path: Path
 ) -> None:
     pytest.importorskip("pandas")
-    from skills.bench.baseline import job_ads_pandas, lfs_pandas
+    from benchmarks.baseline import job_ads_pandas, lfs_pandas
 
     path = files[kind, "codes"]
     theirs = (job_ads_pandas if kind == "job_ads" else lfs_pandas)(path)
@@ -499,6 +523,7 @@ def test_pandas_baseline_gives_the_same_numbers(
 
 
 # ----------------------------------------------------------------------------- harness
+@pytest.mark.slow
 def test_measure_reports_the_child_not_the_parent() -> None:
     ballast = np.ones(40_000_000)  # 305 MiB in this process
     small = measure([sys.executable, "-c", "pass"])
@@ -508,14 +533,17 @@ def test_measure_reports_the_child_not_the_parent() -> None:
     assert small.seconds > 0
     failed = measure([sys.executable, "-c", "import sys; print('x'); sys.exit(3)"])
     assert failed.returncode == 3 and failed.stdout.strip() == "x"
-    killed = measure([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5)
-    assert killed.returncode != 0 and killed.seconds < 10
+    # the timeout kills the child (SIGKILL): it never reaches its print
+    sleeper = "import time; time.sleep(30); print('finished')"
+    killed = measure([sys.executable, "-c", sleeper], timeout=0.5)
+    assert killed.returncode == -signal.SIGKILL and "finished" not in killed.stdout
     del ballast
 
 
+@pytest.mark.slow
 def test_worker_reports_json(files: dict[tuple[str, str], Path], tmp_path: Path) -> None:
     out = tmp_path / "o.parquet"
-    cmd = [sys.executable, "-m", "skills.bench.worker", "polars", "job_ads"]
+    cmd = [sys.executable, str(WORKER), "polars", "job_ads"]
     run = measure([*cmd, str(files["job_ads", "codes"]), str(out)])
     assert run.returncode == 0, run.stderr
     report = run.json()
@@ -554,7 +582,7 @@ def test_summary_markdown_and_comparison(tmp_path: Path) -> None:
 
 
 def test_read_records_decodes_the_codes_encoding(files: dict[tuple[str, str], Path]) -> None:
-    from skills.bench import read_records
+    from skills.sources.records.metadata import read_records
 
     for kind in KINDS:
         coded = read_records(files[kind, "codes"]).collect()

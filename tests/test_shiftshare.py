@@ -234,6 +234,7 @@ def test_alternative_grouping_is_a_parameter() -> None:
 _cell_values = st.floats(min_value=0.1, max_value=5_000.0, allow_nan=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     values=st.lists(_cell_values, min_size=2 * 3 * 10, max_size=2 * 3 * 10),
@@ -542,6 +543,7 @@ def _write(path: Path, text: str) -> Path:
 # ----------------------------------------------------------------------------- the demo table
 
 
+@pytest.mark.slow
 def test_demo_table_agrees_with_the_occupation_table_and_leaves_the_others_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

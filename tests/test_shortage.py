@@ -134,6 +134,7 @@ def shortage_tables(draw: st.DrawFn) -> pl.DataFrame:
     )
 
 
+@pytest.mark.slow
 @PROPS
 @given(shortage_tables())
 def test_sub_indices_and_index_in_range(frame: pl.DataFrame) -> None:
@@ -151,6 +152,7 @@ def test_sub_indices_and_index_in_range(frame: pl.DataFrame) -> None:
         assert part["shortage_index"].null_count() == part["rank"].null_count()
 
 
+@pytest.mark.slow
 @PROPS
 @given(shortage_tables(), st.integers(0, 10**6))
 def test_ranks_do_not_depend_on_row_order(frame: pl.DataFrame, seed: int) -> None:
@@ -387,7 +389,8 @@ def test_growth_components_share_one_window_and_say_what_entered() -> None:
 
 
 def test_shortage_rows_name_only_the_components_that_entered() -> None:
-    from skills.analysis import AnalysisOutputs, _shortage
+    from skills.analyses import AnalysisOutputs
+    from skills.analyses.shortage import shortage
 
     emp = pl.concat(
         [
@@ -398,7 +401,7 @@ def test_shortage_rows_name_only_the_components_that_entered() -> None:
     wages = _wages("IT", [2014, 2016, 2019, 2022]).with_columns(pl.col("isco08"))
     out = AnalysisOutputs()
     labels = {"employment_by_occupation": "lfs", "wages_by_occupation": "ses"}
-    _shortage(
+    shortage(
         {"employment_by_occupation": emp.lazy(), "wages_by_occupation": wages.lazy()}, labels, out
     )
     rows = pl.concat([lf.collect() for lf in out.indicators])

@@ -27,9 +27,7 @@ import pytest
 
 from skills import xlsx_guard
 from skills.cli import main
-from skills.demo import write_demo
 from skills.errors import ConfigError, InputError
-from skills.refresh import refresh
 from skills.sources.its import read_its_courses
 from skills.xlsx_guard import WorkbookError
 
@@ -38,10 +36,9 @@ GRADUATES = 9  # column J of the demo's sheet: graduates_n (I is enrolled_n)
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("sheets")
-    assert refresh(write_demo(root), root / "out").exit_code == 0
-    return root
+def published(warm_workspace: Path) -> Path:
+    """The session's published demo workspace: read only, copied before each refresh."""
+    return warm_workspace
 
 
 @pytest.fixture(scope="module")
@@ -551,6 +548,7 @@ def test_refresh_reads_the_first_visible_sheet_and_says_which(
     assert published_courses["graduates_n"].sum() == courses["graduates_n"].sum()
 
 
+@pytest.mark.slow
 def test_the_look_inside_holds_one_chunk_of_cells_at_a_time(tmp_path: Path) -> None:
     # 30,000 rows, about 2 MB of sheet XML (more than two chunks): rows already seen are
     # cut from the tree as the parse goes, so sheetData never holds them all

@@ -829,6 +829,7 @@ def write_table(frame: pl.DataFrame, directory: Path, kind: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=course_tables(), kind=st.sampled_from(["csv", "xlsx"]))
 def test_valid_course_tables_round_trip(table: tuple[pl.DataFrame, list[str]], kind: str) -> None:
@@ -846,6 +847,7 @@ def test_valid_course_tables_round_trip(table: tuple[pl.DataFrame, list[str]], k
     assert_frame_equal(got, expected)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(table=course_tables(), kind=st.sampled_from(["csv", "xlsx"]), data=st.data())
 def test_row_order_does_not_change_the_result(
@@ -864,6 +866,7 @@ def test_row_order_does_not_change_the_result(
 # ------------------------------------------------------------------------ demo and docs
 
 
+@pytest.mark.slow
 def test_demo_files_pass_their_readers(tmp_path: Path) -> None:
     from skills.demo import write_demo
 

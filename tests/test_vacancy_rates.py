@@ -10,7 +10,9 @@ from __future__ import annotations
 import polars as pl
 
 from skills.align import GE10_NOTE, clean_eurostat
-from skills.analysis import AnalysisOutputs, _beveridge, _total_breakdown
+from skills.analyses import AnalysisOutputs
+from skills.analyses.beveridge import beveridge
+from skills.indicators.labour import total_breakdown
 
 
 def jvs(rows: list[tuple[str, str, str, float | None]]) -> pl.LazyFrame:
@@ -72,8 +74,8 @@ def unemployment(ages: list[str]) -> pl.DataFrame:
 
 
 def test_the_youth_band_is_never_read_as_the_total() -> None:
-    assert _total_breakdown(unemployment(["Y15-24"]), ("Y15-74", "Y_GE15")).height == 0
-    got = _total_breakdown(unemployment(["Y15-24", "Y_GE15"]), ("Y15-74", "Y_GE15"))
+    assert total_breakdown(unemployment(["Y15-24"]), ("Y15-74", "Y_GE15")).height == 0
+    got = total_breakdown(unemployment(["Y15-24", "Y_GE15"]), ("Y15-74", "Y_GE15"))
     assert got["value"].to_list() == [12.2]
 
 
@@ -93,7 +95,7 @@ def test_a_region_borrows_its_country_rate_and_says_so() -> None:
     )
     panel = pl.concat([rates, u], how="diagonal_relaxed")
     out = AnalysisOutputs()
-    _beveridge(panel, out, regions=("ITC1",))  # ITC4 is neither the region nor a benchmark
+    beveridge(panel, out, regions=("ITC1",))  # ITC4 is neither the region nor a benchmark
     table = out.tables["beveridge"].sort("geo")
     assert table.select(
         "geo", "unemployment_rate", "job_vacancy_rate_pct", "vacancy_rate_geo"

@@ -14,11 +14,28 @@ from skills.align import DIMENSIONS, combine_flags
 from skills.indicators._frame import as_indicator
 
 __all__ = [
+    "PERSONS_PER_THOUSAND",
+    "TOTAL_AGES",
+    "UNEMPLOYED_AGES",
     "employment_ths",
     "labour_force_tertiary_share_pct",
+    "total_breakdown",
+    "unemployed_persons",
     "unemployed_ths",
     "unemployment_rate",
 ]
+
+#: EU-LFS counts are published in thousands of persons.
+PERSONS_PER_THOUSAND = 1000
+
+#: The age bands read as "all ages" of a labour-force total, in order of preference: the
+#: ILO/EU-LFS 15-74 band, else 15 and over, else working age 15-64 (the headline of the
+#: unemployment rate, the Beveridge curve, the regional profile and the occupation tables).
+TOTAL_AGES: tuple[str, ...] = ("Y15-74", "Y_GE15", "Y15-64")
+
+#: The age bands read as "all unemployed" persons: :data:`TOTAL_AGES` without 15-64 (a
+#: count of 15-64 year-olds is not the count of all unemployed, while a rate is close).
+UNEMPLOYED_AGES: tuple[str, ...] = TOTAL_AGES[:2]
 
 _BREAKDOWN_OF_ROLE = {
     "employment_by_education": "isced11",
@@ -142,3 +159,67 @@ def labour_force_tertiary_share_pct(panel: pl.LazyFrame) -> pl.LazyFrame:
         "source",
     )
     return as_indicator(rows, "labour_force_tertiary_share_pct", "%")
+
+
+def total_breakdown(rows: pl.DataFrame, ages: tuple[str, ...]) -> pl.DataFrame:
+    """Rows for both sexes together and the first of ``ages`` the table has.
+
+    A table without ages keeps its rows; a table whose ages are none of ``ages`` (only
+    ``Y15-24``, say) gives no rows: another age band is never read as the total.
+
+    Parameters
+    ----------
+    rows
+        Panel rows with ``sex`` and ``age`` columns (null = not broken down).
+    ages
+        Age bands, most preferred first.
+
+    Returns
+    -------
+    The rows of sex ``T`` (when the table has it) and of the chosen age band.
+    """
+    if "T" in rows["sex"].to_list():
+        rows = rows.filter(pl.col("sex") == "T")
+    present = set(rows["age"].drop_nulls().to_list())
+    if not present:
+        return rows
+    age = next((a for a in ages if a in present), None)
+    return rows.filter(pl.col("age") == age) if age is not None else rows.clear()
+
+
+def unemployed_persons(panel: pl.DataFrame) -> pl.DataFrame:
+    r"""Unemployed persons (not thousands) by geo and period, both sexes, all ages.
+
+    .. math:: U_{g,t} = 1000 \cdot U^{\text{ths}}_{g,t,\,s=T,\,a}
+
+    with :math:`a` the first of :data:`UNEMPLOYED_AGES` the ``unemployment`` source has
+    (:func:`total_breakdown`). The persons count is what the distribution indices
+    (:func:`skills.indicators.mismatch.jackman_roper`,
+    :func:`skills.indicators.mismatch.sahin_index`) and tightness
+    (:func:`skills.indicators.mismatch.tightness`) compare with vacancies or hires.
+
+    Parameters
+    ----------
+    panel
+        The aligned panel (``measure`` ``unemployed_ths`` of role ``unemployment``).
+
+    Returns
+    -------
+    ``geo``, ``period``, ``unemployed`` (persons, Float64), ``flag`` and ``source``.
+
+    References
+    ----------
+    ILO (1982), Resolution concerning statistics of the economically active population;
+    Eurostat, EU Labour Force Survey methodology (lfst_r_lfu3pers).
+    """
+    u = total_breakdown(
+        panel.filter(pl.col("measure") == "unemployed_ths", pl.col("role") == "unemployment"),
+        UNEMPLOYED_AGES,
+    )
+    return u.select(
+        "geo",
+        "period",
+        (pl.col("value") * PERSONS_PER_THOUSAND).alias("unemployed"),
+        "flag",
+        "source",
+    )

@@ -36,6 +36,7 @@ from typing import overload
 import polars as pl
 
 __all__ = [
+    "SAHIN_ALPHAS",
     "beveridge_curve",
     "counterfactual_job_finding",
     "jackman_roper",
@@ -62,6 +63,11 @@ from skills.indicators._checks import (
     _start,
     _unit_frame,
 )
+
+#: The published grid of matching elasticities :math:`\alpha` of the Sahin et al. index
+#: (around the 0.5 of Petrongolo and Pissarides 2001; Sahin et al. 2014 use 0.5 with
+#: robustness over this range).
+SAHIN_ALPHAS: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def jackman_roper(
@@ -267,7 +273,7 @@ def sahin_index(
 
 def sahin_index_grid(
     frame: FrameT,
-    alphas: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7),
+    alphas: Sequence[float] = SAHIN_ALPHAS,
     *,
     efficiency: str | None = None,
     unemployed: str = "unemployed",
@@ -285,7 +291,8 @@ def sahin_index_grid(
     frame
         As in :func:`sahin_index`.
     alphas
-        Distinct values strictly between 0 and 1 (default 0.3 to 0.7 by 0.1).
+        Distinct values strictly between 0 and 1 (default :data:`SAHIN_ALPHAS`, 0.3 to 0.7
+        by 0.1).
     efficiency, unemployed, vacancies, unit, by
         As in :func:`sahin_index`.
 

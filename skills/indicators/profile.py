@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from skills.indicators.labour import TOTAL_AGES
 from skills.periods import frequency_of, period_sort_key
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ HEADLINES: tuple[Headline, ...] = (
     Headline(
         "unemployment_rate",
         "Unemployment rate",
-        {"sex": "T", "age": ("Y15-74", "Y_GE15", "Y15-64")},
+        {"sex": "T", "age": TOTAL_AGES},
         False,
         key="profile.headline.unemployment_rate",
     ),

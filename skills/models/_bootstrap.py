@@ -51,6 +51,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from skills.models.conventions import CONFIDENCE_LEVEL
+
 __all__ = [
     "BootstrapOutcome",
     "IntervalMethod",
@@ -213,7 +215,7 @@ def wild_bootstrap(
     reps: int,
     seed: int,
     weights: str,
-    level: float = 0.95,
+    level: float = CONFIDENCE_LEVEL,
     interval: IntervalMethod = "inversion",
     nulls: Mapping[int, float] | None = None,
 ) -> BootstrapOutcome:

@@ -17,6 +17,7 @@ import polars as pl
 
 from skills.models._bootstrap import BootstrapOutcome
 from skills.models._stats import critical_value, two_sided_p
+from skills.models.conventions import CONFIDENCE_LEVEL
 from skills.models.cov import Cov
 from skills.models.results import ModelResult, tidy_frame
 
@@ -84,7 +85,7 @@ def build_result(
     clusters: int | None = None,
     extras: Mapping[str, float] | None = None,
     notes: Sequence[str] = (),
-    level: float = 0.95,
+    level: float = CONFIDENCE_LEVEL,
 ) -> ModelResult:
     r"""A :class:`~skills.models.ModelResult` from estimates and their covariance matrix.
 

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from skills.models.conventions import FEW_CLUSTERS
+
 __all__ = ["FEW_CLUSTERS", "critical_value", "inference_df", "two_sided_p", "wald_test"]
 
-#: Below this many clusters, cluster-robust inference is flagged as unreliable
-#: (Cameron, Gelbach and Miller 2008; Cameron and Miller 2015).
-FEW_CLUSTERS = 30
 
 FloatArray = npt.NDArray[np.float64]
 

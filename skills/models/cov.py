@@ -102,6 +102,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from skills.models.conventions import BOOTSTRAP_REPS, BOOTSTRAP_SEED
+
 __all__ = ["Cov", "CovKind", "HCKind", "WildWeights"]
 
 CovKind = Literal["iid", "robust", "cluster", "wild_bootstrap"]
@@ -192,8 +194,8 @@ class Cov:
     @classmethod
     def wild_bootstrap(
         cls,
-        reps: int = 999,
-        seed: int = 12345,
+        reps: int = BOOTSTRAP_REPS,
+        seed: int = BOOTSTRAP_SEED,
         weights: WildWeights = "webb",
         cluster: str | None = None,
     ) -> Cov:

@@ -23,6 +23,7 @@ from skills.models._panel import (
 )
 from skills.models._periods import period_ordinal
 from skills.models._stats import FEW_CLUSTERS, wald_test
+from skills.models.conventions import CONFIDENCE_LEVEL
 from skills.models.cov import Cov
 from skills.models.results import MatchingResult
 
@@ -43,7 +44,7 @@ def fit_matching_function(
     cov: Cov = _DEFAULT_CLUSTER,
     bootstrap: Cov | None = None,
     model_id: str = "matching_function",
-    level: float = 0.95,
+    level: float = CONFIDENCE_LEVEL,
 ) -> MatchingResult:
     r"""Estimate a Cobb-Douglas matching function with region and period effects.
 
@@ -86,7 +87,8 @@ def fit_matching_function(
         :math:`\theta = \alpha+\beta-1`. The regression is first demeaned by region
         (exact by Frisch-Waugh-Lovell, and valid for the bootstrap because the regions are
         nested in the clusters: a ValueError otherwise) with the period effects kept as
-        :math:`T-1` demeaned dummies. Recommended with fewer than 30 clusters (8 Piedmont
+        :math:`T-1` demeaned dummies. Recommended with fewer than
+        :data:`~skills.models.conventions.FEW_CLUSTERS` (30) clusters (8 Piedmont
         provinces).
     model_id : str
         Id of the result.

@@ -30,6 +30,7 @@ from skills.models._build import build_table, vcov_tuple
 from skills.models._panel import cluster_codes, codes_of, fit_panelols, require_columns
 from skills.models._periods import period_ordinal
 from skills.models._stats import FEW_CLUSTERS, inference_df
+from skills.models.conventions import CONFIDENCE_LEVEL
 from skills.models.cov import Cov
 from skills.models.results import ModelResult, PolarisationResult
 
@@ -62,7 +63,7 @@ def fit_polarisation(
     cov: Cov = _DEFAULT_ROBUST,
     bootstrap: Cov | None = _DEFAULT_BOOTSTRAP,
     model_id: str = "polarisation_u_test",
-    level: float = 0.95,
+    level: float = CONFIDENCE_LEVEL,
 ) -> PolarisationResult:
     r"""Test for a U shape in employment-share changes along the skill distribution.
 
@@ -260,7 +261,7 @@ def fit_share_panel(
     bootstrap: Cov | None = None,
     model_id: str = "skill_share_panel",
     reference: str = "middle",
-    level: float = 0.95,
+    level: float = CONFIDENCE_LEVEL,
 ) -> ModelResult:
     r"""Trends of skill-group employment shares across regions (the panel view).
 
@@ -310,7 +311,8 @@ def fit_share_panel(
         A :meth:`Cov.wild_bootstrap` with ``cluster=`` (defaults to ``cov.by``): wild
         cluster bootstrap p-values (WCR) and intervals (WCR inverted) for the trend
         terms, computed on the within-transformed regression. Recommended with fewer than
-        30 clusters (8 Piedmont provinces, 21 Italian regions).
+        :data:`~skills.models.conventions.FEW_CLUSTERS` (30) clusters (8 Piedmont
+        provinces, 21 Italian regions).
     model_id : str
         Id of the result.
     reference : str

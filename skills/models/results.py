@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from skills.models._stats import critical_value, wald_test
+from skills.models.conventions import CONFIDENCE_LEVEL
 from skills.models.cov import Cov
 
 __all__ = [
@@ -141,7 +142,7 @@ class ModelResult:
     vcov: tuple[tuple[float, ...], ...] = ()
     df_inference: int | None = None
     bootstrap: Cov | None = None
-    level: float = 0.95
+    level: float = CONFIDENCE_LEVEL
 
     def __post_init__(self) -> None:
         schema = dict(self.table.schema)
@@ -364,7 +365,7 @@ class PolarisationResult(ModelResult):
 
     def turning_point_ci(
         self,
-        level: float = 0.95,
+        level: float = CONFIDENCE_LEVEL,
         method: Literal["fieller", "delta", "bootstrap"] = "fieller",
     ) -> tuple[float, float]:
         r"""A confidence interval for :math:`p^*`.

@@ -86,8 +86,8 @@ def _resolve_suite(table: str, suite: str | None) -> Suite:
         return load_suite(table)
     from skills.spec import ROLES
 
-    if table in ROLES:
-        return load_suite(suite_for_role(table))
+    if table in ROLES and (name := suite_for_role(table)) is not None:
+        return load_suite(name)
     raise ConfigError(
         f"no expectation suite for table {table!r}: name a suite (suites are "
         f"{', '.join(available_suites())}) or a source role"

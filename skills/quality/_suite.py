@@ -151,8 +151,11 @@ class Suite:
     path: Path | None = None
 
 
-def suite_for_role(role: str) -> str:
-    """The suite name of a source role: ``eurostat__<role>`` for Eurostat roles.
+def suite_for_role(role: str) -> str | None:
+    """The suite name of a source role, from the registry (:data:`skills.roles.ROLES`).
+
+    ``eurostat__<role>`` for Eurostat roles, the role's name for the others, ``None`` for
+    a role registered without a suite.
 
     Examples
     --------
@@ -161,11 +164,11 @@ def suite_for_role(role: str) -> str:
     >>> suite_for_role("its_courses")
     'its_courses'
     """
-    from skills.spec import ROLES
+    from skills.roles import ROLES
 
     if role not in ROLES:
         raise ConfigError(f"unknown source role {role!r}; roles are {', '.join(ROLES)}")
-    return f"eurostat__{role}" if ROLES[role].kind == "eurostat" else role
+    return ROLES[role].suite
 
 
 def available_suites() -> list[str]:

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skills._fileio import atomic_write_bytes
+
 if TYPE_CHECKING:
     from skills.report._publication import Publication
     from skills.report.exports import ExportsResult
@@ -228,9 +230,7 @@ def build_report(
                 exports=exported,
             )
             page = target / page_name(m.lang, langs)
-            tmp = page.with_suffix(".html.tmp")
-            tmp.write_text(html, encoding="utf-8")
-            tmp.replace(page)
+            atomic_write_bytes(page, html.encode("utf-8"), fsync=False)  # promote() flushes
             pages.append(page)
         # a page of a language this report no longer has would link to nothing
         for lang in LANGUAGES:
@@ -342,9 +342,7 @@ def javascript_bundle(vl_version: str) -> str:
     text: str = vlc.javascript_bundle(vl_version=vl_version)  # type: ignore[call-arg]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        atomic_write_bytes(path, text.encode("utf-8"), fsync=False)  # a cache: rebuilt if lost
     except OSError:  # a read-only home: build it each time
         pass
     return text

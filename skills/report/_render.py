@@ -17,12 +17,13 @@ parent renders the helper's charts itself.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from skills._fileio import atomic_write_bytes
 
 __all__ = ["render_charts"]
 
@@ -70,12 +71,8 @@ def render_charts(
 
 
 def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # inside the publication being written: promote() flushes it as a whole
+    atomic_write_bytes(path, data, fsync=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,8 +55,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from skills._fileio import fsync_file
 from skills.report.exports._definitions import _readme_text
-from skills.report.exports._files import EXPORTS_DIR, _fsync, _swap, _write_csv
+from skills.report.exports._files import EXPORTS_DIR, _swap, _write_csv
 from skills.report.exports._frames import TABLE_ORDER as TABLE_ORDER
 from skills.report.exports._frames import _is_nested, _table_frames, chart_frames_of
 from skills.report.exports._frames import export_frame as export_frame
@@ -262,7 +263,7 @@ def write_exports(
             encoding="utf-8",
         )
         for path in work.iterdir():
-            _fsync(path)
+            fsync_file(path)
         _swap(work, folder)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)

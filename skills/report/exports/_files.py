@@ -10,6 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
+from skills._fileio import fsync_dir
+
 #: The folder, inside the publication, the exports go to.
 EXPORTS_DIR = "exports"
 
@@ -18,11 +20,6 @@ def _write_csv(frame: pl.DataFrame, path: Path) -> Path:
     """UTF-8 with BOM, comma, '.', ISO dates, nulls as empty cells, floats in full."""
     frame.write_csv(path, include_bom=True, include_header=True, separator=",", null_value="")
     return path
-
-
-def _fsync(path: Path) -> None:
-    with path.open("rb") as fh:
-        os.fsync(fh.fileno())
 
 
 def _swap(work: Path, folder: Path) -> None:
@@ -34,8 +31,4 @@ def _swap(work: Path, folder: Path) -> None:
     work.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
     with contextlib.suppress(OSError):
-        fd = os.open(folder.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_dir(folder.parent)

@@ -4,8 +4,8 @@ Everything is timed in fresh subprocesses, several repetitions, median reported;
 memory is the child's peak resident set size, read by the parent with ``os.wait4``.
 Four comparisons, each a ratio measured in the same run:
 
-1. ``aggregation`` - the streaming Polars aggregation (:mod:`skills.bench.streaming`)
-   against the plain pandas version (:mod:`skills.bench.baseline`) on the same
+1. ``aggregation`` - the streaming Polars aggregation (:mod:`skills.sources.records.streaming`)
+   against the plain pandas version (:mod:`benchmarks.baseline`) on the same
    generated file, for job ads and LFS records at each size: wall time and peak RSS,
    and a check that both wrote the same numbers;
 2. ``refresh`` - ``python -m skills.cli refresh`` of the demo workspace (fresh output
@@ -19,6 +19,12 @@ Four comparisons, each a ratio measured in the same run:
 ``variants`` (optional) times each key strategy and both file encodings, the record of
 what each optimisation bought. Results go to ``<results>/<date>.json`` (merged with an
 earlier run of the same day) and a Markdown summary is printed.
+
+This folder is not part of the installed package (the wheel holds ``skills/`` only): run
+it from a source checkout. Children (the workers, ``python -m skills.cli``) get this
+checkout's root first on ``PYTHONPATH``, so that they measure the same code as the
+harness. The module is long (~900 lines) because it is one script's worth of timing,
+checking and reporting code with no other user; splitting it would only spread it out.
 """
 
 from __future__ import annotations
@@ -55,6 +61,10 @@ __all__ = [
     "summary_markdown",
     "wait_for_idle",
 ]
+
+#: The source checkout this harness belongs to, and its one-run worker script.
+ROOT: Final = Path(__file__).resolve().parents[1]
+WORKER: Final = Path(__file__).resolve().with_name("worker.py")
 
 DEFAULT_ROWS: Final[tuple[int, ...]] = (1_000_000, 10_000_000, 50_000_000)
 SECTIONS: Final[tuple[str, ...]] = ("aggregation", "refresh", "help", "variants")
@@ -261,7 +271,7 @@ def machine_info() -> dict[str, Any]:
 def _git(*args: str) -> str | None:
     try:
         done = subprocess.run(
-            ["git", *args], capture_output=True, text=True, check=True, timeout=10
+            ["git", *args], capture_output=True, text=True, check=True, timeout=10, cwd=ROOT
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -303,7 +313,7 @@ def compare_outputs(ours: str | Path, theirs: str | Path, kind: str) -> dict[str
 
 
 def _worker(engine: str, kind: str, src: Path, out: Path, strategy: str = "auto") -> list[str]:
-    cmd = [sys.executable, "-m", "skills.bench.worker", engine, kind, str(src), str(out)]
+    cmd = [sys.executable, str(WORKER), engine, kind, str(src), str(out)]
     return [*cmd, "--strategy", strategy] if engine == "polars" else cmd
 
 
@@ -319,7 +329,7 @@ def bench_aggregation(
     timeout: float = 3600.0,
 ) -> dict[str, Any]:
     """Polars streaming vs pandas on ``rows`` generated records of ``kind``."""
-    from skills.bench.synthetic import generate
+    from skills.sources.records.synthetic import generate
 
     _log(f"generate {kind} {rows:,}")
     start = time.perf_counter()
@@ -374,8 +384,8 @@ def bench_variants(
     kind: str, rows: int, *, data_dir: Path, work_dir: Path, reps: int = 3
 ) -> dict[str, Any]:
     """Each key strategy on each file encoding: what every optimisation changed."""
-    from skills.bench.streaming import STRATEGIES
-    from skills.bench.synthetic import generate
+    from skills.sources.records.streaming import STRATEGIES
+    from skills.sources.records.synthetic import generate
 
     out: dict[str, Any] = {"kind": kind, "rows": rows, "runs": {}}
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -822,6 +832,12 @@ def _int_list(text: str) -> list[int]:
     return [int(float(x)) for x in text.replace("_", "").split(",") if x]
 
 
+def use_this_checkout() -> None:
+    """Put :data:`ROOT` first on ``PYTHONPATH``, for this process's children."""
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line of ``benchmarks/run.py``; prints the Markdown summary."""
     parser = argparse.ArgumentParser(
@@ -858,6 +874,7 @@ def main(argv: list[str] | None = None) -> int:
         help="before each section, wait up to SECONDS for the load average to fall below 1",
     )
     args = parser.parse_args(argv)
+    use_this_checkout()
     results, path = run_benchmarks(
         args.rows,
         sections=[s for s in args.sections.split(",") if s],

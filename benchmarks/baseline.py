@@ -3,9 +3,9 @@
 ``pd.read_parquet`` of the needed columns, derived key columns, one
 ``groupby(...).agg`` (``size`` for counts, ``sum`` of the weights), then the codes
 decoded and the panel columns added. No tricks: these functions are what
-:mod:`skills.bench.streaming` is measured against, and the benchmark checks that both
+:mod:`skills.sources.records.streaming` is measured against, and the benchmark checks that both
 give the same numbers. They read ``codes``-encoded files (integer codes with their lists
-in the file metadata), the encoding :func:`skills.bench.synthetic.generate` writes by
+in the file metadata), the encoding :func:`skills.sources.records.synthetic.generate` writes by
 default.
 
 pandas is not a dependency of skills; it is imported when these functions run. Nothing
@@ -17,8 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from skills.bench.codes import ISCED_GROUPS, PANEL_COLUMNS, UNKNOWN
-from skills.bench.synthetic import code_lists
+from skills.sources.records.codes import ISCED_GROUPS, PANEL_COLUMNS, UNKNOWN
+from skills.sources.records.metadata import code_lists
 
 __all__ = ["job_ads_pandas", "lfs_pandas", "to_panel_pandas"]
 

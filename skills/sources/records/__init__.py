@@ -2,8 +2,8 @@
 
 Tens of millions of rows are aggregated to the aligned panel's rows in one streaming
 Polars query (projection and predicate pushdown into the scan, nothing collected before
-the group-by, bounded memory); the query itself is :mod:`skills.bench.streaming`, where
-its design and measurements are documented (``BENCHMARKS.md``).
+the group-by, bounded memory); the query itself is :mod:`skills.sources.records.streaming`,
+where its design is documented (measurements: ``BENCHMARKS.md``).
 
 Job ads (role ``job_ads``), one row per advertisement:
 
@@ -12,7 +12,8 @@ column           content
 ===============  ==================================================================
 posted_on        posting date (Date or Datetime)
 geo_nuts3        province, NUTS 3 code (``ITC11``), as text or as an index into the
-                 code list in the file's ``skills.bench`` metadata
+                 code list in the file's metadata
+                 (:mod:`skills.sources.records.metadata`)
 isco08           ISCO-08 unit group, 4 digits (``2512``; text, or a number: ``110``
                  is ``0110``)
 education_level  education asked (Excelsior levels, ``docs/schemas.md``); null = not
@@ -26,16 +27,25 @@ or the level number), ``weight`` (persons represented).
 
 Other columns are not read. ``skills bench generate`` writes synthetic files of both
 kinds.
+
+The package:
+
+* :mod:`~skills.sources.records.streaming` - the streaming aggregations;
+* :mod:`~skills.sources.records.metadata` - a file's metadata and code lists;
+* :mod:`~skills.sources.records.codes` - the default code lists (no Polars);
+* :mod:`~skills.sources.records.synthetic` - the synthetic data generator.
+
+Polars is imported when a reader runs, not with the package, so that the benchmark's
+pandas worker can import the code lists without loading it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
-from skills.errors import InputError
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["RECORD_KINDS", "aggregate_records", "read_job_ads", "read_lfs_microdata"]
 
@@ -54,9 +64,9 @@ def read_job_ads(
 
     A lazy query in the aligned panel's columns (``measure`` = ``job_ads_n``, ``unit`` =
     ``ads``, ``role`` = ``job_ads``): run it with ``.collect(engine="streaming")``.
-    See :func:`skills.bench.streaming.aggregate_job_ads` for every option.
+    See :func:`skills.sources.records.streaming.aggregate_job_ads` for every option.
     """
-    from skills.bench.streaming import aggregate_job_ads
+    from skills.sources.records.streaming import aggregate_job_ads
 
     return aggregate_job_ads(
         path, isco_digits=isco_digits, period=period, source_label=source_label
@@ -72,9 +82,9 @@ def read_lfs_microdata(
 
     and likewise for the unemployed (by region, quarter and ISCED group only). Inactive
     persons are filtered out in the scan. A lazy query in the panel's columns (``role``
-    = ``lfs_microdata``); see :func:`skills.bench.streaming.aggregate_lfs`.
+    = ``lfs_microdata``); see :func:`skills.sources.records.streaming.aggregate_lfs`.
     """
-    from skills.bench.streaming import aggregate_lfs
+    from skills.sources.records.streaming import aggregate_lfs
 
     return aggregate_lfs(path, isco_digits=isco_digits, source_label=source_label)
 
@@ -90,6 +100,10 @@ def aggregate_records(
         The file is missing, not Parquet, lacks a column (named), or holds a code that is
         not in its code list (the column and the code are named).
     """
+    import polars as pl
+
+    from skills.errors import InputError
+
     if role not in RECORD_KINDS:
         raise ValueError(f"unknown record-level role {role!r}: use {', '.join(RECORD_KINDS)}")
     reader = read_job_ads if role == "job_ads" else read_lfs_microdata

@@ -8,7 +8,7 @@ pyarrow version: every chunk draws from its own generator seeded by
 ``(seed, kind, chunk)``.
 
 Everything here is **synthetic scale data** for benchmarks and tests, shaped like the
-real sources but not calibrated to them; see :mod:`skills.bench.codes` for the code lists
+real sources but not calibrated to them; see :mod:`skills.sources.records.codes` for the code lists
 (partly synthetic).
 
 Encodings
@@ -18,7 +18,8 @@ Encodings
     index into the code list stored in the file's metadata (``geo_*``, ``period``,
     ``sex``, ``status``, ``education_level``, ``contract``), the ISCO-08 code itself as
     a number (``2512``; ``110`` is ``0110``) or the ISCED level number (0-8). Readers
-    get integers; :func:`file_info` returns the code lists to decode them.
+    get integers; :func:`~skills.sources.records.metadata.file_info` returns the code
+    lists to decode them.
 ``strings``
     The same codes as text, stored as Arrow dictionary arrays (a dictionary page and
     bit-packed indices per column chunk); readers get categoricals (pandas ``category``,
@@ -34,7 +35,7 @@ microdata (codes encoding; the strings encoding writes the codes as text):
 column       type     content
 ===========  =======  ==================================================================
 person_id    int64    0, 1, 2, ...
-geo_nuts2    uint8    index into the 244 NUTS 2021 regions (:data:`~skills.bench.codes.NUTS2_CODES`)
+geo_nuts2    uint8    index into the 244 NUTS 2021 regions (``codes.NUTS2_CODES``)
 period       uint8    index into ``2019-Q1`` ... ``2023-Q4``
 sex          uint8    index into ``F``, ``M``
 age          int8     15 ... 74
@@ -61,32 +62,33 @@ education_level  uint8          index into the Excelsior levels; null = not stat
 contract         uint8          index into ``apprenticeship``, ``fixed_term``, ...
 ===============  =============  ============================================================
 
-The file's key-value metadata ``skills.bench`` (JSON) holds kind, rows, seed, encoding,
-generator version and the code lists.
+The file's key-value metadata ``skills.records`` (JSON; ``skills.bench`` in files written
+by earlier versions, still read) holds kind, rows, seed, encoding, generator version and the code
+lists: see :mod:`skills.sources.records.metadata`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
-from skills.bench.codes import (
+from skills._fileio import atomic_path
+from skills.sources.records.codes import (
     CONTRACTS,
     EDUCATION_LEVELS,
     ISCED_LEVELS,
     NUTS2_CODES,
-    QUARTERS_ALL,
     SEXES,
     STATUSES,
     isco08_units,
     nuts3_codes,
 )
+from skills.sources.records.metadata import META_KEY, file_info
 
 __all__ = [
     "DEFAULT_SEED",
@@ -95,11 +97,8 @@ __all__ = [
     "KINDS",
     "LABEL",
     "ROW_GROUP_ROWS",
-    "code_lists",
     "data_path",
-    "file_info",
     "generate",
-    "read_records",
 ]
 
 KINDS: Final[tuple[str, ...]] = ("job_ads", "lfs")
@@ -109,7 +108,6 @@ DEFAULT_SEED: Final = 20_260_701
 ROW_GROUP_ROWS: Final = 1_000_000
 GENERATOR_VERSION: Final = "5"
 LABEL: Final = "synthetic scale data"
-META_KEY: Final = b"skills.bench"
 
 LFS_QUARTERS: Final[tuple[str, ...]] = tuple(
     f"{y}-Q{q}" for y in range(2019, 2024) for q in range(1, 5)
@@ -169,71 +167,6 @@ def data_path(
     return Path(out_dir) / f"{kind}_{rows}_s{seed}{suffix}.parquet"
 
 
-def file_info(path: str | Path) -> dict[str, Any] | None:
-    """The ``skills.bench`` metadata of a generated file (with its code lists), or None."""
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
-
-    try:
-        meta = pq.read_schema(path).metadata or {}
-    except (OSError, ValueError):
-        return None
-    raw = meta.get(META_KEY)
-    return dict(json.loads(raw)) if raw else None
-
-
-def code_lists(path: str | Path, names: Iterable[str] | None = None) -> dict[str, tuple[str, ...]]:
-    """The code lists of a file: those in its ``skills.bench`` metadata, else defaults.
-
-    Defaults (for files without the metadata): the NUTS 2 and NUTS 3 lists of
-    :mod:`skills.bench.codes`, every quarter 1990-2049, the three statuses and the
-    Excelsior education levels. ``isco08`` and ``isced11`` are numeric (the ISCO-08 code,
-    the ISCED level) and need no list. ``names`` limits the defaults looked up.
-    """
-    info = file_info(path) or {}
-    lists = {k: tuple(v) for k, v in (info.get("codes") or {}).items()}
-    defaults: dict[str, Callable[[], tuple[str, ...]]] = {
-        "geo_nuts2": lambda: NUTS2_CODES,
-        "geo_nuts3": nuts3_codes,
-        "period": lambda: QUARTERS_ALL,
-        "status": lambda: STATUSES,
-        "education_level": lambda: EDUCATION_LEVELS,
-    }
-    wanted = defaults.keys() if names is None else names
-    for name in wanted:
-        if name not in lists and name in defaults:
-            lists[name] = defaults[name]()
-    return lists
-
-
-def read_records(path: str | Path) -> Any:
-    """A generated file's records with every code as text: a :class:`polars.LazyFrame`.
-
-    Index columns of a ``codes`` file become :class:`polars.Enum` columns of their code
-    lists (``geo_nuts3`` = ``ITC11``, ...), ``isco08`` the zero-padded 4-digit code
-    (``0110``) and ``isced11`` ``ED<level>``; a ``strings`` file's categorical columns
-    are read as they are. For looking at the data: the aggregations read the integer
-    codes directly, which is what makes them fast.
-    """
-    import polars as pl
-
-    info = file_info(path)
-    frame = pl.scan_parquet(path)
-    if not info or info.get("encoding") != "codes":
-        return frame
-    decoded = [
-        pl.col(name)
-        .replace_strict(dict(enumerate(codes)), return_dtype=pl.Enum(list(dict.fromkeys(codes))))
-        .alias(name)
-        for name, codes in (info.get("codes") or {}).items()
-    ]
-    numeric = info.get("numeric") or {}
-    if "isco08" in numeric:
-        decoded.append(pl.col("isco08").cast(pl.String).str.zfill(4))
-    if "isced11" in numeric:
-        decoded.append(pl.format("ED{}", pl.col("isced11")))
-    return frame.with_columns(decoded)
-
-
 def _check(kind: str, encoding: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
@@ -280,8 +213,8 @@ def generate(
         The Parquet file. It is written under a temporary name and renamed into place,
         so an interrupted run never leaves a partial file under the final name.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     _check(kind, encoding)
     if rows < 1 or row_group_rows < 1:
@@ -308,20 +241,18 @@ def generate(
     make_chunk = (_lfs_chunk_maker if kind == "lfs" else _job_ads_chunk_maker)(seed, kind_id)
     schema = pa.schema([_field(name, spec, encoding) for name, spec in columns.items()])
     schema = schema.with_metadata({META_KEY: json.dumps(info, sort_keys=True).encode()})
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with pq.ParquetWriter(
+    with (
+        atomic_path(path) as tmp,
+        pq.ParquetWriter(
             tmp, schema, compression="zstd", compression_level=1, write_statistics=True
-        ) as writer:
-            for chunk, start in enumerate(range(0, rows, row_group_rows)):
-                n = min(row_group_rows, rows - start)
-                rng = np.random.default_rng([seed, kind_id, 1, chunk])
-                values = make_chunk(rng, start, n)
-                arrays = [_array(values[name], spec, encoding) for name, spec in columns.items()]
-                writer.write_table(pa.Table.from_arrays(arrays, schema=schema), row_group_size=n)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        ) as writer,
+    ):
+        for chunk, start in enumerate(range(0, rows, row_group_rows)):
+            n = min(row_group_rows, rows - start)
+            rng = np.random.default_rng([seed, kind_id, 1, chunk])
+            values = make_chunk(rng, start, n)
+            arrays = [_array(values[name], spec, encoding) for name, spec in columns.items()]
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema), row_group_size=n)
     return path
 
 

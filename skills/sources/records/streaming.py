@@ -30,10 +30,15 @@ key is unpacked with integer division and each part decoded to its code by a loo
 
 Input
 -----
-A Parquet file with the columns documented in :mod:`skills.bench.synthetic`, in either
-encoding: integer codes (code lists read from the file's ``skills.bench`` metadata, or
+A Parquet file with the columns documented in :mod:`skills.sources.records.synthetic`, in
+either encoding: integer codes (code lists read from the file's metadata,
+:mod:`skills.sources.records.metadata`, or
 given with ``codes=``) or text / categorical codes (cast to ``Enum``; an unknown code
 raises :class:`polars.exceptions.InvalidOperationError` when the query runs).
+
+The module is a little over 500 lines on purpose: both aggregations share the key
+packing, the strategies and the decoding, which would otherwise import each other's
+private helpers.
 """
 
 from __future__ import annotations
@@ -48,8 +53,9 @@ from typing import Any, Final
 import numpy as np
 import polars as pl
 
-from skills.bench.codes import ISCED_GROUPS, ISCED_LEVELS, ISCO4_ALL, UNKNOWN
-from skills.bench.synthetic import code_lists
+from skills._fileio import atomic_path
+from skills.sources.records.codes import ISCED_GROUPS, ISCED_LEVELS, ISCO4_ALL, UNKNOWN
+from skills.sources.records.metadata import code_lists
 
 __all__ = [
     "JOB_ADS_COLUMNS",
@@ -379,7 +385,7 @@ def aggregate_job_ads(
     Parameters
     ----------
     source
-        A job-ad Parquet file (see :mod:`skills.bench.synthetic`): ``posted_on`` (Date or
+        A job-ad Parquet file (see :mod:`skills.sources.records.synthetic`): ``posted_on`` (Date or
         Datetime), ``geo_nuts3``, ``isco08`` (4 digits), ``education_level`` (null =
         not stated); other columns are not read.
     isco_digits
@@ -457,7 +463,7 @@ def aggregate_lfs(
     Parameters
     ----------
     source
-        An LFS Parquet file (see :mod:`skills.bench.synthetic`): ``geo_nuts2``,
+        An LFS Parquet file (see :mod:`skills.sources.records.synthetic`): ``geo_nuts2``,
         ``period``, ``status``, ``isco08``, ``isced11`` (level 0-8 or ``ED0``-``ED8``),
         ``weight``; other columns are not read.
     isco_digits
@@ -544,14 +550,9 @@ def aggregate_file(kind: str, source: str | Path, out: str | Path, **options: ob
     from skills.errors import InputError
 
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
+    with atomic_path(out) as tmp:
         try:
             aggregate(kind, source, **options).sink_parquet(tmp, engine="streaming")
         except pl.exceptions.InvalidOperationError as exc:
             raise InputError(source, f"a code not in its code list: {exc}") from exc
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
     return out

@@ -1,7 +1,7 @@
-"""One measured run in a fresh process: ``python -m skills.bench.worker ENGINE KIND IN OUT``.
+"""One measured run in a fresh process: ``python benchmarks/worker.py ENGINE KIND IN OUT``.
 
-``ENGINE`` is ``polars`` (:func:`skills.bench.streaming.aggregate` with ``--strategy``,
-collected with the streaming engine) or ``pandas`` (:mod:`skills.bench.baseline`). The
+``ENGINE`` is ``polars`` (:func:`skills.sources.records.streaming.aggregate` with ``--strategy``,
+collected with the streaming engine) or ``pandas`` (:mod:`benchmarks.baseline`). The
 engine's libraries are imported first; the clock then covers reading the input and
 building the panel rows as a data frame in memory. The frame is then written to ``OUT``
 (Parquet, outside the timed span) so that the harness can compare the two engines'
@@ -22,6 +22,12 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
+
+# Run as a script: make the checkout's root (``benchmarks``, ``skills``) importable.
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
 
 def _cpu() -> float:
@@ -35,7 +41,7 @@ def _maxrss() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one aggregation and print its measurements as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m skills.bench.worker")
+    parser = argparse.ArgumentParser(prog="python benchmarks/worker.py")
     parser.add_argument("engine", choices=["polars", "pandas"])
     parser.add_argument("kind", choices=["job_ads", "lfs"])
     parser.add_argument("input")
@@ -46,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     strategy = None
     if args.engine == "polars":
-        from skills.bench.streaming import aggregate, chosen_strategy
+        from skills.sources.records.streaming import aggregate, chosen_strategy
 
         strategy = chosen_strategy(args.kind, args.input, args.strategy)
         imported, cpu_start = time.perf_counter(), _cpu()
@@ -57,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         import pandas as pd
 
-        from skills.bench.baseline import job_ads_pandas, lfs_pandas
+        from benchmarks.baseline import job_ads_pandas, lfs_pandas
 
         del pd
         imported, cpu_start = time.perf_counter(), _cpu()
