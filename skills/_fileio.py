@@ -7,7 +7,9 @@
   partial file and a failed write never replaces a good copy;
 * :func:`atomic_write_bytes` - :func:`atomic_path` for bytes already in memory;
 * :func:`fsync_file`, :func:`fsync_dir` - make a file's contents, and a rename inside
-  a folder, survive a crash.
+  a folder, survive a crash;
+* :func:`cache_dir` - where the package keeps a rebuildable cache (Eurostat downloads,
+  the Vega bundle), for a person or a service user without a home folder.
 
 Standard library only, so that any module (and a worker process that must not load
 Polars) can import it.
@@ -22,7 +24,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_write_bytes", "file_sha256", "fsync_dir", "fsync_file"]
+__all__ = [
+    "CACHE_ENV",
+    "atomic_path",
+    "atomic_write_bytes",
+    "cache_dir",
+    "file_sha256",
+    "fsync_dir",
+    "fsync_file",
+]
+
+#: Environment variable naming the package's cache folder (one sub-folder per cache).
+CACHE_ENV = "SKILLS_CACHE_DIR"
 
 _BLOCK = 1 << 20
 
@@ -108,3 +121,35 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, fsync: bool = True) -> 
     """
     with atomic_path(path, fsync=fsync) as tmp:
         tmp.write_bytes(data)
+
+
+def cache_dir(name: str, *, env_is_folder: bool = False) -> Path:
+    """The folder of the package's cache ``name`` (not created here).
+
+    ``$SKILLS_CACHE_DIR/<name>`` if the variable is set (the variable itself when
+    ``env_is_folder``: the Eurostat cache's historical meaning), else
+    ``$XDG_CACHE_HOME/skills/<name>``, else ``~/.cache/skills/<name>``. Empty variables
+    count as unset and a relative ``XDG_CACHE_HOME`` is ignored, as the XDG
+    base-directory specification asks.
+
+    Raises
+    ------
+    RuntimeError
+        When none of these can be resolved (a service user with no home folder and
+        neither variable set); the message names the variable to set.
+    """
+    env = os.environ.get(CACHE_ENV, "").strip()
+    if env:
+        base = Path(env).expanduser()
+        return base if env_is_folder else base / name
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "skills" / name
+    try:
+        home = Path.home()
+    except RuntimeError as exc:  # no HOME and no passwd entry
+        raise RuntimeError(
+            f"no folder for the {name} cache: this user has no home folder; set "
+            f"{CACHE_ENV} (or XDG_CACHE_HOME) to a writable folder"
+        ) from exc
+    return home / ".cache" / "skills" / name

@@ -1,9 +1,12 @@
 """The ``skills`` command.
 
-Exit codes (for schedulers): 0 published (or nothing to do); 1 data-quality failure,
-nothing published; 2 usage or configuration error; 3 unexpected fault; 4 another refresh
-holds OUT; 5 OUT unusable (a file, read-only, full, or its layout changed by hand);
-130 interrupted; 143 SIGTERM.
+Exit codes (for schedulers): :data:`skills.errors.EXIT_CODES`, listed by ``--help``.
+
+The operator contract: ``--json`` prints exactly one JSON object on stdout whatever the
+outcome (see :func:`_summary`); log lines go to stderr, as plain timestamped lines when
+stderr is not a terminal and through the progress display's console when it is (so the
+spinner and the log lines never interleave); third-party loggers speak only at WARNING
+and above (``-v`` shows the package's DEBUG lines).
 
 Heavy libraries (polars, great_expectations, statsmodels, linearmodels, altair) are
 imported inside the commands that need them, so ``skills --help`` stays fast.
@@ -13,24 +16,33 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 import traceback
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
 
 from skills._version import __version__
+from skills.errors import (
+    EXIT_CODES,
+    TerminatedError,
+    error_summary,
+    exit_code_name,
+    exit_codes_help,
+)
 
 app = typer.Typer(
     name="skills",
     help=(
         "Skills supply-demand and job-polarisation analytics: Eurostat labour-force tables, "
         "ITS Academy records and hiring plans, aligned, checked and published.\n\n"
-        "Exit codes: 0 published; 1 data-quality failure (nothing published); "
-        "2 usage or configuration error; 3 unexpected fault; 4 another refresh holds OUT; "
-        "5 OUT unusable (--out is a file, read-only or full disk, OUT/.lock or OUT/latest "
-        "changed by hand, latest/manifest.json damaged: nothing published was changed)."
+        # \b: click keeps the lines of the next paragraph as they are
+        "\b\n" + exit_codes_help()
     ),
     add_completion=False,
     no_args_is_help=True,
@@ -39,7 +51,103 @@ app = typer.Typer(
 )
 
 EXIT_UNEXPECTED = 3
+EXIT_INTERRUPTED = 130
 log = logging.getLogger("skills")
+assert {EXIT_UNEXPECTED, EXIT_INTERRUPTED} <= {c.code for c in EXIT_CODES}
+
+#: Log format of plain (not a terminal) stderr lines.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_DATEFMT = "%Y-%m-%dT%H:%M:%S%z"
+_HANDLER_NAME = "skills-cli"
+
+
+class _Invocation:
+    """State of one command run: whether ``--json`` was asked and already printed, and
+    the terminal console the log lines and the spinner share."""
+
+    json_wanted = False
+    json_printed = False
+    console: Any = None
+
+
+_state = _Invocation()
+
+
+class _LogFilter(logging.Filter):
+    """The package's own records at the chosen level; other libraries' at WARNING+."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        own = record.name == "skills" or record.name.startswith("skills.")
+        return record.levelno >= (self.level if own else logging.WARNING)
+
+
+class _ConsoleHandler(logging.Handler):
+    """Log lines printed through the rich console that draws the spinner (a terminal):
+    rich prints them above the spinner instead of across it."""
+
+    def __init__(self, console: Any) -> None:
+        super().__init__()
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.console.print(self.format(record), markup=False, highlight=False)
+        except Exception:  # pragma: no cover - logging must never raise
+            self.handleError(record)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """A stream handler writing to whatever ``sys.stderr`` is when a record comes."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:  # StreamHandler.__init__ sets it
+        pass
+
+
+def teardown_logging() -> None:
+    """Remove the handler :func:`setup_logging` added (``main`` does, on its way out)."""
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if old.get_name() == _HANDLER_NAME:
+            root.removeHandler(old)
+
+
+def setup_logging(verbose: bool = False) -> None:
+    """One stderr handler on the root logger (replacing the one a previous call made).
+
+    The ``skills`` loggers log at INFO (DEBUG with ``verbose``); every other library only
+    at WARNING and above, so their INFO chatter (great-expectations' "Created temporary
+    directory ...") never reaches an operator. On a terminal the lines go through a rich
+    console, shared with the progress spinner; otherwise they are plain timestamped lines.
+    """
+    teardown_logging()
+    level = logging.DEBUG if verbose else logging.INFO
+    handler: logging.Handler
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        _state.console = Console(stderr=True)
+        handler = _ConsoleHandler(_state.console)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    else:
+        _state.console = None
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt=LOG_DATEFMT))
+    handler.addFilter(_LogFilter(level))
+    handler.set_name(_HANDLER_NAME)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("skills").setLevel(level)
 
 
 def _version(value: bool) -> None:
@@ -56,41 +164,101 @@ def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more detail.")] = False,
 ) -> None:
     """Skills supply-demand and job-polarisation analytics."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%Y-%m-%dT%H:%M:%S%z",
-        stream=sys.stderr,
-    )
+    setup_logging(verbose)
+
+
+def _emit_json(summary: Mapping[str, Any]) -> None:
+    """Print the one JSON object of a ``--json`` run (at most once per invocation)."""
+    if _state.json_printed:
+        return
+    _state.json_printed = True
+    typer.echo(json.dumps(summary, indent=2, default=str))
+
+
+def _summary(
+    exit_code: int,
+    *,
+    error: BaseException | None = None,
+    trace: Any = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """The ``--json`` object of a run that did not publish (the keys of
+    :meth:`skills.refresh.RunResult.as_dict`).
+
+    ``status`` is the name of the exit code (:data:`skills.errors.EXIT_CODES`),
+    ``error`` the error's ``class``, ``message`` and ``exit_code``; ``run_id``,
+    ``out_dir``, ``failure_dir`` and ``stages`` (numeric seconds) are what the run got
+    to, from its :class:`skills.refresh.RunTrace` (``None`` / empty before it started).
+    """
+    err = error_summary(error) if error is not None else None
+    stages = trace.stages() if trace is not None else []
+    return {
+        "status": exit_code_name(exit_code),
+        "exit_code": exit_code,
+        "error": err,
+        "run_id": getattr(trace, "run_id", None),
+        "out_dir": _str_or_none(getattr(trace, "out_dir", None)),
+        "publication": None,
+        "failure_dir": _str_or_none(getattr(trace, "failure_dir", None)),
+        "message": message if message is not None else (err["message"] if err else ""),
+        "seconds": round(float(sum(s["seconds"] for s in stages)), 3),
+        "stages": stages,
+        "warnings": [],
+    }
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _echo_result(result: Any, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
+        _emit_json(result.as_dict())
         return
     for line in result.warnings:
         typer.echo(f"warning: {line}", err=True)
     typer.echo(result.message)
 
 
-def _stage_printer() -> Any:
-    """Progress on a terminal (rich), plain timestamped log lines otherwise."""
-    if not sys.stderr.isatty():
-        return None  # the logging handler prints timestamped lines
-    from rich.console import Console
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Any]:
+    """A stage hook that shows the running stage in a spinner on a terminal, or ``None``.
 
-    console = Console(stderr=True)
-    status = console.status("starting", spinner="dots")
-    status.start()
+    The spinner is drawn by the console the log handler prints through, so the log
+    lines ("load:x running", warnings) scroll above it and never cut across it; off a
+    terminal, or with ``--json``, there is no spinner, only the log lines.
+    """
+    console = _state.console
+    if not enabled or console is None:
+        yield None
+        return
+    with console.status("starting", spinner="dots") as status:
 
-    def hook(stage: str, state: str) -> None:
-        if state == "running":
-            status.update(f"[bold]{stage}[/bold] ...")
-        else:
-            console.print(f"  {stage}: {state}")
+        def hook(stage: str, state: str) -> None:
+            if state == "running":
+                status.update(f"{stage} ...")
 
-    hook.stop = status.stop  # type: ignore[attr-defined]
-    return hook
+        yield hook
+
+
+def _run_refresh(spec: Path, out: Path, *, as_json: bool, **options: Any) -> None:
+    """Run :func:`skills.refresh.refresh` for a command and print its outcome; with
+    ``as_json``, a run that raises still prints its summary (then the error propagates
+    to :func:`main`, which prints it on stderr and exits with its code)."""
+    from skills.refresh import RunTrace
+    from skills.refresh import refresh as run
+
+    trace = RunTrace()
+    try:
+        with _progress(not as_json) as hook:
+            result = run(spec, out, on_stage=hook, trace=trace, **options)
+    except BaseException as exc:
+        if as_json:
+            code = error_summary(exc)["exit_code"]
+            _emit_json(_summary(code, error=exc, trace=trace))
+        raise
+    _echo_result(result, as_json)
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()
@@ -117,7 +285,12 @@ def refresh(
         float, typer.Option(help="Seconds to wait if another refresh holds OUT (exit 4 after).")
     ] = 0.0,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print a machine-readable run summary.")
+        bool,
+        typer.Option(
+            "--json",
+            help="Print one JSON summary object on stdout whatever the outcome (status, "
+            "exit_code, error, run_id, paths, stages with seconds); logs stay on stderr.",
+        ),
     ] = False,
     accept_row_drop: Annotated[
         bool,
@@ -138,32 +311,28 @@ def refresh(
     folder or its manifest.json is damaged (run `skills manifest repair OUT`); 3
     unexpected fault.
     """
-    from skills.refresh import refresh as run
-
-    hook = None if as_json else _stage_printer()
-    try:
-        result = run(
-            pipeline,
-            out,
-            offline=offline or None,
-            force=force,
-            wait=wait,
-            on_stage=hook,
-            eurostat_dir=eurostat_dir,
-            accept_row_drop=accept_row_drop,
-        )
-    finally:
-        if hook is not None:
-            hook.stop()
-    _echo_result(result, as_json)
-    raise typer.Exit(result.exit_code)
+    _run_refresh(
+        pipeline,
+        out,
+        as_json=as_json,
+        offline=offline or None,
+        force=force,
+        wait=wait,
+        eurostat_dir=eurostat_dir,
+        accept_row_drop=accept_row_drop,
+    )
 
 
 @app.command()
 def validate(
     pipeline: Annotated[Path, typer.Argument(help="The pipeline spec (TOML).")],
     offline: Annotated[bool, typer.Option(help="Use only cached Eurostat downloads.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print one JSON object (status, exit_code, error, report) on stdout."
+        ),
+    ] = False,
     html: Annotated[
         Path | None, typer.Option(help="Also write the offline HTML quality summary here.")
     ] = None,
@@ -217,13 +386,60 @@ def validate(
             ),
             encoding="utf-8",
         )
+    code = 0 if report.passed else 1
     if as_json:
-        typer.echo(report.to_json())
+        _emit_json(
+            {
+                "status": "passed" if report.passed else "failed",
+                "exit_code": code,
+                "error": None,
+                "inputs": sources,
+                "skipped_sources": skipped,
+                "report": report.to_dict(),
+            }
+        )
     else:
-        typer.echo(report.summary_text() or "all expectations met")
-        counts = report.counts
-        typer.echo(f"{len(frames)} inputs checked: {counts}")
-    raise typer.Exit(0 if report.passed else 1)
+        typer.echo(validation_text(report, sources))
+    raise typer.Exit(code)
+
+
+def validation_text(report: Any, sources: Mapping[str, str]) -> str:
+    """A readable validation report: one line per input (rows, expectations, outcome),
+    then each failed expectation (errors first), then the totals.
+
+    Parameters
+    ----------
+    report
+        A :class:`skills.quality.ValidationReport`.
+    sources
+        Role -> where the input was read from (shown after the role).
+    """
+    entries = report.per_suite()
+    if not entries:
+        return "no input has a quality suite: nothing checked"
+    width = max(len(str(e["table"])) for e in entries)
+    lines = ["inputs:"]
+    for e in entries:
+        outcome = "passed" if e["passed"] else f"FAILED ({e['errors']} errors)"
+        if e["warnings"]:
+            outcome += f", {e['warnings']} warnings"
+        rows = f"{e['rows']:,} rows" if isinstance(e["rows"], int) else "rows unknown"
+        where = sources.get(str(e["table"])) or e.get("source") or ""
+        lines.append(
+            f"  {str(e['table']).ljust(width)}  {rows}, {e['evaluated']} expectations: "
+            f"{outcome}" + (f"  ({where})" if where else "")
+        )
+    failures = [*report.errors(), *report.warnings()]
+    if failures:
+        lines.append("problems:")
+        lines += [f"  {o.line()}" for o in failures]
+    c = report.counts
+    verdict = "passed" if report.passed else "FAILED"
+    lines.append(
+        f"{verdict}: {len(entries)} inputs, {c['evaluated']} expectations, "
+        f"{c['errors']} errors, {c['warnings']} warnings, {c['skipped']} skipped"
+    )
+    return "\n".join(lines)
 
 
 manifest_app = typer.Typer(help="Inspect and verify publication manifests.", no_args_is_help=True)
@@ -301,7 +517,8 @@ def demo(
     run: Annotated[bool, typer.Option(help="Also run the demo pipeline into DIR/out.")] = True,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic generator.")] = 20_240_601,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print a machine-readable summary.")
+        bool,
+        typer.Option("--json", help="Print one JSON summary object on stdout, as refresh."),
     ] = False,
 ) -> None:
     """Write the synthetic Piedmont demo workspace (synthetic demo data) and run it."""
@@ -312,11 +529,7 @@ def demo(
         typer.echo(f"wrote synthetic demo workspace: {spec}")
     if not run:
         return
-    from skills.refresh import refresh as run_refresh
-
-    result = run_refresh(spec, directory / "out", offline=True, on_stage=None)
-    _echo_result(result, as_json)
-    raise typer.Exit(result.exit_code)
+    _run_refresh(spec, directory / "out", as_json=as_json, offline=True)
 
 
 @app.command()
@@ -564,32 +777,73 @@ def bench_run(ctx: typer.Context) -> None:
     raise typer.Exit(subprocess.call([sys.executable, str(script), *ctx.args]))
 
 
+def _sigterm(signum: int, frame: FrameType | None) -> None:
+    raise TerminatedError("terminated by SIGTERM: nothing published, latest unchanged")
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and map errors to the documented exit codes."""
+    """Entry point: run the app and map errors to the documented exit codes.
+
+    SIGTERM becomes exit 143 for the whole command (a refresh also cleans its temporary
+    files). With ``--json`` every exit path prints one summary object on stdout, also a
+    usage error or a fault before the run started; the error goes to stderr too.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    _state.json_wanted = "--json" in args
+    _state.json_printed = False
+    try:
+        previous = signal.signal(signal.SIGTERM, _sigterm)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
+    try:
+        code = _main(args)
+    finally:
+        teardown_logging()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    sys.exit(code)
+
+
+def _main(args: list[str]) -> int:
+    """Run the app; print the error (and its ``--json`` summary); return the exit code."""
     from skills.errors import SkillsError
 
     try:
         # without standalone mode, click returns the code a command exits with
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return int(exc.exit_code)
     except SkillsError as exc:
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, typer.Abort):
+        _json_error(exc.exit_code, exc)
+        return exc.exit_code
+    except (KeyboardInterrupt, typer.Abort) as exc:
         typer.echo("interrupted", err=True)
-        sys.exit(130)
+        _json_error(EXIT_INTERRUPTED, KeyboardInterrupt() if isinstance(exc, typer.Abort) else exc)
+        return EXIT_INTERRUPTED
     except Exception as exc:
         # Usage errors (typer's vendored click.UsageError and friends) know how to show
         # themselves and carry exit code 2.
-        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
-        if callable(show) and isinstance(code, int):
+        show, usage_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(usage_code, int):
             show()
-            sys.exit(code)
+            _json_error(usage_code, exc)
+            return usage_code
         traceback.print_exc()
         typer.echo(f"unexpected error ({type(exc).__name__}): {exc}", err=True)
-        sys.exit(EXIT_UNEXPECTED)
-    sys.exit(code if isinstance(code, int) else 0)
+        _json_error(EXIT_UNEXPECTED, exc)
+        return EXIT_UNEXPECTED
+    return code if isinstance(code, int) else 0
+
+
+def _json_error(code: int, exc: BaseException) -> None:
+    """The ``--json`` summary of an error no command summarised (a usage error, a bad
+    spec, a fault before the run started)."""
+    if _state.json_wanted:
+        summary = _summary(code, error=exc)
+        if summary["error"] is not None:
+            summary["error"]["exit_code"] = code
+        _emit_json(summary)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,11 @@ The contract for operators (see the README):
   folder is read-only or full, or its layout was changed by hand (``.lock`` a folder,
   ``latest`` a real folder, ``latest/manifest.json`` damaged); nothing published was
   changed (:class:`OutputDirError`);
-* any other non-zero code - see the CLI (130 interrupted, 143 SIGTERM).
+* exit 130 - interrupted (Ctrl-C); exit 143 - stopped by SIGTERM (:class:`TerminatedError`):
+  temporary files removed, nothing published.
+
+:data:`EXIT_CODES` is the one list of these codes: ``skills --help``, the docs' tables and
+the scheduler examples (which codes alert) are checked against it.
 
 Every message names the file and, where known, the line (or spreadsheet row) and column,
 in the ``file:line: column 'x': message`` shape compilers use, so that it can be read in a
@@ -23,17 +27,84 @@ terminal and parsed by a scheduler.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = [
+    "EXIT_CODES",
     "MAX_REPORTED",
     "ConfigError",
+    "ExitCode",
     "ExtensionError",
     "InputError",
     "OutputDirError",
     "QualityError",
     "SkillsError",
+    "TerminatedError",
+    "error_summary",
+    "exit_code_name",
+    "exit_codes_help",
 ]
+
+
+@dataclass(frozen=True)
+class ExitCode:
+    """One exit code of the ``skills`` command.
+
+    Attributes
+    ----------
+    code
+        The process exit status.
+    name
+        A short name (the ``status`` of a ``--json`` summary that ends with this code).
+    meaning
+        What it means, in a few words (``skills --help``).
+    alert
+        Whether a scheduler should alert an operator: false for the codes that are a
+        normal outcome of an unattended run (published or nothing changed, another
+        refresh holds the folder, a normal stop by SIGTERM or Ctrl-C).
+    """
+
+    code: int
+    name: str
+    meaning: str
+    alert: bool
+
+
+#: Every code the command can exit with (a test checks the code and ``--help`` agree).
+EXIT_CODES: tuple[ExitCode, ...] = (
+    ExitCode(0, "published", "published, or nothing changed since OUT/latest", alert=False),
+    ExitCode(1, "quality", "data-quality failure or rows lost: nothing published", alert=True),
+    ExitCode(2, "config", "usage or configuration error (bad spec, file, option)", alert=True),
+    ExitCode(3, "fault", "unexpected fault (a bug, Eurostat down and nothing cached)", alert=True),
+    ExitCode(4, "locked", "another refresh holds OUT: this run did nothing", alert=False),
+    ExitCode(5, "output", "OUT unusable (a file, read-only, full, edited by hand)", alert=True),
+    ExitCode(130, "interrupted", "interrupted (Ctrl-C): temporary files removed", alert=False),
+    ExitCode(143, "terminated", "stopped by SIGTERM: temporary files removed", alert=False),
+)
+
+
+def exit_codes_help() -> str:
+    """The exit codes, one line each, for ``skills --help``."""
+    return "Exit codes:\n" + "\n".join(f"  {c.code:>3}  {c.meaning}" for c in EXIT_CODES)
+
+
+def exit_code_name(code: int) -> str:
+    """The :attr:`ExitCode.name` of ``code`` (``"error"`` for a code not in the list)."""
+    return next((c.name for c in EXIT_CODES if c.code == code), "error")
+
+
+def error_summary(exc: BaseException) -> dict[str, Any]:
+    """``class``, ``message`` and ``exit_code`` of an error, for a ``--json`` summary."""
+    code = getattr(exc, "exit_code", None)
+    if isinstance(exc, KeyboardInterrupt):
+        code = 130
+    elif not isinstance(code, int):
+        code = 3
+    message = str(exc) if not isinstance(exc, KeyboardInterrupt) else "interrupted"
+    return {"class": type(exc).__name__, "message": message, "exit_code": code}
+
 
 #: How many bad cells of one file a read reports in one message (the rest are counted).
 MAX_REPORTED = 20
@@ -43,6 +114,12 @@ class SkillsError(Exception):
     """Base class of every error the package raises on purpose."""
 
     exit_code: int = 3
+
+
+class TerminatedError(SkillsError):
+    """The run received SIGTERM; temporary files were removed (exit 143)."""
+
+    exit_code = 143
 
 
 class ConfigError(SkillsError):

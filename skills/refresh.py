@@ -48,7 +48,14 @@ import polars as pl
 from skills import __version__
 from skills._killpoints import checkpoint
 from skills.align import DIMENSIONS, PANEL_KEY, aligned__panel
-from skills.errors import ConfigError, InputError, OutputDirError, QualityError, SkillsError
+from skills.errors import (
+    ConfigError,
+    InputError,
+    OutputDirError,
+    QualityError,
+    SkillsError,
+    TerminatedError,
+)
 from skills.extensions import (
     AnalysisContext,
     Extension,
@@ -78,7 +85,16 @@ from skills.spec import ROLES, PipelineSpec, SourceSpec, display_location, load_
 from skills.stagecache import StageCache, code_fingerprint, digest
 from skills.stages import Run, Stage, StageHook, emit, run_stages
 
-__all__ = ["Build", "LoadedSource", "RunResult", "build", "load_source", "refresh"]
+__all__ = [
+    "Build",
+    "LoadedSource",
+    "RunResult",
+    "RunTrace",
+    "TerminatedError",
+    "build",
+    "load_source",
+    "refresh",
+]
 
 log = logging.getLogger("skills.refresh")
 
@@ -118,9 +134,83 @@ class Build:
     skipped_sources: list[dict[str, str]] = field(default_factory=list)
 
 
+def _numeric_stages(stages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Stage records with ``seconds`` as a number (the stage cache records text)."""
+    return [{**s, "seconds": round(float(s.get("seconds") or 0.0), 3)} for s in stages]
+
+
+@dataclass
+class RunTrace:
+    """How far a run got, filled in as it goes: the summary of a run that raised.
+
+    Pass one to :func:`refresh` (``trace=``); when the run raises, the trace still holds
+    its run id, output folder, failure report folder and the stages it finished, which is
+    what ``skills refresh --json`` prints with the error.
+
+    Attributes
+    ----------
+    run_id, out_dir
+        Set as soon as the spec is loaded and the folder checked.
+    failure_dir
+        ``OUT/failures/<run_id>/`` once the failure report is written.
+    steps
+        The run's own steps (``fingerprint``, ``publish``, ``report``), each ``stage``,
+        ``status``, ``seconds``.
+    build_stages
+        The build's stages (shared with the stage cache, so it grows as they finish).
+    running
+        The stage that was running when the run stopped (``stage``, ``status``
+        ``"failed"``, ``seconds`` it ran), set by :meth:`stop`.
+    """
+
+    run_id: str | None = None
+    out_dir: Path | None = None
+    failure_dir: Path | None = None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    build_stages: list[dict[str, Any]] = field(default_factory=list)
+    running: dict[str, Any] | None = None
+    _current: tuple[str, float] | None = None
+
+    def step(self, stage: str, status: str, seconds: float) -> None:
+        """Record one of the run's own steps."""
+        self.steps.append({"stage": stage, "status": status, "seconds": round(seconds, 3)})
+
+    def hook(self, on_stage: StageHook | None) -> StageHook:
+        """``on_stage`` wrapped so that the trace knows which stage is running."""
+
+        def hook(stage: str, status: str) -> None:
+            self._current = (stage, time.perf_counter()) if status == "running" else None
+            if on_stage is not None:
+                on_stage(stage, status)
+
+        return hook
+
+    def stop(self) -> None:
+        """The run raised: note the stage that was running, unless it had finished."""
+        if self._current is None:
+            return
+        stage, since = self._current
+        if stage not in {s["stage"] for s in [*self.steps, *self.build_stages]}:
+            seconds = round(time.perf_counter() - since, 3)
+            self.running = {"stage": stage, "status": "failed", "seconds": seconds}
+
+    def stages(self) -> list[dict[str, Any]]:
+        """Every stage in the order it ran, seconds as numbers: the fingerprint, the
+        build's stages, then publish and report; last, the stage that failed."""
+        head = [s for s in self.steps if s["stage"] == "fingerprint"]
+        tail = [s for s in self.steps if s["stage"] != "fingerprint"]
+        failed = [self.running] if self.running is not None else []
+        return _numeric_stages([*head, *self.build_stages, *tail, *failed])
+
+
 @dataclass(frozen=True)
 class RunResult:
-    """The outcome of a refresh, for the CLI and for schedulers (``--json``)."""
+    """The outcome of a refresh, for the CLI and for schedulers (``--json``).
+
+    ``stages`` are the build's stages as the manifest records them (``seconds`` as text);
+    ``steps`` the run's own (``fingerprint``, ``publish``, ``report``, seconds as
+    numbers). :meth:`as_dict` lists both, in order, with numeric seconds.
+    """
 
     status: str
     exit_code: int
@@ -130,20 +220,31 @@ class RunResult:
     message: str
     manifest: Mapping[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
-    stages: list[dict[str, str]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-able summary (what ``skills refresh --json`` prints)."""
+        """A JSON-able summary (what ``skills refresh --json`` prints).
+
+        Keys: ``status``, ``exit_code``, ``error`` (``None`` here: a run that raised is
+        summarised by the CLI from its :class:`RunTrace`), ``run_id``, ``out_dir``,
+        ``publication``, ``failure_dir`` (``None``), ``message``, ``seconds``,
+        ``stages`` (each ``stage``, ``status``, ``seconds`` as a number) and
+        ``warnings``.
+        """
+        trace = RunTrace(steps=list(self.steps), build_stages=list(self.stages))
         return {
             "status": self.status,
             "exit_code": self.exit_code,
+            "error": None,
             "run_id": self.run_id,
             "out_dir": str(self.out_dir),
             "publication": str(self.publication) if self.publication else None,
+            "failure_dir": None,
             "message": self.message,
             "seconds": round(self.seconds, 3),
-            "stages": self.stages,
+            "stages": trace.stages(),
             "warnings": self.warnings,
         }
 
@@ -985,12 +1086,6 @@ def check_unique(frame: pl.DataFrame, key: tuple[str, ...], what: str) -> None:
 # ------------------------------------------------------------------------- the run
 
 
-class TerminatedError(SkillsError):
-    """The run received SIGTERM; temporary files were removed (exit 143)."""
-
-    exit_code = 143
-
-
 @contextmanager
 def _sigterm_as_exception() -> Iterator[None]:
     """Turn SIGTERM into an exception so that cleanup runs (Python's default just exits)."""
@@ -1095,6 +1190,7 @@ def refresh(
     on_stage: StageHook | None = None,
     eurostat_dir: str | Path | None = None,
     accept_row_drop: bool = False,
+    trace: RunTrace | None = None,
 ) -> RunResult:
     """Run a pipeline spec and publish into ``out_dir`` (``out_dir/latest``).
 
@@ -1124,6 +1220,9 @@ def refresh(
         Publish even when an input or a table has lost more than
         :data:`MAX_ROW_DROP` of the rows of the previous publication (see
         :func:`check_row_counts`); the drop is recorded in the manifest.
+    trace
+        Filled in as the run goes (run id, stages finished, failure folder), so that a
+        caller can summarise a run that raised (``skills refresh --json``).
 
     Raises
     ------
@@ -1137,6 +1236,8 @@ def refresh(
     """
     t0 = time.perf_counter()
     started = datetime.now(UTC)
+    trace = trace if trace is not None else RunTrace()
+    trace.out_dir = Path(out_dir)
     spec = resolve_eurostat_dir(
         load_spec(spec_path), Path(eurostat_dir) if eurostat_dir is not None else None
     )
@@ -1146,6 +1247,7 @@ def refresh(
             out, "--out names an existing file, not a folder: give the output folder"
         )
     run_id = new_run_id(started)
+    trace.run_id = run_id
     with _environment_faults(out):
         out.mkdir(parents=True, exist_ok=True)
         return _refresh_locked(
@@ -1161,6 +1263,7 @@ def refresh(
             report=report,
             on_stage=on_stage,
             accept_row_drop=accept_row_drop,
+            trace=trace,
         )
 
 
@@ -1178,19 +1281,28 @@ def _refresh_locked(
     report: bool,
     on_stage: StageHook | None,
     accept_row_drop: bool,
+    trace: RunTrace,
 ) -> RunResult:
-    """The run under the output folder's lock (see :func:`refresh`)."""
+    """The run under the output folder's lock (see :func:`refresh`).
+
+    Records in ``trace`` the seconds of the fingerprint, publish and report steps (the
+    build records its own stages in the stage cache's events, which ``trace`` shares).
+    """
     with RefreshLock(out, timeout=wait), _sigterm_as_exception():
         check_layout(out)  # latest a real folder, or a damaged manifest: refuse, no work
         was_latest = latest_run(out)
         protect = (was_latest.name,) if was_latest is not None else ()
         prune_runs(out, spec.keep_runs, protect=protect)  # and what killed runs left
         cache = StageCache(out / ".cache" / "stages", enabled=not force)
+        trace.build_stages = cache.events  # shared: grows as the build stages finish
+        on_stage = trace.hook(on_stage)
         try:
             _emit(on_stage, "fingerprint", "running")
+            step = time.perf_counter()
             extensions = resolve_extensions(spec)
             spec, digests, skipped = source_digests(spec, offline)
             fingerprint = run_fingerprint(spec, digests, extensions)
+            trace.step("fingerprint", "ran", time.perf_counter() - step)
             current = latest_run(out)
             if current is not None and not force:
                 previous = read_manifest(current)
@@ -1204,6 +1316,7 @@ def _refresh_locked(
                         publication=current,
                         seconds=seconds,
                         manifest=previous,
+                        steps=list(trace.steps),
                         message=(
                             f"nothing changed since run {previous['run_id']} "
                             f"({out / 'latest'}); use --force to rebuild"
@@ -1226,6 +1339,8 @@ def _refresh_locked(
                 accept=accept_row_drop,
             )
             _emit(on_stage, "publish", "running")
+            step = time.perf_counter()
+            timings: dict[str, float] = {}
             final, manifest = _publish(
                 out,
                 run_id=run_id,
@@ -1235,15 +1350,24 @@ def _refresh_locked(
                 fingerprint=fingerprint,
                 report=report,
                 row_check=row_check,
+                timings=timings,
+            )
+            publish_seconds = time.perf_counter() - step - timings.get("report", 0.0)
+            trace.step("publish", "ran", publish_seconds)
+            trace.step(
+                "report", "ran" if "report" in timings else "skipped", timings.get("report", 0.0)
             )
         except SkillsError as exc:
+            trace.stop()
             try:
                 folder = _write_failure(out, run_id, spec, exc)
             except OSError:  # a full or read-only disk: the error itself matters more
                 raise exc from None
+            trace.failure_dir = folder
             exc.args = (f"{exc}\n(report: {folder})",)
             raise
         except BaseException:
+            trace.stop()
             shutil.rmtree(out / "runs" / f".tmp-{run_id}", ignore_errors=True)
             raise
         prune_runs(out, spec.keep_runs, protect=protect)
@@ -1252,7 +1376,12 @@ def _refresh_locked(
             cache.prune(cache.used)
         foreign = foreign_entries(out)
     label = f" ({spec.data_label})" if spec.data_label else ""
-    warnings = [o.line() for o in result.validation.warnings()] if result.validation else []
+    # "table: expectation ...": the CLI prefixes "warning: ", so drop the line's "WARNING "
+    warnings = (
+        [o.line().removeprefix("WARNING ") for o in result.validation.warnings()]
+        if result.validation
+        else []
+    )
     warnings += cache.warnings
     warnings += [
         f"{path}: not made by skills (not in publications.jsonl): left alone, never pruned"
@@ -1271,6 +1400,7 @@ def _refresh_locked(
         seconds=time.perf_counter() - t0,
         stages=result.stages,
         warnings=warnings,
+        steps=list(trace.steps),
     )
 
 
@@ -1415,6 +1545,7 @@ def _publish(
     fingerprint: str,
     report: bool,
     row_check: Mapping[str, Any] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     tmp = new_run_dir(out, run_id)
     try:
@@ -1452,7 +1583,10 @@ def _publish(
         if report and spec.report_formats:
             manifest.write(tmp)  # the report reads it; rewritten below
             checkpoint("publish:report")
+            step = time.perf_counter()
             _build_report(tmp, spec.report_formats, spec.languages)
+            if timings is not None:  # the run's "report" step (RunTrace)
+                timings["report"] = time.perf_counter() - step
         manifest = replace(
             manifest, finished=datetime.now(UTC).isoformat(), outputs=describe_outputs(tmp)
         )

@@ -35,6 +35,11 @@ Example
 See ``docs/pipeline-spec.md`` for every key. The roles a ``[sources.<role>]`` table may
 name, and what each accepts, come from the registry :mod:`skills.roles` (:data:`ROLES` and
 :class:`Role` are re-exported here).
+
+Why one module of about 650 lines: the spec is one TOML file validated in one pass (every
+section's checks need the same error helper, the spec's folder and the region), and the
+checks are short functions, one per section; a spec option and its validation stay side
+by side, and the stage declarations (:mod:`skills.stages`) read the fields defined here.
 """
 
 from __future__ import annotations

@@ -28,6 +28,10 @@ more than :data:`MAX_PART_BYTES` of any XML part (which bounds its time too). It
 Every problem is an :class:`~skills.errors.InputError` (exit code 1) naming the file, the
 sheet, the row, the column's header and the cell; a sheet the spec names and the workbook
 lacks is a :class:`~skills.errors.ConfigError` (exit code 2), as before.
+
+Why one module of about 650 lines: it is one streaming pass over one file format (the
+package XML of a workbook, its shared strings, styles and one sheet), with the limits and
+messages that pass needs; splitting the pass would spread one parser's state over files.
 """
 
 from __future__ import annotations

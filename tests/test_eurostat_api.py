@@ -450,6 +450,32 @@ def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert default_cache_dir() == Path.home() / ".cache" / "skills" / "eurostat"
 
 
+def test_no_home_and_no_cache_variable_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A service user without a home folder gets exit 2 naming the variable to set."""
+    import altair as alt  # before Path.home is taken away: altair reads it on import
+
+    from skills._fileio import cache_dir
+    from skills.report import javascript_bundle
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setenv("SKILLS_CACHE_DIR", "")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    with pytest.raises(ConfigError, match="SKILLS_CACHE_DIR") as info:
+        default_cache_dir()
+    assert info.value.exit_code == 2
+    # the report's Vega bundle cache is only a cache: it is built without one
+    vl_version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    assert "vegaEmbed" in javascript_bundle(vl_version)
+    monkeypatch.setenv("SKILLS_CACHE_DIR", str(tmp_path / "svc"))
+    assert cache_dir("vl-convert") == tmp_path / "svc" / "vl-convert"
+    assert default_cache_dir() == tmp_path / "svc"
+
+
 def test_last_update_parsing(tmp_path: Path) -> None:
     parsed = sdmx._parse_last_update("30/06/26 11:00:00")
     assert parsed is not None

@@ -75,3 +75,25 @@ def test_piedmont_rank_among_all_eu_regions(eurostat_dir: Path) -> None:
     assert row["period"] == "2017" and row["value"] == itc1
     assert row["regions_n"] == peers.height
     assert row["rank"] == peers.filter(pl.col("value") < itc1).height + 1
+
+
+@pytest.mark.parametrize(
+    ("pct", "neutral", "ranked"),
+    [
+        (100.0, "among the highest 10%", "in the best 10%"),
+        (90.0, "among the highest 10%", "in the best 10%"),
+        (89.9, "above the median", "in the top half"),
+        (50.0, "above the median", "in the top half"),
+        (49.9, "below the median", "in the bottom half"),
+        (10.1, "below the median", "in the bottom half"),
+        (10.0, "among the lowest 10%", "in the bottom 10%"),
+        (0.0, "among the lowest 10%", "in the bottom 10%"),
+    ],
+)
+def test_percentile_bands_share_one_rule(pct: float, neutral: str, ranked: str) -> None:
+    """Both wordings (no better direction; higher or lower is better) cut at 90, 10, 50."""
+    from skills.indicators.profile import _NEUTRAL_BANDS, _RANKED_BANDS, _band
+    from skills.report.i18n import Messages
+
+    t = Messages("en")
+    assert (_band(pct, _NEUTRAL_BANDS, t), _band(pct, _RANKED_BANDS, t)) == (neutral, ranked)

@@ -550,7 +550,7 @@ def test_demo_table_agrees_with_the_occupation_table_and_leaves_the_others_alone
     import csv
     import hashlib
 
-    from skills import demo_sectors
+    from skills.demo import sectors as demo_sectors
     from skills.demo import write_demo
 
     first, second = tmp_path / "a", tmp_path / "b"

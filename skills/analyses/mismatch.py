@@ -23,6 +23,21 @@ _PLANNED_HIRES_NOTE = (
 )
 
 
+_REGIONAL_NOTE = "over the provinces of the region: unemployed persons vs planned hires"
+
+
+def _regional_rows(frame: pl.DataFrame, index: str, *extra: pl.Expr) -> pl.LazyFrame:
+    """The values of a mismatch index computed over the provinces of each ``region``: the
+    region as ``geo``, column ``index`` as ``value`` (``extra`` adds e.g. a ``variant``)."""
+    return frame.lazy().select(
+        pl.col("region").alias("geo"),
+        "period",
+        pl.col(index).alias("value"),
+        *extra,
+        pl.lit(_REGIONAL_NOTE).alias("note"),
+    )
+
+
 def province_mismatch(
     spec: PipelineSpec,
     inputs: Mapping[str, pl.LazyFrame],
@@ -62,36 +77,17 @@ def province_mismatch(
         )
         return
     source = f"{labels['unemployment']} + {labels['hiring_plans']}"
-    note = "over the provinces of the region: unemployed persons vs planned hires"
     units = both.with_columns(pl.lit(spec.region).alias("region"))
     jr = jackman_roper(units, unit="geo", by=("region", "period"))
+    jr_rows = _regional_rows(jr, "jackman_roper_index")
     out.indicators.append(
-        as_indicator(
-            jr.lazy().select(
-                pl.col("region").alias("geo"),
-                "period",
-                pl.col("jackman_roper_index").alias("value"),
-                pl.lit(note).alias("note"),
-            ),
-            "jackman_roper_index",
-            "index (0-1)",
-            source=source,
-        )
+        as_indicator(jr_rows, "jackman_roper_index", "index (0-1)", source=source)
     )
     sahin = sahin_index_grid(units, alphas=SAHIN_ALPHAS, unit="geo", by=("region", "period"))
+    alpha = pl.format("alpha={}", pl.col("alpha").round(2)).alias("variant")
+    sahin_rows = _regional_rows(sahin, "sahin_mismatch_index", alpha)
     out.indicators.append(
-        as_indicator(
-            sahin.lazy().select(
-                pl.col("region").alias("geo"),
-                "period",
-                pl.col("sahin_mismatch_index").alias("value"),
-                pl.format("alpha={}", pl.col("alpha").round(2)).alias("variant"),
-                pl.lit(note).alias("note"),
-            ),
-            "sahin_mismatch_index",
-            "index (0-1)",
-            source=source,
-        )
+        as_indicator(sahin_rows, "sahin_mismatch_index", "index (0-1)", source=source)
     )
     # planned hires are a year's flow of contracts, not a stock of open vacancies: their
     # ratio to the unemployed has its own id, never mixed with JVS tightness

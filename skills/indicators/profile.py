@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
@@ -281,6 +281,29 @@ def headline_label(
     return label
 
 
+#: Message keys of the percentile bands (top 10, bottom 10, upper half, lower half) for an
+#: indicator with no better direction, and for one where higher or lower is better.
+_NEUTRAL_BANDS: Final = (
+    "profile.band.highest_10",
+    "profile.band.lowest_10",
+    "profile.band.above_median",
+    "profile.band.below_median",
+)
+_RANKED_BANDS: Final = (
+    "profile.band.best_10",
+    "profile.band.bottom_10",
+    "profile.band.top_half",
+    "profile.band.bottom_half",
+)
+
+
+def _band(pct: float, keys: tuple[str, str, str, str], t: Messages) -> str:
+    """The percentile's band, from the message ``keys`` of top 10, bottom 10, upper half and
+    lower half (in that order)."""
+    top, bottom, upper, lower = keys
+    return t(top if pct >= 90 else bottom if pct <= 10 else upper if pct >= 50 else lower)
+
+
 def _rank_sentence(r: Mapping[str, Any], t: Messages) -> str:
     pct = r["percentile"]
     among = t(
@@ -290,27 +313,11 @@ def _rank_sentence(r: Mapping[str, Any], t: Messages) -> str:
         period=r["period"],
     )
     if r["higher_is_better"] is None:
-        band = (
-            t("profile.band.highest_10")
-            if pct >= 90
-            else t("profile.band.lowest_10")
-            if pct <= 10
-            else t("profile.band.above_median")
-            if pct >= 50
-            else t("profile.band.below_median")
-        )
+        band = _band(pct, _NEUTRAL_BANDS, t)
         return t(
             "profile.rank_from_highest", rank=r["rank"], n=r["regions_n"], band=band, among=among
         )
-    band = (
-        t("profile.band.best_10")
-        if pct >= 90
-        else t("profile.band.bottom_10")
-        if pct <= 10
-        else t("profile.band.top_half")
-        if pct >= 50
-        else t("profile.band.bottom_half")
-    )
+    band = _band(pct, _RANKED_BANDS, t)
     better = t("profile.higher_better") if r["higher_is_better"] else t("profile.lower_better")
     return t(
         "profile.rank", rank=r["rank"], n=r["regions_n"], band=band, among=among, better=better

@@ -114,7 +114,11 @@ def _prepare(
     by: str | Sequence[str],
     components: object,
     employment: str | None,
-) -> tuple[pl.LazyFrame, tuple[str, ...], dict[str, int], str | None]:
+    weights: object,
+) -> tuple[pl.LazyFrame, tuple[str, ...], dict[str, int], str | None, dict[str, float]]:
+    """The checked input of :func:`shortage_index` and :func:`shortage_sensitivity`: rows
+    (with lazy guards), ``by`` names, components, the employment column (None: plain
+    means) and the reference weights."""
     lf = _start(frame, fname)
     by_ = _names(by, "by", fname)
     comps = _check_components(components, fname)
@@ -145,7 +149,7 @@ def _prepare(
             "all (pass employment=None for plain averages)",
         )
     lf = _guard_unique(lf, keys, fname)
-    return lf, by_, comps, emp
+    return lf, by_, comps, emp, _check_weights(weights, comps, fname)
 
 
 def _index(
@@ -365,15 +369,15 @@ def shortage_index(
     *Skills for Jobs* database methodology.
     """
     fname = "shortage_index"
-    lf, by_, comps, emp = _prepare(
+    lf, by_, comps, emp, w = _prepare(
         frame,
         fname,
         occupation=occupation,
         by=by,
         components=components,
         employment=employment,
+        weights=weights,
     )
-    w = _check_weights(weights, comps, fname)
     keys: list[str]
     lf, keys = _keys(lf, by_)
     out = _index(lf, keys, occupation=occupation, comps=comps, weights=w, emp=emp).select(
@@ -453,15 +457,15 @@ def shortage_sensitivity(
     sensitivity analysis).
     """
     fname = "shortage_sensitivity"
-    lf, by_, comps, emp = _prepare(
+    lf, by_, comps, emp, base = _prepare(
         frame,
         fname,
         occupation=occupation,
         by=by,
         components=components,
         employment=employment,
+        weights=weights,
     )
-    base = _check_weights(weights, comps, fname)
     if weight_sets is None:
         sets: dict[str, dict[str, float]] = {}
         for c in comps:

@@ -6,6 +6,11 @@ conf_low, conf_high, p_value_upper_bound``) is the truth; every other view
 :meth:`ModelResult.to_rows`) derives from it. Results are frozen dataclasses: assigning an
 attribute raises :class:`dataclasses.FrozenInstanceError`, and :meth:`ModelResult.tidy`
 returns a copy.
+
+Why one module of about 570 lines: the result types are one contract (every view derives
+from the same tidy table, and :func:`compare` lines them up); a model family's result
+subclass adds only its own views, and keeping them together keeps that contract in one
+place.
 """
 
 from __future__ import annotations

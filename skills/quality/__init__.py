@@ -10,14 +10,18 @@ How a table is validated
 ------------------------
 1. Structure, in Polars: required columns, dtypes, key uniqueness, row count
    (:func:`check_structure`).
-2. Values, in great-expectations on pandas copies of small tables Polars computes first
-   (GX has no Polars engine): the table's own rows (only the columns checked), and
-   aggregated check tables: ``steps`` (period-on-period ratios), ``gaps`` (missing
-   periods per series), ``periods`` (row counts per period) and ``shares`` (sums of
-   shares per group). See :mod:`skills.quality._checks`.
+2. Values, on the table's own rows and on aggregated check tables Polars computes first:
+   ``steps`` (period-on-period ratios), ``gaps`` (missing periods per series),
+   ``periods`` (row counts per period), ``shares`` (sums of shares per group), ... (see
+   :mod:`skills.quality._checks`). The simple expectation types (not-null, between,
+   in-set, regex, non-null share, column pairs) are evaluated in Polars with
+   great-expectations' semantics (:mod:`skills.quality._polars_values`); any other type
+   runs in great-expectations on a pandas copy (:mod:`skills.quality._gx`).
 
-great_expectations is imported only when a value suite runs (it takes seconds to import);
-``import skills.quality`` does not import it.
+great_expectations is imported only when an expectation needs it (it takes seconds to
+import); the shipped suites need it for none. ``SKILLS_QUALITY_ENGINE=great_expectations``
+(or ``engine="great_expectations"``) runs every value expectation in GX, the reference
+the Polars evaluator is tested against (``tests/test_quality_polars.py``).
 
 Examples
 --------
@@ -31,7 +35,14 @@ from __future__ import annotations
 
 from skills.quality._html import render_quality_html
 from skills.quality._report import ExpectationOutcome, Severity, ValidationReport
-from skills.quality._run import check_structure, gx_context, validate_table, validate_tables
+from skills.quality._run import (
+    ENGINE_ENV,
+    check_structure,
+    gx_context,
+    validate_table,
+    validate_tables,
+    value_engine,
+)
 from skills.quality._suite import (
     Expectation,
     Suite,
@@ -43,6 +54,7 @@ from skills.quality._suite import (
 )
 
 __all__ = [
+    "ENGINE_ENV",
     "Expectation",
     "ExpectationOutcome",
     "Severity",
@@ -58,4 +70,5 @@ __all__ = [
     "suite_parameters",
     "validate_table",
     "validate_tables",
+    "value_engine",
 ]

@@ -86,7 +86,8 @@ class ExpectationOutcome:
     description
         The expectation in words (``value in [0, 100]``).
     engine
-        ``"polars"`` (structural checks) or ``"great_expectations"``.
+        ``"polars"`` (structural checks, the simple value types) or
+        ``"great_expectations"`` (:mod:`skills.quality._gx`).
     skipped
         True when the expectation could not apply (an optional column is absent).
     """

@@ -1,19 +1,21 @@
-"""Running suites: Polars structure first, then value expectations in great-expectations.
+"""Running suites: Polars structure first, then the value expectations.
 
-great_expectations is imported here lazily, inside functions, and once per process: one
-ephemeral, offline context (no files, no Data Docs, progress bars off) with one pandas
-data source whose single dataframe asset receives every check table in turn.
+The value expectations run in Polars where :mod:`skills.quality._polars_values`
+reproduces great-expectations' outcome (not-null, between, in-set, regex, non-null share,
+column pairs) and in great-expectations (:mod:`skills.quality._gx`, imported only then)
+for the rest. ``SKILLS_QUALITY_ENGINE=great_expectations`` (or ``engine=`` on
+:func:`validate_table` / :func:`validate_tables`) sends every value expectation to GX.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
@@ -26,6 +28,7 @@ from skills.quality._checks import (
     prepare_rows,
     run_structural,
 )
+from skills.quality._polars_values import ValueResult, evaluate
 from skills.quality._report import MAX_EXAMPLES, ExpectationOutcome, ValidationReport, jsonable
 from skills.quality._suite import (
     CHECK_TABLES,
@@ -40,43 +43,54 @@ from skills.quality._suite import (
 if TYPE_CHECKING:
     from skills.indicators.catalogue import CatalogueEntry
 
-__all__ = ["check_structure", "gx_context", "validate_table", "validate_tables"]
+__all__ = [
+    "ENGINE_ENV",
+    "Engine",
+    "check_structure",
+    "gx_context",
+    "validate_table",
+    "validate_tables",
+]
 
 log = logging.getLogger("skills.quality")
 
-_GX: dict[str, Any] = {}
-#: Every expectation runs with ``BASIC`` (success, counts, observed values, up to 20
-#: unexpected values); only those that fail with unexpected rows run again with
-#: ``SUMMARY``, whose index list gives the example rows. ``SUMMARY`` for all costs about a
-#: third more: GX builds extra metrics per expectation, mostly for checks that pass.
-_FIRST_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 20}
-_RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
+#: The environment variable that picks the value engine (see :func:`value_engine`).
+ENGINE_ENV = "SKILLS_QUALITY_ENGINE"
+#: ``polars``: simple value expectations in Polars, the rest in GX (the default);
+#: ``great_expectations``: every value expectation in GX.
+Engine = Literal["polars", "great_expectations"]
+_ENGINES: Mapping[str, Engine] = {
+    "polars": "polars",
+    "great_expectations": "great_expectations",
+    "gx": "great_expectations",
+}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def gx_context() -> Any:
-    """The process's ephemeral great-expectations context (created on first use).
+def value_engine(engine: str | None = None) -> Engine:
+    """The engine for value expectations: ``engine``, else ``$SKILLS_QUALITY_ENGINE``.
 
-    Offline and in memory: no project folder, no Data Docs, no usage statistics, progress
-    bars off and GX's logging turned down to errors.
+    ``polars`` (default) evaluates the simple types in Polars and the rest in
+    great-expectations; ``great_expectations`` (or ``gx``) runs them all in GX, the
+    reference the Polars evaluator is tested against.
+
+    Raises
+    ------
+    skills.errors.ConfigError
+        For any other value.
     """
-    if "context" not in _GX:
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import great_expectations as gx
-            from great_expectations.data_context.types.base import ProgressBarsConfig
+    chosen = engine if engine is not None else os.environ.get(ENGINE_ENV) or "polars"
+    if chosen not in _ENGINES:
+        where = "engine" if engine is not None else ENGINE_ENV
+        raise ConfigError(f"{where} = {chosen!r}: use 'polars' or 'great_expectations' (or 'gx')")
+    return _ENGINES[chosen]
 
-            context = gx.get_context(mode="ephemeral")
-            context.variables.progress_bars = ProgressBarsConfig(
-                globally=False, metric_calculations=False
-            )
-            source = context.data_sources.add_pandas("skills_quality")
-            asset = source.add_dataframe_asset("check_table")
-            _GX["batch_definition"] = asset.add_batch_definition_whole_dataframe("whole")
-            _GX["suite_class"] = gx.ExpectationSuite
-            _GX["context"] = context
-    return _GX["context"]
+
+def gx_context() -> Any:
+    """The process's ephemeral great-expectations context (imports GX on first use)."""
+    from skills.quality._gx import gx_context as context
+
+    return context()
 
 
 def _resolve_suite(table: str, suite: str | None) -> Suite:
@@ -142,8 +156,9 @@ def validate_table(
     source: str | None = None,
     nuts_version: int = 2021,
     catalogue: Sequence[CatalogueEntry] | None = None,
+    engine: str | None = None,
 ) -> list[ExpectationOutcome]:
-    """Validate one table with its suite: structure in Polars, then values in GX.
+    """Validate one table with its suite: structure in Polars, then values.
 
     Parameters
     ----------
@@ -164,6 +179,10 @@ def validate_table(
         The indicator catalogue an ``indicators`` table is checked against (ids, units,
         valid ranges); default the shipped one
         (:func:`skills.indicators.catalogue.load_catalogue`).
+    engine
+        ``polars`` (simple value expectations in Polars, the rest in great-expectations)
+        or ``great_expectations`` (all in GX); default ``$SKILLS_QUALITY_ENGINE``, else
+        ``polars`` (:func:`value_engine`).
 
     Returns
     -------
@@ -177,7 +196,13 @@ def validate_table(
     """
     s = _resolve_suite(table, suite)
     return _validate(
-        table, _as_frame(frame), s, source=source, nuts_version=nuts_version, catalogue=catalogue
+        table,
+        _as_frame(frame),
+        s,
+        source=source,
+        nuts_version=nuts_version,
+        catalogue=catalogue,
+        engine=value_engine(engine),
     )
 
 
@@ -188,6 +213,7 @@ def validate_tables(
     nuts_version: int = 2021,
     suites: Mapping[str, str] | None = None,
     catalogue: Sequence[CatalogueEntry] | None = None,
+    engine: str | None = None,
 ) -> ValidationReport:
     """Validate several tables (inputs and outputs of a run) into one report.
 
@@ -207,6 +233,8 @@ def validate_tables(
         The indicator catalogue ``indicators`` tables are checked against; default the
         shipped one. A refresh with extra analyses (``[analyses.<name>]``) passes the
         shipped entries plus the indicators those analyses declare.
+    engine
+        The value engine, as for :func:`validate_table`.
 
     Returns
     -------
@@ -214,6 +242,7 @@ def validate_tables(
         Every outcome; ``report.passed`` is False when an ``error`` expectation failed.
     """
     start = time.perf_counter()
+    chosen = value_engine(engine)
     sources = sources or {}
     suites = suites or {}
     outcomes: list[ExpectationOutcome] = []
@@ -230,6 +259,7 @@ def validate_tables(
                 source=sources.get(name),
                 nuts_version=nuts_version,
                 catalogue=catalogue,
+                engine=chosen,
             )
         )
     return ValidationReport(
@@ -260,6 +290,7 @@ class _Where:
         examples: tuple[dict[str, Any], ...] = (),
         *,
         skipped: bool = False,
+        engine: str = "great_expectations",
     ) -> ExpectationOutcome:
         return ExpectationOutcome(
             suite=self.suite.name,
@@ -274,7 +305,7 @@ class _Where:
             source=self.source,
             check_table=self.check_table,
             description=describe(exp),
-            engine="great_expectations",
+            engine=engine,
             skipped=skipped,
         )
 
@@ -287,6 +318,7 @@ def _validate(
     source: str | None,
     nuts_version: int,
     catalogue: Sequence[CatalogueEntry] | None = None,
+    engine: Engine = "polars",
 ) -> list[ExpectationOutcome]:
     rows = prepare_rows(frame.drop(ROW, strict=False), suite, catalogue=catalogue)
     outcomes, bad = run_structural(frame, suite, table=table, source=source, rows_n=rows.height)
@@ -307,7 +339,7 @@ def _validate(
         if exps:
             check = build_check_table(name, rows, suite)
             where = _Where(table, suite, name, source)
-            outcomes.extend(_run_gx(where, check, exps, bad, params=params))
+            outcomes.extend(_run_values(where, check, exps, bad, params=params, engine=engine))
     return outcomes
 
 
@@ -334,16 +366,18 @@ def _needed_columns(exp: Expectation, available: list[str]) -> list[str]:
     return cols + [c for c in from_condition if c not in cols]
 
 
-def _run_gx(
+def _run_values(
     where: _Where,
     check: pl.DataFrame,
     exps: list[Expectation],
     bad: set[str],
     *,
     params: Mapping[str, Any],
+    engine: Engine,
 ) -> list[ExpectationOutcome]:
+    """The value expectations of one check table: Polars where it can, GX for the rest."""
     results: dict[int, ExpectationOutcome] = {}
-    runnable: list[tuple[int, Expectation]] = []
+    for_gx: list[tuple[int, Expectation]] = []
     needed: set[str] = set()
     for i, exp in enumerate(exps):
         cols = _needed_columns(exp, check.columns)
@@ -357,133 +391,29 @@ def _run_gx(
             )
             results[i] = where.outcome(exp, True, {"message": f"skipped: {why}"}, skipped=True)
             continue
-        runnable.append((i, exp))
+        done = evaluate(check, exp, params) if engine == "polars" else None
+        if done is not None:
+            results[i] = _outcome(where, check, exp, done, engine="polars")
+            continue
+        for_gx.append((i, exp))
         needed.update(cols)
-    if runnable:
-        narrowed, run_params = _narrow_code_lists(check, runnable, params)
+    if for_gx:
+        from skills.quality._gx import run_gx
+
         name = f"{where.suite.name}.{where.check_table}"
-        columns = sorted(needed)
-        gx_results = _gx_validate(
-            check, columns, narrowed, params=run_params, name=name, result_format=_FIRST_FORMAT
-        )
-        again = [(i, e) for i, e in narrowed if _has_unexpected_rows(gx_results[i])]
-        if again:
-            gx_results.update(
-                _gx_validate(
-                    check,
-                    columns,
-                    again,
-                    params=run_params,
-                    name=name,
-                    result_format=_RESULT_FORMAT,
-                )
-            )
-        for i, _exp in runnable:
-            results[i] = _from_gx(where, check, exps[i], gx_results[i])
+        gx_results = run_gx(check, sorted(needed), for_gx, params=params, name=name)
+        for i, _exp in for_gx:
+            results[i] = _outcome(where, check, exps[i], gx_results[i], engine="great_expectations")
     return [results[i] for i in range(len(exps))]
 
 
-def _narrow_code_lists(
-    check: pl.DataFrame, runnable: list[tuple[int, Expectation]], params: Mapping[str, Any]
-) -> tuple[list[tuple[int, Expectation]], dict[str, Any]]:
-    """Pass each code-list check only the codes its column holds.
-
-    GX copies an expectation's kwargs many times while validating, so a value set of
-    hundreds of codes costs ~60 ms per expectation; the codes absent from the column cannot
-    change the outcome, so each expectation gets its own parameter holding the code list
-    intersected with the column's distinct values.
-    """
-    out: list[tuple[int, Expectation]] = []
-    run_params = dict(params)
-    for i, exp in runnable:
-        vs = exp.kwargs.get("value_set")
-        col = exp.kwargs.get("column")
-        param = vs.get("$PARAMETER") if isinstance(vs, Mapping) else None
-        if isinstance(param, str) and param in params and isinstance(col, str):
-            present = set(check.get_column(col).drop_nulls().unique().to_list())
-            name = f"{param}__{i}"
-            run_params[name] = [c for c in params[param] if c in present]
-            kwargs = {**exp.kwargs, "value_set": {"$PARAMETER": name}}
-            out.append((i, Expectation(exp.type, kwargs, exp.meta)))
-        else:
-            out.append((i, exp))
-    return out, run_params
-
-
-def _has_unexpected_rows(res: Any) -> bool:
-    """A failed row-level expectation: it has unexpected values to show examples of."""
-    return not res.success and bool((res.result or {}).get("partial_unexpected_list"))
-
-
-def _gx_validate(
-    check: pl.DataFrame,
-    columns: list[str],
-    runnable: list[tuple[int, Expectation]],
-    *,
-    params: Mapping[str, Any],
-    name: str,
-    result_format: Mapping[str, Any] = _RESULT_FORMAT,
-) -> dict[int, Any]:
-    gx_context()
-    batch_definition = _GX["batch_definition"]
-    suite_class = _GX["suite_class"]
-    pdf = _to_pandas(check, columns)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        gx_suite = suite_class(
-            name=name,
-            expectations=[
-                {
-                    "type": exp.type,
-                    "kwargs": dict(exp.kwargs),
-                    "meta": {**exp.meta, "_skills_index": i},
-                    "severity": "critical" if exp.severity == "error" else "warning",
-                }
-                for i, exp in runnable
-            ],
-        )
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": pdf})
-        result = batch.validate(
-            gx_suite, result_format=dict(result_format), expectation_parameters=dict(params)
-        )
-    return {int(r.expectation_config.meta["_skills_index"]): r for r in result.results}
-
-
-def _to_pandas(check: pl.DataFrame, columns: list[str]) -> Any:
-    """A pandas copy of the columns GX needs (an index-only frame when it needs none)."""
-    import pandas as pd
-
-    if not columns:
-        return pd.DataFrame(index=range(check.height))
-    return check.select(columns).to_pandas()
-
-
-def _from_gx(where: _Where, check: pl.DataFrame, exp: Expectation, res: Any) -> ExpectationOutcome:
-    info = res.exception_info or {}
-    if info.get("raised_exception"):
-        message = str(info.get("exception_message") or "great-expectations raised an error")
-        return where.outcome(exp, False, {"message": f"could not run: {message}"})
-    result = dict(res.result or {})
-    if "observed_value" in result:
-        observed = {"observed_value": jsonable(result["observed_value"])}
-        return where.outcome(exp, bool(res.success), observed)
-    values: list[Any] = []
-    for raw in result.get("partial_unexpected_list") or []:
-        value = jsonable(raw)
-        if value not in values:
-            values.append(value)
-    observed = {
-        "unexpected_count": result.get("unexpected_count"),
-        "element_count": result.get("element_count"),
-        "unexpected_values": values[:MAX_EXAMPLES],
-    }
-    if result.get("unexpected_percent") is not None:
-        observed["unexpected_percent"] = round(float(result["unexpected_percent"]), 4)
-    index = result.get("partial_unexpected_index_list") or []
+def _outcome(
+    where: _Where, check: pl.DataFrame, exp: Expectation, res: ValueResult, *, engine: str
+) -> ExpectationOutcome:
     examples: tuple[dict[str, Any], ...] = ()
-    if not res.success and index:
-        examples = _examples(check, where, exp, [int(i) for i in index])
-    return where.outcome(exp, bool(res.success), observed, examples)
+    if res.unexpected_rows:
+        examples = _examples(check, where, exp, list(res.unexpected_rows))
+    return where.outcome(exp, res.success, res.observed, examples, engine=engine)
 
 
 def _examples(

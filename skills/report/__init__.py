@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from skills._fileio import atomic_write_bytes
+from skills._fileio import atomic_write_bytes, cache_dir
 
 if TYPE_CHECKING:
     from skills.report._publication import Publication
@@ -319,27 +319,25 @@ def javascript_bundle(vl_version: str) -> str:
     user cache (``$SKILLS_CACHE_DIR/vl-convert``, else ``$XDG_CACHE_HOME/skills/vl-convert``
     or ``~/.cache/skills/vl-convert``) and written atomically.
     """
-    import os
     from importlib.metadata import version
 
     import vl_convert as vlc
 
-    base = os.environ.get("SKILLS_CACHE_DIR", "").strip()
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    if base:
-        folder = Path(base).expanduser() / "vl-convert"
-    elif xdg and Path(xdg).is_absolute():
-        folder = Path(xdg) / "skills" / "vl-convert"
-    else:
-        folder = Path.home() / ".cache" / "skills" / "vl-convert"
-    path = folder / f"bundle-{version('vl-convert-python')}-vl{vl_version}.js"
     try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        pass
+        folder = cache_dir("vl-convert")
+    except RuntimeError:  # no home folder and no cache variable: build it each time
+        folder = None
+    path = (folder or Path()) / f"bundle-{version('vl-convert-python')}-vl{vl_version}.js"
+    if folder is not None:
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            pass
     # the stub marks snippet as required; at run time it defaults to None, the standard
     # bundle that puts vegaEmbed, vega and vegaLite on window
     text: str = vlc.javascript_bundle(vl_version=vl_version)  # type: ignore[call-arg]
+    if folder is None:
+        return text
     try:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, text.encode("utf-8"), fsync=False)  # a cache: rebuilt if lost

@@ -16,23 +16,16 @@ panel.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 import polars as pl
 
 from skills import classifications as cls
-from skills.schema import MAX_COUNT, MAX_COUNT_REASON, Column, TableSchema, read_table
+from skills.schema import Column, TableSchema
+from skills.sources._userfile import count_column, nuts_codes, user_file_reader
 
 __all__ = ["COMPETING_GRADUATES", "COMPETING_LEVELS", "read_competing_graduates"]
 
 #: ISCED 2011 levels of the table: short-cycle tertiary other than ITS, and bachelor's.
 COMPETING_LEVELS = ("ED5", "ED6")
-
-
-def _nuts23_codes() -> list[str]:
-    nuts = cls.nuts_regions().filter(pl.col("nuts_level").is_in([2, 3]))
-    return nuts["nuts_code"].unique().to_list()
 
 
 def _narrow_fields() -> list[str]:
@@ -57,7 +50,7 @@ COMPETING_GRADUATES = TableSchema(
             "string",
             "Region or province where the degree was awarded (Italian NUTS 2 or NUTS 3 "
             "code, e.g. ITC1 or ITC11).",
-            codes=(_nuts23_codes, "Italian NUTS 2 and 3 codes (2006-2021)"),
+            codes=(nuts_codes(2, 3), "Italian NUTS 2 and 3 codes (2006-2021)"),
             aliases=("geo_nuts", "nuts", "sede_nuts"),
         ),
         Column(
@@ -87,14 +80,9 @@ COMPETING_GRADUATES = TableSchema(
             codes=(lambda: COMPETING_LEVELS, "ED5 or ED6"),
             aliases=("isced", "livello_isced"),
         ),
-        Column(
+        count_column(
             "graduates_n",
-            "int",
             "Graduates (degrees awarded) in the year.",
-            minimum=0,
-            maximum=MAX_COUNT,
-            maximum_reason=MAX_COUNT_REASON,
-            unit="persons",
             aliases=("laureati", "diplomati", "titoli_rilasciati"),
         ),
         Column(
@@ -116,24 +104,13 @@ COMPETING_GRADUATES = TableSchema(
 )
 
 
-def read_competing_graduates(
-    path: str | Path,
-    *,
-    sheet: str | None = None,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    ignore_columns: Sequence[str] = (),
-) -> pl.DataFrame:
-    """Read competing graduates (CSV or XLSX) checked against :data:`COMPETING_GRADUATES`.
+read_competing_graduates = user_file_reader(
+    COMPETING_GRADUATES,
+    name="read_competing_graduates",
+    module=__name__,
+    doc="""Read competing graduates (CSV or XLSX) checked against :data:`COMPETING_GRADUATES`.
 
     Returns one row per area, year, ISCED-F 2013 narrow field and ISCED level, with
     ``iscedf13`` as three digits and ``_line`` (file line or sheet row).
-    """
-    return read_table(
-        path,
-        COMPETING_GRADUATES,
-        sheet=sheet,
-        delimiter=delimiter,
-        encoding=encoding,
-        ignore_columns=ignore_columns,
-    )
+    """,
+)

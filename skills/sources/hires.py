@@ -8,19 +8,10 @@ bring them as a table with one row per area and period.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
-import polars as pl
-
-from skills import classifications as cls
-from skills.schema import MAX_COUNT, MAX_COUNT_REASON, Column, TableSchema, read_table
+from skills.schema import Column, TableSchema
+from skills.sources._userfile import count_column, nuts_codes, user_file_reader
 
 __all__ = ["HIRES", "read_hires"]
-
-
-def _italian_codes() -> list[str]:
-    return cls.nuts_regions()["nuts_code"].unique().to_list()
 
 
 HIRES = TableSchema(
@@ -33,7 +24,7 @@ HIRES = TableSchema(
             "geo",
             "string",
             "Province or region (Italian NUTS 2 or 3 code, e.g. ITC11).",
-            codes=(_italian_codes, "Italian NUTS codes (2006-2021)"),
+            codes=(nuts_codes(), "Italian NUTS codes (2006-2021)"),
             aliases=("geo_nuts3", "provincia_nuts3"),
         ),
         Column(
@@ -43,14 +34,9 @@ HIRES = TableSchema(
             pattern=r"\d{4}(-Q[1-4])?",
             aliases=("periodo",),
         ),
-        Column(
+        count_column(
             "hires_n",
-            "int",
             "Hires (employment relationships started) in the period.",
-            minimum=0,
-            maximum=MAX_COUNT,
-            maximum_reason=MAX_COUNT_REASON,
-            unit="persons",
             aliases=("attivazioni", "assunzioni"),
         ),
         Column(
@@ -62,20 +48,9 @@ HIRES = TableSchema(
 )
 
 
-def read_hires(
-    path: str | Path,
-    *,
-    sheet: str | None = None,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    ignore_columns: Sequence[str] = (),
-) -> pl.DataFrame:
-    """Read a hires table (CSV or XLSX) checked against :data:`HIRES`."""
-    return read_table(
-        path,
-        HIRES,
-        sheet=sheet,
-        delimiter=delimiter,
-        encoding=encoding,
-        ignore_columns=ignore_columns,
-    )
+read_hires = user_file_reader(
+    HIRES,
+    name="read_hires",
+    module=__name__,
+    doc="Read a hires table (CSV or XLSX) checked against :data:`HIRES`.",
+)

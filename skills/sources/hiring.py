@@ -11,22 +11,16 @@ professions, which users bridge to ISCO-08 before loading); Eurostat's ``OC`` pr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
 from skills import classifications as cls
 from skills.errors import InputError
-from skills.schema import MAX_COUNT, MAX_COUNT_REASON, Column, TableSchema, read_table
-from skills.sources.its import _province_codes
+from skills.schema import Column, TableSchema
+from skills.sources._userfile import count_column, isco_codes, province_column, user_file_reader
 
 __all__ = ["HIRING_PLANS", "check_one_frequency", "read_hiring_plans"]
-
-
-def _isco_codes() -> list[str]:
-    groups = cls.isco08_groups().filter(pl.col("level").is_in([2, 3]))
-    return groups["isco08"].to_list()
 
 
 def _education_codes() -> list[str]:
@@ -39,13 +33,7 @@ HIRING_PLANS = TableSchema(
     grain="province, period, occupation and required education level",
     key=("geo_nuts3", "period", "isco08", "education_level", "nace_r2"),
     columns=(
-        Column(
-            "geo_nuts3",
-            "string",
-            "Province of the workplace (NUTS 3 code, e.g. ITC11).",
-            codes=(_province_codes, "Italian NUTS 3 codes (2010-2021)"),
-            aliases=("provincia_nuts3", "nuts3"),
-        ),
+        province_column("Province of the workplace (NUTS 3 code, e.g. ITC11)."),
         Column(
             "period",
             "string",
@@ -58,7 +46,7 @@ HIRING_PLANS = TableSchema(
             "string",
             "Occupation, ISCO-08 sub-major (2-digit) or minor (3-digit) group; "
             "`OC31` is read as `31`.",
-            codes=(_isco_codes, "ISCO-08 2- and 3-digit groups"),
+            codes=(isco_codes(2, 3), "ISCO-08 2- and 3-digit groups"),
             aliases=("isco", "isco08_code"),
             normalise=lambda e: e.str.strip_prefix("OC"),
         ),
@@ -70,14 +58,9 @@ HIRING_PLANS = TableSchema(
             codes=(_education_codes, "education levels of the hiring-plan survey"),
             aliases=("livello_istruzione",),
         ),
-        Column(
+        count_column(
             "planned_hires_n",
-            "int",
             "Hires firms plan for the period.",
-            minimum=0,
-            maximum=MAX_COUNT,
-            maximum_reason=MAX_COUNT_REASON,
-            unit="persons",
             aliases=("entrate_previste", "assunzioni_previste"),
         ),
         Column(
@@ -108,29 +91,17 @@ HIRING_PLANS = TableSchema(
 )
 
 
-def read_hiring_plans(
-    path: str | Path,
-    *,
-    sheet: str | None = None,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    ignore_columns: Sequence[str] = (),
-) -> pl.DataFrame:
-    """Read planned hires (CSV or XLSX) and check them against :data:`HIRING_PLANS`.
+read_hiring_plans = user_file_reader(
+    HIRING_PLANS,
+    name="read_hiring_plans",
+    module=__name__,
+    doc="""Read planned hires (CSV or XLSX) and check them against :data:`HIRING_PLANS`.
 
     Returns one row per province, period, occupation and education level (and sector when
     ``nace_r2`` is given), with ``isco08`` as plain digits and ``_line`` (file line or
     sheet row).
-    """
-    frame = read_table(
-        path,
-        HIRING_PLANS,
-        sheet=sheet,
-        delimiter=delimiter,
-        encoding=encoding,
-        ignore_columns=ignore_columns,
-    )
-    return frame
+    """,
+)
 
 
 def check_one_frequency(frame: pl.DataFrame, path: str | Path) -> None:

@@ -11,24 +11,17 @@ in ``its_area_source``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 import polars as pl
 
 from skills import classifications as cls
-from skills.schema import MAX_COUNT, MAX_COUNT_REASON, Column, RowRule, TableSchema, read_table
+from skills.schema import Column, RowRule, TableSchema
+from skills.sources._userfile import count_column, province_column, user_file_reader
 
 __all__ = ["ITS_COURSES", "read_its_courses"]
 
 
 def _area_codes() -> list[str]:
     return cls.its_areas()["its_area"].to_list()
-
-
-def _province_codes() -> list[str]:
-    regions = cls.nuts_regions()
-    return regions.filter(pl.col("nuts_level") == 3)["nuts_code"].unique().to_list()
 
 
 ITS_COURSES = TableSchema(
@@ -73,13 +66,7 @@ ITS_COURSES = TableSchema(
             codes=(_area_codes, "ITS technology areas, 2008 and 2023 schemes"),
             aliases=("area_tecnologica",),
         ),
-        Column(
-            "geo_nuts3",
-            "string",
-            "Province where the course runs (NUTS 3 code, e.g. ITC11).",
-            codes=(_province_codes, "Italian NUTS 3 codes (2010-2021)"),
-            aliases=("provincia_nuts3", "nuts3"),
-        ),
+        province_column("Province where the course runs (NUTS 3 code, e.g. ITC11)."),
         Column(
             "start_year",
             "int",
@@ -96,49 +83,25 @@ ITS_COURSES = TableSchema(
             maximum=2100,
             aliases=("anno_fine",),
         ),
-        Column(
-            "enrolled_n",
-            "int",
-            "Students enrolled at the start.",
-            minimum=0,
-            maximum=MAX_COUNT,
-            maximum_reason=MAX_COUNT_REASON,
-            unit="persons",
-            aliases=("iscritti",),
-        ),
-        Column(
+        count_column("enrolled_n", "Students enrolled at the start.", aliases=("iscritti",)),
+        count_column(
             "graduates_n",
-            "int",
             "Students who obtained the diploma.",
-            minimum=0,
-            maximum=MAX_COUNT,
-            maximum_reason=MAX_COUNT_REASON,
-            unit="persons",
             nullable=True,
             aliases=("diplomati",),
         ),
-        Column(
+        count_column(
             "employed_12m_n",
-            "int",
             "Graduates employed 12 months after the diploma.",
             required=False,
             nullable=True,
-            minimum=0,
-            maximum=MAX_COUNT,
-            maximum_reason=MAX_COUNT_REASON,
-            unit="persons",
             aliases=("occupati_12_mesi", "occupati"),
         ),
-        Column(
+        count_column(
             "employed_coherent_12m_n",
-            "int",
             "Of the employed, those in a job coherent with the course.",
             required=False,
             nullable=True,
-            minimum=0,
-            maximum=MAX_COUNT,
-            maximum_reason=MAX_COUNT_REASON,
-            unit="persons",
             aliases=("occupati_coerenti", "occupati_area_coerente"),
         ),
     ),
@@ -189,34 +152,22 @@ ITS_COURSES = TableSchema(
 )
 
 
-def read_its_courses(
-    path: str | Path,
-    *,
-    sheet: str | None = None,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    ignore_columns: Sequence[str] = (),
-) -> pl.DataFrame:
-    """Read ITS course records (CSV or XLSX) and check them against :data:`ITS_COURSES`.
-
-    Returns one row per course cohort with the schema's columns, ``its_area`` in the 2023
-    scheme, ``its_area_source`` (the code as given) and ``_line`` (file line or sheet row).
-
-    Raises
-    ------
-    skills.errors.InputError
-        For a missing required column, an unknown area or province, a negative count,
-        graduates above enrolled and every other schema violation, naming file, line and
-        column; also for the undivided 2008 ``made_in_italy`` area, which cannot be mapped.
-    """
-    frame = read_table(
-        path,
-        ITS_COURSES,
-        sheet=sheet,
-        delimiter=delimiter,
-        encoding=encoding,
-        ignore_columns=ignore_columns,
-    )
+def _map_its_area(frame: pl.DataFrame) -> pl.DataFrame:
+    """Keep the area code as given in ``its_area_source``; map 2008 areas to the 2023 scheme."""
     frame = frame.with_columns(pl.col("its_area").alias("its_area_source"))
     # the schema has rejected made_in_italy and codes of neither scheme, so this cannot fail
     return cls.map_its_area_2008_to_2023(frame, "its_area")
+
+
+read_its_courses = user_file_reader(
+    ITS_COURSES,
+    name="read_its_courses",
+    module=__name__,
+    doc="""Read ITS course records (CSV or XLSX) and check them against :data:`ITS_COURSES`.
+
+    Returns one row per course cohort with the schema's columns, ``its_area`` in the 2023
+    scheme, ``its_area_source`` (the code as given) and ``_line`` (file line or sheet row).
+    """,
+    raises="; also for the undivided 2008 ``made_in_italy`` area, which cannot be mapped",
+    finish=_map_its_area,
+)

@@ -8,19 +8,10 @@ table they trust, and the publication records which one was used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
-import polars as pl
-
-from skills import classifications as cls
-from skills.schema import Column, TableSchema, read_table
+from skills.schema import Column, TableSchema
+from skills.sources._userfile import isco_codes, user_file_reader
 
 __all__ = ["WAGES", "read_wages"]
-
-
-def _isco_codes() -> list[str]:
-    return cls.isco08_groups().filter(pl.col("level").is_in([1, 2, 3]))["isco08"].to_list()
 
 
 WAGES = TableSchema(
@@ -33,7 +24,7 @@ WAGES = TableSchema(
             "isco08",
             "string",
             "Occupation, ISCO-08 major, sub-major or minor group; `OC31` is read as `31`.",
-            codes=(_isco_codes, "ISCO-08 groups"),
+            codes=(isco_codes(1, 2, 3), "ISCO-08 groups"),
             normalise=lambda e: e.str.strip_prefix("OC"),
         ),
         Column(
@@ -65,20 +56,9 @@ WAGES = TableSchema(
 )
 
 
-def read_wages(
-    path: str | Path,
-    *,
-    sheet: str | None = None,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    ignore_columns: Sequence[str] = (),
-) -> pl.DataFrame:
-    """Read a wages-by-occupation table (CSV or XLSX) checked against :data:`WAGES`."""
-    return read_table(
-        path,
-        WAGES,
-        sheet=sheet,
-        delimiter=delimiter,
-        encoding=encoding,
-        ignore_columns=ignore_columns,
-    )
+read_wages = user_file_reader(
+    WAGES,
+    name="read_wages",
+    module=__name__,
+    doc="Read a wages-by-occupation table (CSV or XLSX) checked against :data:`WAGES`.",
+)

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from skills._fileio import atomic_write_bytes, file_sha256
+from skills._fileio import atomic_write_bytes, cache_dir, file_sha256
+from skills.errors import ConfigError
 from skills.sources.eurostat_api import _common
 from skills.sources.eurostat_api._common import _iso, logger
 from skills.sources.eurostat_api.errors import _UnavailableError
@@ -72,14 +72,14 @@ def default_cache_dir() -> Path:
     ``$SKILLS_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/skills/eurostat``, else
     ``~/.cache/skills/eurostat``. Empty variables count as unset, and a relative
     ``XDG_CACHE_HOME`` is ignored, as the XDG base-directory specification asks.
+
+    Raises :class:`~skills.errors.ConfigError` (exit 2) naming ``SKILLS_CACHE_DIR`` when
+    none resolves (a service user without a home folder).
     """
-    env = os.environ.get("SKILLS_CACHE_DIR", "").strip()
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "skills" / "eurostat"
-    return Path.home() / ".cache" / "skills" / "eurostat"
+    try:
+        return cache_dir("eurostat", env_is_folder=True)
+    except RuntimeError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _request_hash(

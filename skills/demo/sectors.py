@@ -33,6 +33,8 @@ import io
 import numpy as np
 import polars as pl
 
+from skills.demo._formats import _flag_for, _rows_frame
+
 __all__ = ["SECTIONS", "sector_occupation_csv", "sector_occupation_demo"]
 
 #: NACE Rev. 2 sections: share of employment (%, 2015, Italian orders of magnitude) and
@@ -124,8 +126,6 @@ def sector_occupation_demo(seed: int, occupations: pl.DataFrame) -> pl.DataFrame
     and ``TOTAL``), ``isco08`` (``OC0``-``OC9`` and ``TOTAL``), ``value`` (thousands,
     rounded to 0.1; null when suppressed) and ``flag``. Every value is synthetic.
     """
-    from skills.demo import _flag_for
-
     rng = np.random.default_rng(seed + 11)
     majors = occupations.filter(
         pl.col("geo").is_in(list(_TILT)), pl.col("isco08").str.len_chars() == 3
@@ -169,9 +169,9 @@ def sector_occupation_demo(seed: int, occupations: pl.DataFrame) -> pl.DataFrame
             elif value < _UNRELIABLE_BELOW:
                 flag = flag_year + "u"
             rows.append((geo, year, nace, isco, shown, flag or None))
-    frame = pl.DataFrame(
+    return _rows_frame(
         rows,
-        schema={
+        {
             "geo": pl.String,
             "year": pl.Int64,
             "nace_r2": pl.String,
@@ -179,9 +179,8 @@ def sector_occupation_demo(seed: int, occupations: pl.DataFrame) -> pl.DataFrame
             "value": pl.Float64,
             "flag": pl.String,
         },
-        orient="row",
+        ["geo", "year", "nace_r2", "isco08"],
     )
-    return frame.sort("geo", "year", "nace_r2", "isco08")
 
 
 def sector_occupation_csv(frame: pl.DataFrame, last_update: str) -> str:

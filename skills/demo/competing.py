@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from skills.demo._formats import _rows_frame
+from skills.demo._params import DEMO_LABEL, YEARS
+
 __all__ = ["competing_graduates_demo"]
 
-_LABEL = "synthetic demo data"
-_YEARS = tuple(range(2015, 2026))
 _BASE_YEAR = 2015
 
 # Bachelor's (ED6) degrees a year in Piedmont by narrow field, around 2015, and the
@@ -76,14 +77,16 @@ def competing_graduates_demo(seed: int) -> pl.DataFrame:
                 expected = total * share
                 if expected < _MIN_CELL:
                     continue
-                for year in _YEARS:
+                for year in YEARS:
                     trend = (1 + growth) ** (year - _BASE_YEAR)
                     noise = float(np.exp(rng.normal(0.0, 0.05)))
                     n = round(expected * trend * noise)
-                    rows.append((geo, year, field, level, n, f"{_LABEL}, shaped like MUR laureati"))
-    frame = pl.DataFrame(
+                    rows.append(
+                        (geo, year, field, level, n, f"{DEMO_LABEL}, shaped like MUR laureati")
+                    )
+    return _rows_frame(
         rows,
-        schema={
+        {
             "geo": pl.String,
             "year": pl.Int64,
             "iscedf13": pl.String,
@@ -91,6 +94,5 @@ def competing_graduates_demo(seed: int) -> pl.DataFrame:
             "graduates_n": pl.Int64,
             "source_note": pl.String,
         },
-        orient="row",
+        ["geo", "year", "iscedf13", "isced11"],
     )
-    return frame.sort("geo", "year", "iscedf13", "isced11")
