@@ -1,9 +1,23 @@
-"""Verify a publication against its manifest, and repair a damaged ``latest``."""
+"""The manifest of a publication, typed; verify a publication against it; repair ``latest``.
+
+:class:`Manifest` is what ``manifest.json`` holds (docs/design.md, "Contracts"): the
+refresh builds one and writes :meth:`Manifest.to_dict` (the keys, in their order, are
+the file's contract); :func:`verify_publication` reads the file back with
+:meth:`Manifest.parse`. The blocks whose shape varies by source kind or analysis
+(``inputs``, ``crosswalks``, ``analyses``, ``extensions``, ``stages``, ``validation``,
+``row_counts``) stay JSON objects, described where they are made.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import polars as pl
 
 from skills.errors import OutputDirError
 from skills.lock import RefreshLock
@@ -16,7 +30,170 @@ from skills.publish import (
     switch_latest,
 )
 
-__all__ = ["repair_latest", "verify_publication"]
+__all__ = [
+    "Manifest",
+    "OutputFile",
+    "PackageInfo",
+    "PipelineInfo",
+    "describe_outputs",
+    "repair_latest",
+    "verify_publication",
+]
+
+#: The manifest's file name in a publication folder.
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """``package``: the code that made the publication."""
+
+    name: str = "skills"
+    version: str = ""
+    #: SHA-256 over the package's files (:func:`skills.stagecache.code_fingerprint`).
+    code_fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class PipelineInfo:
+    """``pipeline``: the spec the publication was built from."""
+
+    name: str = ""
+    title: str = ""
+    path: str = ""
+    sha256: str = ""
+    region: str = ""
+    nuts_version: int = 0
+    benchmarks: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, spec: Any) -> PipelineInfo:
+        """The block for a :class:`~skills.spec.PipelineSpec`."""
+        return cls(
+            name=spec.name,
+            title=spec.title,
+            path=str(spec.path),
+            sha256=spec.sha256,
+            region=spec.region,
+            nuts_version=spec.nuts_version,
+            benchmarks=list(spec.benchmarks),
+            languages=list(spec.languages),
+        )
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One entry of ``outputs``: a published file, its digest, size and (Parquet) rows."""
+
+    path: str
+    sha256: str
+    bytes: int
+    rows: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON entry (``rows`` only for a table)."""
+        item: dict[str, Any] = {"path": self.path, "sha256": self.sha256, "bytes": self.bytes}
+        if self.rows is not None:
+            item["rows"] = self.rows
+        return item
+
+    @classmethod
+    def from_dict(cls, item: object) -> OutputFile:
+        """Read an entry back; :class:`ValueError` when it is not one."""
+        if not isinstance(item, Mapping) or not isinstance(item.get("path"), str):
+            raise ValueError(f"bad output entry {item!r}")
+        size, rows = item.get("bytes"), item.get("rows")
+        return cls(
+            path=item["path"],
+            sha256=str(item.get("sha256", "")),
+            bytes=size if isinstance(size, int) else -1,
+            rows=rows if isinstance(rows, int) else None,
+        )
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``manifest.json`` holds; :meth:`to_dict` gives the file's keys in order."""
+
+    run_id: str = ""
+    started: str = ""
+    finished: str | None = None
+    package: PackageInfo = field(default_factory=PackageInfo)
+    #: What the publication is a function of (spec, code, inputs, crosswalk).
+    fingerprint: str = ""
+    pipeline: PipelineInfo = field(default_factory=PipelineInfo)
+    data_label: str | None = None
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    skipped_sources: list[dict[str, str]] = field(default_factory=list)
+    crosswalks: list[dict[str, Any]] = field(default_factory=list)
+    analyses: list[dict[str, str]] = field(default_factory=list)
+    extensions: list[dict[str, Any]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    validation: list[dict[str, Any]] = field(default_factory=list)
+    row_counts: dict[str, Any] | None = None
+    outputs: list[OutputFile] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``manifest.json``."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["package"] = dataclasses.asdict(self.package)
+        data["pipeline"] = dataclasses.asdict(self.pipeline)
+        data["outputs"] = [o.to_dict() for o in self.outputs]
+        return data
+
+    def write(self, folder: Path) -> None:
+        """Write ``folder/manifest.json``."""
+        text = json.dumps(self.to_dict(), indent=2) + "\n"
+        (folder / MANIFEST).write_text(text, encoding="utf-8")
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> tuple[Manifest, list[str]]:
+        """Read a manifest's JSON object back, with the problems found.
+
+        Keys a manifest does not have (one written by an older version) take their
+        defaults; a block of the wrong type, or an output entry that is not one, is a
+        problem and is left out.
+        """
+        problems: list[str] = []
+        values: dict[str, Any] = {}
+        blocks = {"package": PackageInfo, "pipeline": PipelineInfo}
+        for f in dataclasses.fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if f.name in blocks:
+                if not isinstance(value, Mapping):
+                    problems.append(f"{f.name}: not a JSON object")
+                    continue
+                known = {g.name for g in dataclasses.fields(blocks[f.name])}
+                value = blocks[f.name](**{k: v for k, v in value.items() if k in known})
+            elif f.name == "outputs":
+                if not isinstance(value, list):
+                    problems.append("outputs: not a list")
+                    continue
+                entries = []
+                for item in value:
+                    try:
+                        entries.append(OutputFile.from_dict(item))
+                    except ValueError as exc:
+                        problems.append(str(exc))
+                value = entries
+            values[f.name] = value
+        return cls(**values), problems
+
+
+def describe_outputs(folder: Path) -> list[OutputFile]:
+    """Every file of a publication folder but the manifest: path, SHA-256, bytes, rows."""
+    outputs: list[OutputFile] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
+        rows = None
+        if path.suffix == ".parquet":
+            rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+        outputs.append(
+            OutputFile(str(path.relative_to(folder)), file_sha256(path), path.stat().st_size, rows)
+        )
+    return outputs
 
 
 def _recorded_manifest_sha(folder: Path) -> str | None:
@@ -66,27 +243,25 @@ def verify_publication(directory: Path) -> list[str]:
         problems.append(
             f"manifest.json: sha256 differs from the one recorded in {PUBLICATIONS} at publish"
         )
+    parsed, parse_problems = Manifest.parse(manifest)
+    problems += [f"manifest.json: {p}" for p in parse_problems]
     listed = set()
-    outputs = manifest.get("outputs")
-    for item in outputs if isinstance(outputs, list) else []:
-        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-            problems.append(f"manifest.json: bad output entry {item!r}")
-            continue
-        rel = item["path"]
+    for item in parsed.outputs:
+        rel = item.path
         listed.add(rel)
         path = folder / rel
         if not path.is_file():
             problems.append(f"{rel}: missing")
             continue
-        if path.stat().st_size != item.get("bytes", path.stat().st_size):
-            problems.append(f"{rel}: {path.stat().st_size} bytes, manifest says {item['bytes']}")
-        if file_sha256(path) != item.get("sha256"):
+        if item.bytes >= 0 and path.stat().st_size != item.bytes:
+            problems.append(f"{rel}: {path.stat().st_size} bytes, manifest says {item.bytes}")
+        if file_sha256(path) != item.sha256:
             problems.append(f"{rel}: sha256 differs from the manifest")
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = str(path.relative_to(folder))
         if rel != "manifest.json" and rel not in listed:
             problems.append(f"{rel}: not in the manifest")
-    if not outputs:
+    if not parsed.outputs and not parse_problems:
         problems.append("the manifest lists no outputs")
     return problems
 

@@ -16,9 +16,12 @@
    the manifest, in a temporary folder that is then renamed into ``runs/`` before
    ``latest`` is switched.
 
-Stages 4-6 are cached by the digests of their inputs (:mod:`skills.stagecache`), so a
-changed input reruns exactly the stages that depend on it; an extra analysis' stage is
-also keyed on its options and the digest of its code. A failed run writes its
+Stages 4-6 are declared (:data:`LOAD`, :data:`PANEL`, ... run by
+:func:`skills.stages.run_stages`) with the upstream stages, spec fields and options they
+read; each is cached under a key derived from its declaration (:mod:`skills.stagecache`),
+so a changed input or spec option reruns exactly the stages that read it and their
+downstream; an extra analysis' stage is also keyed on its options and the digest of
+its code. A failed run writes its
 report to ``DIR/failures/<run_id>/`` and leaves ``DIR/latest`` untouched; a killed run
 leaves only temporary files, which the next run removes.
 """
@@ -32,7 +35,7 @@ import secrets
 import shutil
 import signal
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -64,6 +67,7 @@ from skills.extensions import (
 )
 from skills.indicators import INDICATOR_KEY, compute_indicators
 from skills.lock import RefreshLock
+from skills.manifest import Manifest, PackageInfo, PipelineInfo, describe_outputs
 from skills.publish import (
     check_layout,
     file_sha256,
@@ -79,6 +83,7 @@ from skills.roles import resolve
 from skills.sources.eurostat_local import resolve_eurostat_dir
 from skills.spec import ROLES, PipelineSpec, SourceSpec, display_location, load_spec
 from skills.stagecache import StageCache, code_fingerprint, digest
+from skills.stages import Run, Stage, StageHook, emit, run_stages
 
 __all__ = [
     "Build",
@@ -95,8 +100,6 @@ log = logging.getLogger("skills.refresh")
 
 #: Eurostat dimensions a role may carry beyond the panel's, and how each is handled.
 _HANDLED_DIMS = {"geo", "unit", "indic_em", "sizeclas", *DIMENSIONS}
-
-StageHook = Callable[[str, str], None]
 
 #: Kinds of source the aligned panel is built from: those of the roles with a panel
 #: cleaner in the registry (wages, hires and competing graduates feed analyses only).
@@ -582,13 +585,372 @@ def _local_filters(table: Any, src: SourceSpec, role: Any, where: str) -> pl.Laz
 
 
 # ------------------------------------------------------------------------- build
+#
+# The build is a list of declared stages (skills.stages): each says which upstream
+# stages, spec fields and run options its result is a function of, and its cache key is
+# derived from that declaration. ``tests/test_stages.py`` checks that every field of
+# PipelineSpec is declared by a stage or listed in SPEC_FIELDS_NOT_IN_OUTPUTS.
+
+_emit = emit
+
+#: Fields of :class:`~skills.spec.PipelineSpec` that no stage's result depends on, and
+#: why. Every other field must be declared by the stages that read it.
+SPEC_FIELDS_NOT_IN_OUTPUTS: Mapping[str, str] = MappingProxyType(
+    {
+        "path": "names the spec in messages only; a cached source's location is restamped",
+        "sha256": "the spec file's digest: the run fingerprint and the manifest, not a stage",
+        "name": "the manifest and the row-count comparison, at publish",
+        "title": "the report's and the quality page's titles, at publish",
+        "keep_runs": "how many publications are kept, at publish",
+        "report_formats": "the report, built at publish",
+        "languages": "the report, built at publish",
+        "eurostat_dir": "resolved into each source's path before the build; the load "
+        "stage is keyed on the file's digest",
+    }
+)
 
 
-def _emit(hook: StageHook | None, stage: str, status: str) -> None:
-    log.info("%s %s", stage, status)
-    if hook is not None:
-        hook(stage, status)
-    checkpoint(f"stage:{stage}:{status}")
+@dataclass(frozen=True)
+class _Loaded:
+    """A load stage's result: the source read and its input checks."""
+
+    item: LoadedSource
+    frame: pl.DataFrame
+    report: Any
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The publication's tables so far, with the analyses' log and extension outputs."""
+
+    tables: Mapping[str, pl.DataFrame]
+    crosswalks: list[dict[str, Any]]
+    log: list[dict[str, str]]
+    outputs: tuple[ExtensionOutput, ...] = ()
+
+
+def _loaded(run: Run) -> dict[str, LoadedSource]:
+    """The sources among the running stage's declared upstream stages, by role."""
+    names = [n for n in run.reads if n.startswith("load:") and n in run.results]
+    return {run[n].item.spec.role: run[n].item for n in names}
+
+
+def _load(run: Run) -> _Loaded:
+    from skills.quality import ValidationReport, available_suites, suite_for_role, validate_tables
+
+    role, spec = run.params["role"], run.spec
+    src = spec.sources[role]
+    sha, fetched = run.options["digests"][role]
+    item = load_source(
+        spec, src, offline=run.options["offline"], fetched=fetched, sha256=sha if src.path else None
+    )
+    frame = item.frame.collect()
+    if run.options["validate"] and suite_for_role(role) in set(available_suites()):
+        report = validate_tables(
+            {role: frame},
+            sources={role: display_location(item.provenance["location"], spec.path)},
+            nuts_version=spec.nuts_version,
+        )
+    else:
+        report = ValidationReport(())
+    return _Loaded(LoadedSource(src, frame.lazy(), item.provenance, item.label), frame, report)
+
+
+def _load_encode(result: _Loaded) -> tuple[dict[str, pl.DataFrame], dict[str, Any]] | None:
+    if not result.report.passed:
+        return None
+    meta = {
+        "provenance": dict(result.item.provenance),
+        "label": result.item.label,
+        "validation": json.loads(result.report.to_json()),
+    }
+    return {"frame": result.frame}, meta
+
+
+def _load_decode(run: Run, stored: Mapping[str, pl.DataFrame], info: Mapping[str, Any]) -> _Loaded:
+    """A cached source, stamped with where it is now (a workspace may have moved)."""
+    from skills.quality import ValidationReport
+
+    src = run.spec.sources[run.params["role"]]
+    location = str(src.path) if src.path is not None else info["provenance"]["location"]
+    provenance = {**info["provenance"], "location": location}
+    outcomes = ValidationReport.from_json(json.dumps(info["validation"])).outcomes
+    report = ValidationReport(tuple(replace(o, source=location) for o in outcomes))
+    item = LoadedSource(src, stored["frame"].lazy(), provenance, info["label"])
+    return _Loaded(item, stored["frame"], report)
+
+
+def _check(run: Run) -> Any:
+    """A source's checks: its suite's (cached with it) and its grid's (every run)."""
+    from skills.quality import ValidationReport
+
+    loaded: _Loaded = run[f"load:{run.params['role']}"]
+    if not run.options["validate"]:
+        return loaded.report
+    grid = _completeness(run.spec, run.params["role"], loaded.item)
+    return ValidationReport.combine([loaded.report, grid])
+
+
+def _inputs(run: Run) -> Any:
+    from skills.quality import ValidationReport
+
+    report = ValidationReport.combine([run[n] for n in run.reads])
+    if not report.passed:
+        raise QualityError(
+            "input checks failed:\n" + report.summary_text(include_warnings=False),
+            report=report,
+        )
+    return report
+
+
+def _analyses_decode(
+    run: Run, tables: Mapping[str, pl.DataFrame], meta: Mapping[str, Any]
+) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
+    return dict(tables), dict(meta)
+
+
+def _tables(run: Run) -> _Tables:
+    """The built-in analyses' tables, with their indicators added to the base ones."""
+    extra, meta = run["analyses"]
+    extra = dict(extra)
+    indicators = pl.concat([run["indicators"], extra.pop("_indicators")], how="vertical").sort(
+        list(INDICATOR_KEY), nulls_last=False
+    )
+    check_unique(indicators, INDICATOR_KEY, "indicators")
+    tables: dict[str, pl.DataFrame] = {"indicators": indicators, "panel": run["panel"]}
+    for role, item in _loaded(run).items():
+        tables[role] = item.frame.drop("_line", strict=False).collect()
+    tables.update(extra)
+    return _Tables(tables, list(meta.get("crosswalks", [])), list(meta.get("log", [])))
+
+
+def _extension_of(run: Run) -> Extension:
+    name = run.params["name"]
+    extensions: Sequence[Extension] = run.options["extensions"]
+    return next(e for e in extensions if e.name == name)
+
+
+def _extension_skip(run: Run) -> ExtensionOutput | None:
+    ext = _extension_of(run)
+    missing = [r for r in ext.spec.inputs if r not in run.spec.sources]
+    return skipped_output(ext, missing) if missing else None
+
+
+def _extension(run: Run) -> ExtensionOutput:
+    """Run one extra analysis on the sources and the tables before it."""
+    from skills.indicators.catalogue import load_catalogue
+
+    ext, spec = _extension_of(run), run.spec
+    before: _Tables = run[run.params["previous"]]
+    loaded = _loaded(run)
+    tables = before.tables
+    context = AnalysisContext(
+        name=ext.name,
+        region=spec.region,
+        nuts_version=spec.nuts_version,
+        benchmarks=tuple(spec.benchmarks),
+        provinces=tuple(spec.provinces),
+        inputs=MappingProxyType(
+            {role: item.frame.drop("_line", strict=False) for role, item in loaded.items()}
+        ),
+        labels=MappingProxyType({role: item.label for role, item in loaded.items()}),
+        panel=tables["panel"],
+        indicators=tables["indicators"],
+        tables=MappingProxyType({k: v for k, v in tables.items() if k != "indicators"}),
+        options=MappingProxyType(dict(ext.spec.options)),
+        data_label=spec.data_label,
+    )
+    models = tables.get("models")
+    return run_extension(
+        ext,
+        context,
+        catalogue=[*load_catalogue(), *(e for o in before.outputs for e in o.catalogue)],
+        model_ids=models["model_id"].unique().to_list() if models is not None else [],
+        spec_path=spec.path,
+    )
+
+
+def _extension_merge(run: Run, output: ExtensionOutput) -> _Tables:
+    """The tables before the extra analysis, with its rows added."""
+    before: _Tables = run[run.params["previous"]]
+    tables = dict(before.tables)
+    if output.indicators.height:
+        tables["indicators"] = pl.concat(
+            [tables["indicators"], output.indicators], how="vertical"
+        ).sort(list(INDICATOR_KEY), nulls_last=False)
+        check_unique(tables["indicators"], INDICATOR_KEY, "indicators")
+    tables.update(output.tables)
+    if output.model_rows is not None and output.model_glance is not None:
+        rows, glance = output.model_rows, output.model_glance
+        if "models" in tables:
+            rows = pl.concat([tables["models"], rows], how="vertical")
+            glance = pl.concat([tables["models_glance"], glance], how="diagonal_relaxed")
+        tables["models"], tables["models_glance"] = rows, glance
+    return replace(before, tables=tables, outputs=(*before.outputs, output))
+
+
+def _validate_outputs(run: Run) -> Any:
+    from skills.quality import ValidationReport, available_suites, validate_tables
+
+    built: _Tables = run[run.params["last"]]
+    suites = set(available_suites())
+    checked = {f"{n}.parquet": t for n, t in built.tables.items() if n in suites}
+    catalogue = None
+    if any(o.catalogue for o in built.outputs):
+        from skills.indicators.catalogue import load_catalogue
+
+        catalogue = (*load_catalogue(), *(e for o in built.outputs for e in o.catalogue))
+    report = validate_tables(
+        checked,
+        sources={k: k for k in checked},
+        suites={k: k.removesuffix(".parquet") for k in checked},
+        nuts_version=run.spec.nuts_version,
+        catalogue=catalogue,
+    )
+    own = {n: (o.extension.name, t) for o in built.outputs for n, t in o.tables.items()}
+    if own:
+        report = ValidationReport.combine([report, check_extension_tables(own)])
+    return report
+
+
+def _report_encode(report: Any) -> tuple[dict[str, pl.DataFrame], dict[str, Any]] | None:
+    return ({}, {"validation": json.loads(report.to_json())}) if report.passed else None
+
+
+def _report_decode(run: Run, tables: Mapping[str, pl.DataFrame], meta: Mapping[str, Any]) -> Any:
+    from skills.quality import ValidationReport
+
+    return ValidationReport.from_json(json.dumps(meta["validation"]))
+
+
+#: Read a source and check it with its suite. Keyed on the file's content and its
+#: selection, not on where the file lives: a moved workspace reuses its cache.
+LOAD = Stage(
+    "load:{role}",
+    _load,
+    spec_fields=("sources.{role}", "nuts_version", "synthetic"),
+    options=("validate",),
+    inputs=lambda run: run.options["digests"][run.params["role"]][0],
+    outputs=("{role}",),
+    encode=_load_encode,
+    decode=_load_decode,
+)
+#: A user file's province x period grid (every run: it is cheap and names the file).
+CHECK = Stage(
+    "check:{role}",
+    _check,
+    upstream=("load:{role}",),
+    spec_fields=("region", "nuts_version", "provinces"),
+    options=("validate",),
+    cached=False,
+)
+#: Every input's checks together: a failure stops the run before any table is built.
+INPUTS = Stage("inputs", _inputs, upstream=("check:*",), cached=False)
+#: The aligned panel, from the sources of the panel's kinds (bound in pipeline_stages).
+PANEL = Stage(
+    "panel",
+    lambda run: _panel(run.spec, _loaded(run)),
+    upstream=("load:*",),
+    spec_fields=("nuts_version",),
+    outputs=("panel",),
+)
+#: The indicators computed from the panel and the ITS and hiring records.
+INDICATORS = Stage(
+    "indicators",
+    lambda run: _base_indicators(run["panel"], _loaded(run)),
+    upstream=("panel", "load:its_courses", "load:hiring_plans"),
+)
+#: The built-in analyses (:func:`skills.analysis.run_analyses`).
+ANALYSES = Stage(
+    "analyses",
+    lambda run: _analyses(run.spec, _loaded(run), run["panel"], run["indicators"]),
+    upstream=("indicators", "panel", "load:*"),
+    spec_fields=("region", "benchmarks", "models", "its_gap", "crosswalk", "crosswalk_path"),
+    outputs=(
+        "beveridge",
+        "its_gap",
+        "its_gap_drivers",
+        "its_gap_sensitivity",
+        "its_gap_specs",
+        "models",
+        "models_glance",
+        "polarisation_occupations",
+        "polarisation_percentiles",
+        "profile",
+        "shift_share",
+        "shift_share_sectors",
+        "shortage",
+        "shortage_sensitivity",
+    ),
+    encode=lambda result: result,
+    decode=_analyses_decode,
+)
+#: The publication's tables: indicators, panel, the user files and the analyses'.
+TABLES = Stage(
+    "tables",
+    _tables,
+    upstream=("indicators", "analyses", "panel", "load:its_courses", "load:hiring_plans"),
+    outputs=("indicators", "its_courses", "hiring_plans"),
+    cached=False,
+)
+#: An extra analysis of the spec (``[analyses.<name>]``), after the one before it.
+EXTENSION = Stage(
+    "analysis:{name}",
+    _extension,
+    upstream=("{previous}", "load:*"),
+    spec_fields=(
+        "analyses.{name}",
+        "region",
+        "nuts_version",
+        "benchmarks",
+        "provinces",
+        "synthetic",
+    ),
+    inputs=lambda run: _extension_of(run).identity(),
+    encode=lambda output: output.to_cache(),
+    decode=lambda run, tables, meta: ExtensionOutput.from_cache(_extension_of(run), tables, meta),
+    then=_extension_merge,
+    skip=_extension_skip,
+)
+#: Every output table checked with its suite (and extra analyses' own checks).
+VALIDATE = Stage(
+    "validate:outputs",
+    _validate_outputs,
+    upstream=("{last}",),
+    spec_fields=("nuts_version",),
+    encode=_report_encode,
+    decode=_report_decode,
+)
+
+
+def declared_stages() -> tuple[Stage, ...]:
+    """Every stage declaration of the build (templates unbound)."""
+    return (LOAD, CHECK, INPUTS, PANEL, INDICATORS, ANALYSES, TABLES, EXTENSION, VALIDATE)
+
+
+def pipeline_stages(
+    spec: PipelineSpec, extensions: Sequence[Extension] = (), *, validate: bool = True
+) -> list[Stage]:
+    """The stages a build of ``spec`` runs, in order, from the declarations above."""
+    roles = list(spec.sources)
+    panel_roles = [r for r in roles if ROLES[r].in_panel]  # roles with a panel cleaner
+    stages: list[Stage] = []
+    for role in roles:
+        stages += [LOAD.bind(role=role), CHECK.bind(role=role)]
+    stages += [
+        INPUTS,
+        replace(PANEL, upstream=tuple(f"load:{r}" for r in panel_roles)),
+        INDICATORS,
+        ANALYSES,
+        TABLES,
+    ]
+    previous = TABLES.name
+    for ext in extensions:
+        stages.append(EXTENSION.bind(name=ext.name, previous=previous))
+        previous = stages[-1].name
+    if validate:
+        stages.append(VALIDATE.bind(last=previous))
+    return stages
 
 
 def build(
@@ -603,6 +965,7 @@ def build(
 ) -> Build:
     """Load, check and compute every table of a publication (no writing).
 
+    Runs :func:`pipeline_stages` through :func:`skills.stages.run_stages`.
     ``extensions`` are the spec's extra analyses, resolved
     (:func:`skills.extensions.resolve_extensions`; resolved here when None).
 
@@ -611,173 +974,29 @@ def build(
     :class:`~skills.errors.ConfigError` or :class:`~skills.errors.ExtensionError` when an
     extra analysis cannot be imported or fails.
     """
+    from skills.quality import ValidationReport
+
     if extensions is None:
         extensions = resolve_extensions(spec)
-    from skills.quality import ValidationReport, available_suites, suite_for_role, validate_tables
-
     cache = cache or StageCache(Path(), enabled=False)
-    digests = dict(digests or {})
-    suites = set(available_suites())
-    loaded: dict[str, LoadedSource] = {}
-    load_keys: dict[str, str] = {}
-    reports: list[ValidationReport] = []
-
-    for role, src in spec.sources.items():
-        stage = f"load:{role}"
-        sha, fetched = digests.get(role) or source_digest(src, offline)
-        # Keyed on content and options, not on where the file lives: a moved workspace
-        # reuses its cache; the current location is stamped on the cached results below.
-        options = {k: v for k, v in vars(src).items() if k != "path"}
-        key = cache.key(stage, sha, options, spec.nuts_version, spec.data_label, validate)
-        load_keys[role] = key
-        started = time.perf_counter()
-        hit = cache.load(stage, key)
-        if hit is not None:
-            stored, info = hit
-            location = str(src.path) if src.path is not None else info["provenance"]["location"]
-            provenance = {**info["provenance"], "location": location}
-            item = LoadedSource(src, stored["frame"].lazy(), provenance, info["label"])
-            report = ValidationReport(
-                tuple(
-                    replace(o, source=location)
-                    for o in ValidationReport.from_json(json.dumps(info["validation"])).outcomes
-                )
-            )
-            cache.record(stage, "cached", time.perf_counter() - started)
-            _emit(on_stage, stage, "cached")
-        else:
-            _emit(on_stage, stage, "running")
-            item = load_source(
-                spec, src, offline=offline, fetched=fetched, sha256=sha if src.path else None
-            )
-            frame = item.frame.collect()
-            if validate and suite_for_role(role) in suites:
-                report = validate_tables(
-                    {role: frame},
-                    sources={role: display_location(item.provenance["location"], spec.path)},
-                    nuts_version=spec.nuts_version,
-                )
-            else:
-                report = ValidationReport(())
-            if report.passed:
-                cache.store(
-                    stage,
-                    key,
-                    {"frame": frame},
-                    {
-                        "provenance": dict(item.provenance),
-                        "label": item.label,
-                        "validation": json.loads(report.to_json()),
-                    },
-                )
-            item = LoadedSource(src, frame.lazy(), item.provenance, item.label)
-            cache.record(stage, "ran", time.perf_counter() - started)
-        if validate:
-            report = ValidationReport.combine([report, _completeness(spec, role, item)])
-        reports.append(report)
-        loaded[role] = item
-    inputs_report = ValidationReport.combine(reports)
-    if not inputs_report.passed:
-        raise QualityError(
-            "input checks failed:\n" + inputs_report.summary_text(include_warnings=False),
-            report=inputs_report,
-        )
-
-    # Panel
-    stage = "panel"
-    # only the sources the panel is built from (wages and hires feed the analyses only)
-    panel_roles = {r for r in load_keys if ROLES[r].kind in PANEL_KINDS}
-    panel_key = cache.key(stage, sorted((r, load_keys[r]) for r in panel_roles), spec.nuts_version)
-    panel = _cached_table(cache, stage, panel_key, on_stage, lambda: _panel(spec, loaded))
-
-    # Indicators from the panel and the ITS / hiring records
-    stage = "indicators"
-    ind_key = cache.key(
-        stage, panel_key, load_keys.get("its_courses"), load_keys.get("hiring_plans")
-    )
-    base = _cached_table(cache, stage, ind_key, on_stage, lambda: _base_indicators(panel, loaded))
-
-    # Analyses
-    stage = "analyses"
-    crosswalk_sha = file_sha256(spec.crosswalk_path) if spec.crosswalk_path else spec.crosswalk
-    analysis_key = cache.key(
-        stage,
-        ind_key,
-        sorted(load_keys.items()),
-        crosswalk_sha,
-        dict(spec.models),
-        dict(spec.its_gap),
-        spec.region,
-        spec.benchmarks,
-    )
-    started = time.perf_counter()
-    hit = cache.load(stage, analysis_key)
-    if hit is not None:
-        extra_tables, meta = hit
-        cache.record(stage, "cached", time.perf_counter() - started)
-        _emit(on_stage, stage, "cached")
-    else:
-        _emit(on_stage, stage, "running")
-        extra_tables, meta = _analyses(spec, loaded, panel, base)
-        cache.store(stage, analysis_key, extra_tables, meta)
-        cache.record(stage, "ran", time.perf_counter() - started)
-
-    indicators = pl.concat([base, extra_tables.pop("_indicators")], how="vertical").sort(
-        list(INDICATOR_KEY), nulls_last=False
-    )
-    check_unique(indicators, INDICATOR_KEY, "indicators")
-    tables: dict[str, pl.DataFrame] = {"indicators": indicators, "panel": panel}
-    for role in ("its_courses", "hiring_plans"):
-        if role in loaded:
-            tables[role] = loaded[role].frame.drop("_line", strict=False).collect()
-    tables.update(extra_tables)
-
-    # Extra analyses of the spec ([analyses.<name>]), in spec order, after the built-in ones
-    ext_key, ext_outputs = _extensions(
+    known = dict(digests or {})
+    digests = {r: known.get(r) or source_digest(s, offline) for r, s in spec.sources.items()}
+    run = Run(
         spec,
-        extensions,
-        loaded=loaded,
-        panel=panel,
-        tables=tables,
-        cache=cache,
-        upstream_key=analysis_key,
+        cache,
         hook=on_stage,
+        options={
+            "validate": validate,
+            "offline": offline,
+            "digests": digests,
+            "extensions": tuple(extensions),
+        },
     )
-    catalogue = None
-    if any(o.catalogue for o in ext_outputs):
-        from skills.indicators.catalogue import load_catalogue
-
-        catalogue = (*load_catalogue(), *(e for o in ext_outputs for e in o.catalogue))
-
-    # Output checks
-    outputs_report = ValidationReport(())
-    if validate:
-        stage = "validate:outputs"
-        checked = {f"{n}.parquet": t for n, t in tables.items() if n in suites}
-        key = cache.key(stage, analysis_key, ind_key, ext_key)
-        started = time.perf_counter()
-        hit = cache.load(stage, key)
-        if hit is not None:
-            outputs_report = ValidationReport.from_json(json.dumps(hit[1]["validation"]))
-            cache.record(stage, "cached", time.perf_counter() - started)
-            _emit(on_stage, stage, "cached")
-        else:
-            _emit(on_stage, stage, "running")
-            outputs_report = validate_tables(
-                checked,
-                sources={k: k for k in checked},
-                suites={k: k.removesuffix(".parquet") for k in checked},
-                nuts_version=spec.nuts_version,
-                catalogue=catalogue,
-            )
-            own = {n: (o.extension.name, t) for o in ext_outputs for n, t in o.tables.items()}
-            if own:
-                outputs_report = ValidationReport.combine(
-                    [outputs_report, check_extension_tables(own)]
-                )
-            if outputs_report.passed:
-                cache.store(stage, key, {}, {"validation": json.loads(outputs_report.to_json())})
-            cache.record(stage, "ran", time.perf_counter() - started)
+    stages = pipeline_stages(spec, extensions, validate=validate)
+    run_stages(run, stages)
+    built: _Tables = run.results[stages[-2 if validate else -1].name]  # TABLES or the last extra
+    inputs_report = run.results[INPUTS.name]
+    outputs_report = run.results[VALIDATE.name] if validate else ValidationReport(())
     report = ValidationReport.combine([inputs_report, outputs_report])
     if not report.passed:
         raise QualityError(
@@ -787,115 +1006,14 @@ def build(
         )
     return Build(
         spec=spec,
-        tables=tables,
-        inputs=[dict(item.provenance) for item in loaded.values()],
-        crosswalks=list(meta.get("crosswalks", [])),
-        analyses=[*meta.get("log", []), *(o.log_entry() for o in ext_outputs)],
+        tables=built.tables,
+        inputs=[dict(run.results[f"load:{role}"].item.provenance) for role in spec.sources],
+        crosswalks=built.crosswalks,
+        analyses=[*built.log, *(o.log_entry() for o in built.outputs)],
         validation=report,
         stages=list(cache.events),
-        extensions=[o.manifest_entry() for o in ext_outputs],
+        extensions=[o.manifest_entry() for o in built.outputs],
     )
-
-
-def _extensions(
-    spec: PipelineSpec,
-    extensions: Sequence[Extension],
-    *,
-    loaded: Mapping[str, LoadedSource],
-    panel: pl.DataFrame,
-    tables: dict[str, pl.DataFrame],
-    cache: StageCache,
-    upstream_key: str,
-    hook: StageHook | None,
-) -> tuple[str, list[ExtensionOutput]]:
-    """Run (or read from the cache) each extra analysis; add its rows to ``tables``.
-
-    Each stage ``analysis:<name>`` is keyed on the previous one's key (the first on the
-    built-in analyses'), the analysis' identity (import path, inputs, options) and the
-    digest of its code. Returns the last key and the outputs, in spec order.
-    """
-    outputs: list[ExtensionOutput] = []
-    key = upstream_key
-    if not extensions:
-        return key, outputs
-    from skills.indicators.catalogue import load_catalogue
-
-    frames = {role: item.frame.drop("_line", strict=False) for role, item in loaded.items()}
-    labels = {role: item.label for role, item in loaded.items()}
-    for ext in extensions:
-        stage = f"analysis:{ext.name}"
-        key = cache.key(stage, key, ext.identity())
-        missing = [r for r in ext.spec.inputs if r not in loaded]
-        started = time.perf_counter()
-        hit = cache.load(stage, key) if not missing else None
-        if missing:
-            output = skipped_output(ext, missing)
-            cache.record(stage, "skipped", 0.0)
-            _emit(hook, stage, "skipped")
-        elif hit is not None:
-            output = ExtensionOutput.from_cache(ext, *hit)
-            cache.record(stage, "cached", time.perf_counter() - started)
-            _emit(hook, stage, "cached")
-        else:
-            _emit(hook, stage, "running")
-            context = AnalysisContext(
-                name=ext.name,
-                region=spec.region,
-                nuts_version=spec.nuts_version,
-                benchmarks=tuple(spec.benchmarks),
-                provinces=tuple(spec.provinces),
-                inputs=MappingProxyType(dict(frames)),
-                labels=MappingProxyType(dict(labels)),
-                panel=panel,
-                indicators=tables["indicators"],
-                tables=MappingProxyType({k: v for k, v in tables.items() if k != "indicators"}),
-                options=MappingProxyType(dict(ext.spec.options)),
-                data_label=spec.data_label,
-            )
-            models = tables.get("models")
-            output = run_extension(
-                ext,
-                context,
-                catalogue=[*load_catalogue(), *(e for o in outputs for e in o.catalogue)],
-                model_ids=models["model_id"].unique().to_list() if models is not None else [],
-                spec_path=spec.path,
-            )
-            cache.store(stage, key, *output.to_cache())
-            cache.record(stage, "ran", time.perf_counter() - started)
-        outputs.append(output)
-        if output.indicators.height:
-            tables["indicators"] = pl.concat(
-                [tables["indicators"], output.indicators], how="vertical"
-            ).sort(list(INDICATOR_KEY), nulls_last=False)
-            check_unique(tables["indicators"], INDICATOR_KEY, "indicators")
-        tables.update(output.tables)
-        if output.model_rows is not None and output.model_glance is not None:
-            rows, glance = output.model_rows, output.model_glance
-            if "models" in tables:
-                rows = pl.concat([tables["models"], rows], how="vertical")
-                glance = pl.concat([tables["models_glance"], glance], how="diagonal_relaxed")
-            tables["models"], tables["models_glance"] = rows, glance
-    return key, outputs
-
-
-def _cached_table(
-    cache: StageCache,
-    stage: str,
-    key: str,
-    hook: StageHook | None,
-    compute: Callable[[], pl.DataFrame],
-) -> pl.DataFrame:
-    started = time.perf_counter()
-    hit = cache.load(stage, key)
-    if hit is not None:
-        cache.record(stage, "cached", time.perf_counter() - started)
-        _emit(hook, stage, "cached")
-        return hit[0]["table"]
-    _emit(hook, stage, "running")
-    table = compute()
-    cache.store(stage, key, {"table": table})
-    cache.record(stage, "ran", time.perf_counter() - started)
-    return table
 
 
 def _panel(spec: PipelineSpec, loaded: Mapping[str, LoadedSource]) -> pl.DataFrame:
@@ -1446,49 +1564,35 @@ def _publish(
                 ),
                 encoding="utf-8",
             )
-        manifest: dict[str, Any] = {
-            "run_id": run_id,
-            "started": started.isoformat(),
-            "finished": None,
-            "package": {
-                "name": "skills",
-                "version": __version__,
-                "code_fingerprint": code_fingerprint(),
-            },
-            "fingerprint": fingerprint,
-            "pipeline": {
-                "name": spec.name,
-                "title": spec.title,
-                "path": str(spec.path),
-                "sha256": spec.sha256,
-                "region": spec.region,
-                "nuts_version": spec.nuts_version,
-                "benchmarks": list(spec.benchmarks),
-                "languages": list(spec.languages),
-            },
-            "data_label": spec.data_label,
-            "inputs": result.inputs,
-            "skipped_sources": result.skipped_sources,
-            "crosswalks": result.crosswalks,
-            "analyses": result.analyses,
-            "extensions": result.extensions,
-            "stages": result.stages,
-            "validation": result.validation.per_suite() if result.validation else [],
-            "row_counts": dict(row_check) if row_check is not None else None,
-            "outputs": [],
-        }
+        manifest = Manifest(
+            run_id=run_id,
+            started=started.isoformat(),
+            package=PackageInfo("skills", __version__, code_fingerprint()),
+            fingerprint=fingerprint,
+            pipeline=PipelineInfo.of(spec),
+            data_label=spec.data_label,
+            inputs=result.inputs,
+            skipped_sources=result.skipped_sources,
+            crosswalks=result.crosswalks,
+            analyses=result.analyses,
+            extensions=result.extensions,
+            stages=result.stages,
+            validation=result.validation.per_suite() if result.validation else [],
+            row_counts=dict(row_check) if row_check is not None else None,
+        )
         if report and spec.report_formats:
-            _write_manifest(tmp, manifest)  # the report reads it; rewritten below
+            manifest.write(tmp)  # the report reads it; rewritten below
             checkpoint("publish:report")
             step = time.perf_counter()
             _build_report(tmp, spec.report_formats, spec.languages)
             if timings is not None:  # the run's "report" step (RunTrace)
                 timings["report"] = time.perf_counter() - step
-        manifest["finished"] = datetime.now(UTC).isoformat()
-        manifest["outputs"] = _describe_outputs(tmp)
+        manifest = replace(
+            manifest, finished=datetime.now(UTC).isoformat(), outputs=describe_outputs(tmp)
+        )
         checkpoint("publish:manifest")
-        _write_manifest(tmp, manifest)
-        return promote(out, tmp, run_id), manifest
+        manifest.write(tmp)
+        return promote(out, tmp, run_id), manifest.to_dict()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -1498,21 +1602,3 @@ def _build_report(folder: Path, formats: tuple[str, ...], languages: tuple[str, 
     from skills.report import build_report
 
     build_report(folder, formats=formats, languages=languages)
-
-
-def _describe_outputs(folder: Path) -> list[dict[str, Any]]:
-    outputs: list[dict[str, Any]] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"):
-        item: dict[str, Any] = {
-            "path": str(path.relative_to(folder)),
-            "sha256": file_sha256(path),
-            "bytes": path.stat().st_size,
-        }
-        if path.suffix == ".parquet":
-            item["rows"] = pl.scan_parquet(path).select(pl.len()).collect().item()
-        outputs.append(item)
-    return outputs
-
-
-def _write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

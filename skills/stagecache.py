@@ -2,8 +2,9 @@
 
 Each stage's result is stored under ``DIR/.cache/stages/<stage>/<key>/`` where ``key``
 hashes the stage's name, the code fingerprint (every file of the installed package) and
-the keys of the stage's inputs (file digests, spec sections, upstream stage keys). A
-stage whose key is found is read back instead of run. Entries are written to a
+what the stage's declaration says it reads (:func:`skills.stages.stage_key`: spec
+fields, run options, upstream stage keys, file digests). A stage whose key is found is
+read back instead of run (:func:`skills.stages.cached_step`). Entries are written to a
 temporary folder and renamed into place, so a killed run never leaves a half entry.
 
 Each entry's ``meta.json`` records the SHA-256 of every table file it holds. On use the
@@ -25,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from skills.publish import file_sha256
+from skills._fileio import file_sha256
 
 __all__ = ["StageCache", "code_fingerprint", "digest"]
 
