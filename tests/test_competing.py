@@ -136,7 +136,7 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
 def test_role_and_public_api() -> None:
     role = ROLES["competing_graduates"]
     assert role.kind == "competing_graduates" and not role.required
-    from skills.refresh import PANEL_KINDS
+    from skills.loading import PANEL_KINDS
 
     assert role.load_reader() is read_competing_graduates
     assert not role.in_panel and "competing_graduates" not in PANEL_KINDS

@@ -62,7 +62,8 @@ def static_keys() -> dict[str, list[str]]:
 
     The convention that makes keys findable: the key is the first argument of a call to
     ``t`` (a :class:`~skills.report.i18n.Messages`) or ``self`` (inside ``Messages``),
-    or the second of ``_h(t, ...)`` (the page's HTML helper, skills/report/page/_html.py). Keys built at run time
+    or the second of ``_h(t, ...)`` (the page's HTML helper, in skills/report/page/_html.py).
+    Keys built at run time
     (``t(f"chart.{chart_id}.heading")``) are covered by :func:`used_keys` instead.
     """
     found: dict[str, list[str]] = {}

@@ -71,7 +71,7 @@ def test_every_role_has_its_suite_or_says_none(name: str) -> None:
 
 
 def test_the_panel_is_built_from_the_roles_with_a_cleaner() -> None:
-    from skills.refresh import PANEL_KINDS
+    from skills.loading import PANEL_KINDS
 
     in_panel = {r.kind for r in ROLES.values() if r.in_panel}
     assert in_panel == PANEL_KINDS
@@ -259,7 +259,9 @@ def test_a_role_not_in_the_registry_is_refused(tmp_path: Path) -> None:
 def test_adding_a_role_is_one_registry_entry(
     toy_role: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from skills.refresh import _completeness, _panel, load_source
+    from skills.build import _panel
+    from skills.loading import completeness as _completeness
+    from skills.loading import load_source
     from skills.spec import load_spec
 
     spec = load_spec(toy_role)

@@ -1,7 +1,7 @@
 """The declarative stage runner: keys derived from declarations, one cached step.
 
 Fast tests run toy stages on a real :class:`~skills.stagecache.StageCache`; the slow
-ones run the demo pipeline's declarations (``skills.refresh.pipeline_stages``).
+ones run the demo pipeline's declarations (``skills.build.pipeline_stages``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from skills.stages import CURRENT_STAGE, Run, Stage, declared_fields, run_stages
 
 #: The module (``skills.refresh`` the attribute is the function ``refresh``).
 refresh_module = importlib.import_module("skills.refresh")
+build_module = importlib.import_module("skills.build")
 SPEC_FIELDS = {f.name for f in dataclasses.fields(PipelineSpec)}
 
 
@@ -159,14 +160,14 @@ def test_spec_value_reads_nested_entries_and_refuses_unknown_fields(tmp_path: Pa
 
 def undeclared_fields(spec_type: type) -> set[str]:
     """Fields of ``spec_type`` neither declared by a stage nor listed as output-free."""
-    declared = declared_fields(refresh_module.declared_stages())
+    declared = declared_fields(build_module.declared_stages())
     fields = {f.name for f in dataclasses.fields(spec_type)}
-    return fields - declared - set(refresh_module.SPEC_FIELDS_NOT_IN_OUTPUTS)
+    return fields - declared - set(build_module.SPEC_FIELDS_NOT_IN_OUTPUTS)
 
 
 def test_every_spec_field_is_declared_by_a_stage_or_exempt_with_a_reason() -> None:
-    exempt = refresh_module.SPEC_FIELDS_NOT_IN_OUTPUTS
-    declared = declared_fields(refresh_module.declared_stages())
+    exempt = build_module.SPEC_FIELDS_NOT_IN_OUTPUTS
+    declared = declared_fields(build_module.declared_stages())
     assert undeclared_fields(PipelineSpec) == set()
     assert declared <= SPEC_FIELDS, declared - SPEC_FIELDS
     assert set(exempt) <= SPEC_FIELDS, set(exempt) - SPEC_FIELDS
@@ -183,7 +184,7 @@ def test_the_guard_catches_a_new_spec_option() -> None:
 
 
 def test_pipeline_stages_are_unique_and_read_only_earlier_stages(demo_spec: PipelineSpec) -> None:
-    stages = refresh_module.pipeline_stages(demo_spec)
+    stages = build_module.pipeline_stages(demo_spec)
     names = [s.name for s in stages]
     assert len(names) == len(set(names))
     for i, stage in enumerate(stages):
@@ -221,12 +222,12 @@ _SPY_READS: set[tuple[str, str]] = set()
 def test_no_stage_reads_a_spec_field_it_does_not_declare(demo_spec: PipelineSpec) -> None:
     spy = _SpyingSpec(**{f: getattr(demo_spec, f) for f in SPEC_FIELDS})
     _SPY_READS.clear()
-    refresh_module.build(spy, offline=True)
+    build_module.build(spy, offline=True)
     declared = {
         s.name: {f.split(".")[0] for f in s.spec_fields}
-        for s in refresh_module.pipeline_stages(demo_spec)
+        for s in build_module.pipeline_stages(demo_spec)
     }
-    exempt = set(refresh_module.SPEC_FIELDS_NOT_IN_OUTPUTS)
+    exempt = set(build_module.SPEC_FIELDS_NOT_IN_OUTPUTS)
     stages_seen = {stage for stage, _ in _SPY_READS}
     assert {"panel", "analyses", "load:its_courses"} <= stages_seen  # the spy saw the build
     undeclared = sorted(
@@ -254,7 +255,7 @@ def refresh_ran(ws: Path) -> set[str]:
 @pytest.mark.slow
 def test_every_published_table_is_declared_as_a_stage_output(warm_workspace: Path) -> None:
     stems = {p.stem for p in (warm_workspace / "out" / "latest").glob("*.parquet")}
-    declared = {o for s in refresh_module.declared_stages() for o in s.outputs}
+    declared = {o for s in build_module.declared_stages() for o in s.outputs}
     assert stems and stems <= declared, f"declare {sorted(stems - declared)} in a stage's outputs"
 
 
@@ -269,9 +270,9 @@ def test_changing_models_reruns_the_analyses_not_the_loads_or_the_panel(ws: Path
 def test_a_field_declared_on_the_panel_reruns_the_panel_and_its_downstream(
     ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    panel = refresh_module.PANEL
+    panel = build_module.PANEL
     monkeypatch.setattr(
-        refresh_module, "PANEL", replace(panel, spec_fields=(*panel.spec_fields, "title"))
+        build_module, "PANEL", replace(panel, spec_fields=(*panel.spec_fields, "title"))
     )
     spec = ws / "pipeline.toml"
     spec.write_text(spec.read_text() + "# touched\n")  # publish again (from the cache)

@@ -121,6 +121,7 @@ def validate(
     (warnings are printed), 1 otherwise.
     """
     from skills.extensions import resolve_extensions
+    from skills.loading import load_source, source_digests
     from skills.quality import (
         ValidationReport,
         available_suites,
@@ -128,7 +129,6 @@ def validate(
         suite_for_role,
         validate_tables,
     )
-    from skills.refresh import load_source, source_digests
     from skills.sources.eurostat_local import resolve_eurostat_dir
     from skills.spec import load_spec
 

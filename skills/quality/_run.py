@@ -166,7 +166,7 @@ def validate_table(
         The table's name (``indicators``, ``panel``, ``its_courses``, a source role such
         as ``employment`` or a suite name such as ``eurostat__employment``).
     frame
-        The table. For a Eurostat source, the tidy frame :func:`skills.refresh.load_source`
+        The table. For a Eurostat source, the tidy frame :func:`skills.loading.load_source`
         returns (dimension columns, ``period``, ``value``, ``flag``).
     suite
         The suite to use instead of the one found from ``table``.
