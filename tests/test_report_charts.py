@@ -609,6 +609,35 @@ def test_a_broken_table_becomes_a_note_not_a_failed_publication(tmp_path: Path) 
         build_report(tmp_path, formats=("html",), strict=True, languages=("en",))
 
 
+def test_specs_are_schema_validated_only_when_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh skips Altair's jsonschema pass (our builders make the specs); strict
+    builds (the tests, e.g. the demo report in both languages) validate every chart."""
+    import altair as alt
+    from altair.utils.schemapi import SchemaValidationError
+
+    from skills.report._build import prepare_charts
+    from skills.report._publication import read_publication
+
+    manifest = {"run_id": "r1", "pipeline": {"region": "ITC1", "nuts_version": 2021}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    beveridge().write_parquet(tmp_path / "beveridge.parquet")
+    pub = read_publication(tmp_path)
+
+    def invalid(frame: pl.DataFrame, ctx: ChartContext) -> Any:
+        chart = alt.Chart(frame).mark_point()
+        chart.width = "wide"  # not a width; attribute assignment is not checked
+        return chart
+
+    monkeypatch.setitem(BUILDERS, "beveridge_curve", invalid)
+    with pytest.raises(SchemaValidationError, match="wide"):
+        prepare_charts(pub, strict=True)
+    items, _ = prepare_charts(pub)
+    assert [i.chart_id for i in items] == ["beveridge_curve"]
+    assert items[0].spec["width"] == "wide"
+
+
 # ----------------------------------------------------------------------------- rendering
 def _items(n: int) -> list[Any]:
     from skills.report._build import ChartItem
