@@ -5,9 +5,10 @@ The boundaries are Openpolis's (2022 and 2023 editions, CC BY 4.0), shipped insi
 .feather``: ``province_code``, ISTAT's province code, and ``geometry``, WKB in WGS 84
 lon/lat as the file's GeoParquet ``geo`` metadata says). Nothing is copied into this
 repository and nothing is fetched: the files are found at run time in the installed
-package (without importing it, which would load geopandas), decoded here (no geopandas or shapely at report time) and
-joined to NUTS 3 codes through the shipped correspondence
-:func:`skills.classifications.istat_provinces_nuts3` - on codes, never on names.
+package (without importing it, which would load geopandas), decoded here (no geopandas,
+pyproj or shapely at report time) and joined to NUTS 3 codes through the shipped
+correspondence :func:`skills.classifications.istat_provinces_nuts3` - on codes, never on
+names.
 
 For a page, the outlines are simplified with Douglas-Peucker along the *arcs* between
 the points where neighbouring provinces meet, so that a border two provinces share is

@@ -406,7 +406,7 @@ def _shared_inline_data(features: list[dict[str, Any]]) -> Any:
     """
     import altair as alt
 
-    class SharedInlineData(alt.InlineData):  # type: ignore[misc]
+    class SharedInlineData(alt.InlineData):
         def __deepcopy__(self, memo: Any = None) -> Any:
             return self
 

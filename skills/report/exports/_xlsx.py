@@ -364,6 +364,7 @@ def _cell_exprs(frame: pl.DataFrame, styles: Mapping[str, int | None]) -> list[p
     1900-03-01, where Excel's serials are wrong); other numbers their shortest
     round-trip text, NaN and infinities an empty cell.
     """
+
     def is_text(dtype: pl.DataType) -> bool:
         return dtype == pl.String or not (
             dtype.is_numeric() or dtype.is_temporal() or isinstance(dtype, pl.Boolean)
