@@ -638,6 +638,25 @@ def test_specs_are_schema_validated_only_when_strict(
     assert items[0].spec["width"] == "wide"
 
 
+def test_builders_skip_altairs_per_object_checks() -> None:
+    """Every builder runs without Altair's check of each object as it is made (the spec
+    is validated whole in strict builds instead); outside them the check is back."""
+    import altair as alt
+    from altair.utils import schemapi
+
+    from skills.report.charts import _unchecked
+
+    def sized(frame: pl.DataFrame, ctx: ChartContext) -> Any:
+        return alt.Chart(frame).mark_point(size="big")  # not a size
+
+    assert all(hasattr(builder, "__wrapped__") for builder in BUILDERS.values())
+    chart = _unchecked(sized)(pl.DataFrame({"a": [1]}), CTX)
+    assert chart.mark.size == "big"
+    assert schemapi.DEBUG_MODE
+    with pytest.raises(schemapi.SchemaValidationError):
+        sized(pl.DataFrame({"a": [1]}), CTX)
+
+
 # ----------------------------------------------------------------------------- rendering
 def _items(n: int) -> list[Any]:
     from skills.report._build import ChartItem
