@@ -64,9 +64,16 @@ for name in json.load(open(sys.argv[1])):
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Wall time of a whole process, and its result."""
+    """Wall time of a whole process, and its result.
+
+    Run from the temporary folder: ``python -m`` and ``python -c`` put the working folder
+    first on ``sys.path``, ahead of ``PYTHONPATH``, so from inside a checkout every tree
+    would run that checkout's ``skills``.
+    """
     start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        cmd, env=env, capture_output=True, text=True, check=False, cwd=tempfile.gettempdir()
+    )
     return time.perf_counter() - start, done
 
 
