@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write every measurement here")
     args = parser.parse_args(argv)
 
-    work = args.work or Path(tempfile.mkdtemp(prefix="refresh-overhead-"))
+    work = (args.work or Path(tempfile.mkdtemp(prefix="refresh-overhead-"))).resolve()
     trees: dict[str, dict[str, Any]] = {}
     for item in args.tree:
         name, _, path = item.partition("=")
