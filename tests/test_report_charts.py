@@ -657,6 +657,27 @@ def test_builders_skip_altairs_per_object_checks() -> None:
         sized(pl.DataFrame({"a": [1]}), CTX)
 
 
+@pytest.mark.parametrize("ctx", [CTX, None])
+def test_the_shared_look_is_one_config_equal_to_altairs_configure_calls(
+    ctx: ChartContext | None,
+) -> None:
+    """``_finish`` sets the look in one ``Config``; a chart that already has a config
+    goes through Altair's ``configure_*`` calls instead. Both give the same spec, key
+    order included (the chart files are the JSON as it comes)."""
+    import altair as alt
+
+    from skills.report.charts import _finish
+
+    def base() -> Any:
+        return alt.Chart(alt.InlineData(values=[{"a": 1}])).mark_point().encode(x="a:Q")
+
+    fast = _finish(base(), ctx).to_dict()
+    chained = _finish(base().configure_point(size=5), ctx).to_dict()
+    assert chained["config"].pop("point", None) == ({"size": 5} if ctx is None else None)
+    assert json.dumps(fast) == json.dumps(chained)
+    assert ("locale" in fast["config"]) is (ctx is not None)
+
+
 # ----------------------------------------------------------------------------- rendering
 def _items(n: int) -> list[Any]:
     from skills.report._build import ChartItem
