@@ -64,9 +64,16 @@ for name in json.load(open(sys.argv[1])):
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Wall time of a whole process, and its result."""
+    """Wall time of a whole process, and its result.
+
+    Run from the temporary folder: ``python -m`` and ``python -c`` put the working folder
+    first on ``sys.path``, ahead of ``PYTHONPATH``, so from inside a checkout every tree
+    would run that checkout's ``skills``.
+    """
     start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        cmd, env=env, capture_output=True, text=True, check=False, cwd=tempfile.gettempdir()
+    )
     return time.perf_counter() - start, done
 
 
@@ -117,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write every measurement here")
     args = parser.parse_args(argv)
 
-    work = args.work or Path(tempfile.mkdtemp(prefix="refresh-overhead-"))
+    work = (args.work or Path(tempfile.mkdtemp(prefix="refresh-overhead-"))).resolve()
     trees: dict[str, dict[str, Any]] = {}
     for item in args.tree:
         name, _, path = item.partition("=")

@@ -290,3 +290,32 @@ def test_wcr_bootstrap_size_with_eight_clusters() -> None:
     rate = {k: v / sims for k, v in rejections.items()}
     assert 0.02 <= rate["wcr"] <= 0.075
     assert rate["t"] > 0.08 and rate["normal"] > rate["t"]
+
+
+@pytest.mark.parametrize("clustered", [True, False])
+def test_restricted_draws_linear_in_the_null_equal_a_fresh_fit_per_null(clustered: bool) -> None:
+    """The interval search reuses, per term, the draws at r = 0 and their slope in r: for
+    any null they equal the restricted fit and ``_draw_t`` computed afresh."""
+    from skills.models._bootstrap import _draw_t, _make_design
+
+    rng = np.random.default_rng(8)
+    n, B = 36, 99
+    codes = np.repeat(np.arange(6), n // 6) if clustered else np.arange(n)
+    X = np.column_stack([np.ones(n), rng.uniform(0, 100, n), rng.uniform(0, 100, n) ** 2])
+    y = X @ np.array([0.3, -0.02, 2e-4]) + rng.normal(size=n) * (1 + codes % 3)
+    v = draw_weights(int(codes.max()) + 1, B, "webb", 4)
+    design, _ = _make_design(X, y, codes.astype(np.int64), v)
+    for j in range(3):
+        for r in (0.0, 0.7, -3.5, 41.0, -1e3):
+            num, se = design.draws(j, r)
+            ref_num, ref_se = _draw_t(
+                design.a[j],
+                a=design.a,
+                scores=design.restricted_scores(j, r),
+                gram_by_cluster=design.gram,
+                v=v,
+                factor=design.factor,
+            )
+            scale = max(1.0, float(np.max(np.abs(ref_num))))
+            np.testing.assert_allclose(num, ref_num, rtol=1e-12, atol=1e-12 * scale)
+            np.testing.assert_allclose(se, ref_se, rtol=1e-12)

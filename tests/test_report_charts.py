@@ -609,6 +609,75 @@ def test_a_broken_table_becomes_a_note_not_a_failed_publication(tmp_path: Path) 
         build_report(tmp_path, formats=("html",), strict=True, languages=("en",))
 
 
+def test_specs_are_schema_validated_only_when_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh skips Altair's jsonschema pass (our builders make the specs); strict
+    builds (the tests, e.g. the demo report in both languages) validate every chart."""
+    import altair as alt
+    from altair.utils.schemapi import SchemaValidationError
+
+    from skills.report._build import prepare_charts
+    from skills.report._publication import read_publication
+
+    manifest = {"run_id": "r1", "pipeline": {"region": "ITC1", "nuts_version": 2021}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    beveridge().write_parquet(tmp_path / "beveridge.parquet")
+    pub = read_publication(tmp_path)
+
+    def invalid(frame: pl.DataFrame, ctx: ChartContext) -> Any:
+        chart = alt.Chart(frame).mark_point()
+        chart.width = "wide"  # not a width; attribute assignment is not checked
+        return chart
+
+    monkeypatch.setitem(BUILDERS, "beveridge_curve", invalid)
+    with pytest.raises(SchemaValidationError, match="wide"):
+        prepare_charts(pub, strict=True)
+    items, _ = prepare_charts(pub)
+    assert [i.chart_id for i in items] == ["beveridge_curve"]
+    assert items[0].spec["width"] == "wide"
+
+
+def test_builders_skip_altairs_per_object_checks() -> None:
+    """Every builder runs without Altair's check of each object as it is made (the spec
+    is validated whole in strict builds instead); outside them the check is back."""
+    import altair as alt
+    from altair.utils import schemapi
+
+    from skills.report.charts import _unchecked
+
+    def sized(frame: pl.DataFrame, ctx: ChartContext) -> Any:
+        return alt.Chart(frame).mark_point(size="big")  # not a size
+
+    assert all(hasattr(builder, "__wrapped__") for builder in BUILDERS.values())
+    chart = _unchecked(sized)(pl.DataFrame({"a": [1]}), CTX)
+    assert chart.mark.size == "big"
+    assert schemapi.DEBUG_MODE
+    with pytest.raises(schemapi.SchemaValidationError):
+        sized(pl.DataFrame({"a": [1]}), CTX)
+
+
+@pytest.mark.parametrize("ctx", [CTX, None])
+def test_the_shared_look_is_one_config_equal_to_altairs_configure_calls(
+    ctx: ChartContext | None,
+) -> None:
+    """``_finish`` sets the look in one ``Config``; a chart that already has a config
+    goes through Altair's ``configure_*`` calls instead. Both give the same spec, key
+    order included (the chart files are the JSON as it comes)."""
+    import altair as alt
+
+    from skills.report.charts import _finish
+
+    def base() -> Any:
+        return alt.Chart(alt.InlineData(values=[{"a": 1}])).mark_point().encode(x="a:Q")
+
+    fast = _finish(base(), ctx).to_dict()
+    chained = _finish(base().configure_point(size=5), ctx).to_dict()
+    assert chained["config"].pop("point", None) == ({"size": 5} if ctx is None else None)
+    assert json.dumps(fast) == json.dumps(chained)
+    assert ("locale" in fast["config"]) is (ctx is not None)
+
+
 # ----------------------------------------------------------------------------- rendering
 def _items(n: int) -> list[Any]:
     from skills.report._build import ChartItem

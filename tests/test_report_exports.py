@@ -492,6 +492,39 @@ def test_what_a_worksheet_cannot_hold(
     assert any(v.startswith("Unemployed persons as a share") for v in flat)  # the catalogue
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet="ab_x0F9&<>\r\x01 ", max_size=12),
+            st.sampled_from(["_x0041_", "&amp;", "<t>", "a_xBEEF_b", "\x1f", "plain"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_sheet_xml_skips_only_escapes_a_column_does_not_need(texts: list[str | None]) -> None:
+    """Each text column is escaped only for what it holds; the XML is the same as with
+    every escape applied (so the workbook's bytes do not change)."""
+    from skills.report.exports import _xlsx
+
+    frame = pl.DataFrame(
+        {"mixed": texts, "plain": ["code"] * len(texts), "n": list(range(len(texts)))},
+        schema={"mixed": pl.String, "plain": pl.String, "n": pl.Int64},
+    )
+    fast = b"".join(_xlsx._sheet_rows(frame, {"date": None, "datetime": None}))
+    everything = {name: {*_xlsx._XML_TEXT_STEPS, "control"} for name in ("mixed", "plain")}
+    original = _xlsx._text_steps
+    try:
+        _xlsx._text_steps = lambda f, c: everything  # type: ignore[assignment]
+        slow = b"".join(_xlsx._sheet_rows(frame, {"date": None, "datetime": None}))
+    finally:
+        _xlsx._text_steps = original  # type: ignore[assignment]
+    assert fast == slow
+    assert _xlsx._text_steps(frame, ["plain"]) == {"plain": set()}
+
+
 def test_exports_section_links_and_escapes(tmp_path: Path) -> None:
     t = Messages("en")
     odd = tmp_path / "exports" / 'a<b>&"c.csv'

