@@ -666,7 +666,7 @@ def test_the_shared_look_is_one_config_equal_to_altairs_configure_calls(
     order included (the chart files are the JSON as it comes)."""
     import altair as alt
 
-    from skills.report.charts import _finish
+    from skills.report.charts._common import _finish
 
     def base() -> Any:
         return alt.Chart(alt.InlineData(values=[{"a": 1}])).mark_point().encode(x="a:Q")

@@ -8,7 +8,8 @@ import json
 import polars as pl
 
 from skills.report import frames as fr
-from skills.report.charts import ChartContext, _options, beveridge_curve
+from skills.report.charts import ChartContext, beveridge_curve
+from skills.report.charts._common import _options
 from skills.report.i18n import Messages
 
 

@@ -17,6 +17,10 @@ decimals (3 decimals: about 100 m, under a pixel at page size). Rings are wound 
 d3-geo (and so Vega-Lite) wants spherical polygons: exterior rings clockwise, holes
 anticlockwise, in lon/lat.
 
+Why one module: it is one pipeline over one file (WKB decoding, the shared-arc topology,
+simplification, winding and rounding, each step feeding the next), written without the
+geo libraries so that the report never imports them.
+
 >>> features = province_shapes("ITC1")  # doctest: +SKIP
 >>> [f["properties"]["geo"] for f in features]  # doctest: +SKIP
 ['ITC11', 'ITC12', 'ITC13', 'ITC14', 'ITC15', 'ITC16', 'ITC17', 'ITC18']

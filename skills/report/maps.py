@@ -278,7 +278,7 @@ def its_gap_map(frame: pl.DataFrame, ctx: ChartContext) -> AnyChart:
     """
     import altair as alt
 
-    from skills.report import charts
+    from skills.report.charts import _common as charts
     from skills.report.geo import LICENCE_URL, province_shapes
 
     ctx, t = _context(ctx)
