@@ -126,3 +126,28 @@ def test_table_rows_sort_keys_and_directions() -> None:
 def test_no_gap_table_is_a_note() -> None:
     html = planner_summary(None, region="ITC1", names=NAMES, t=Messages("en"))
     assert "is not in this publication" in html
+
+
+def test_the_central_specification_is_said_in_words() -> None:
+    """A planner reads the modelling choices, not the internal name of the specification."""
+    from skills.indicators.gap import GapSpec
+    from skills.report.summary import describe_specification
+
+    name = GapSpec().name
+    assert name == "central/occupation_share/min0.10/3y"
+    it = describe_specification(name, Messages("it"))
+    assert it == (
+        "(tavola di raccordo centrale, entrate di ogni professione ripartite tra le sue aree "
+        "secondo il peso dei legami, legami di peso pari o superiore a 0,10, diplomati in "
+        "media su 3 anni)"
+    )
+    en = describe_specification(
+        GapSpec(variant="broad", allocation="weighted_sum", min_link_weight=0.25, window=2).name,
+        Messages("en"),
+    )
+    assert en.startswith("(broad crosswalk, each area counting") and "0.25 or more" in en
+    assert "over 2 years" in en
+    # a specification of another shape is shown as it is
+    assert describe_specification("my/own", Messages("it")) == "my/own"
+    html = unescape(planner_summary(gap_table(), region="ITC1", names=NAMES, t=Messages("it")))
+    assert "min0" not in html

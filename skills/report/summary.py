@@ -236,6 +236,38 @@ def _table(
     )
 
 
+def describe_specification(name: str, t: Messages) -> str:
+    """A gap specification's name (``central/occupation_share/min0.10/3y``) in words.
+
+    The name is :attr:`skills.indicators.gap.GapSpec.name`; a name of another shape (a
+    specification an economist added) is returned as it is.
+    """
+    parts = name.split("/")
+    if len(parts) != 4 or not parts[2].startswith("min") or not parts[3].endswith("y"):
+        return name
+    variant, allocation, weight, window = parts
+    variants = {
+        "central": t("summary.spec.variant_central"),
+        "narrow": t("summary.spec.variant_narrow"),
+        "broad": t("summary.spec.variant_broad"),
+    }
+    allocations = {
+        "occupation_share": t("summary.spec.allocation_occupation_share"),
+        "weighted_sum": t("summary.spec.allocation_weighted_sum"),
+    }
+    try:
+        min_weight, years = float(weight.removeprefix("min")), int(window.removesuffix("y"))
+    except ValueError:
+        return name
+    return t(
+        "summary.spec.words",
+        variant=variants.get(variant, variant),
+        allocation=allocations.get(allocation, allocation),
+        weight=t.number(min_weight, 2),
+        window=years,
+    )
+
+
 def planner_summary(
     gap: pl.DataFrame | None,
     *,
@@ -254,7 +286,7 @@ def planner_summary(
     rows = summary_rows(gap, region)
     areas = area_names(t.lang)
     year = int(rows["year"].max())  # type: ignore[arg-type]
-    spec = str(rows["specification"][0])
+    spec = describe_specification(str(rows["specification"][0]), t)
     out = [f'<section id="summary"><h2 class="first">{heading}</h2>']
     intro = t("summary.intro", year=year, specification=spec)
     if data_label:
