@@ -1,0 +1,542 @@
+"""Job ads counted by direct addressing: the end-to-end path of ``skills bench aggregate``.
+
+The lazy Polars query of :mod:`skills.sources.records.streaming` is the reader API; this
+module computes **the same panel rows** from a job-ad Parquet file faster, end to end,
+by never turning a code into text:
+
+* **Dictionaries decoded once per chunk, not per row.** A text-coded column is read
+  with pyarrow as what Parquet stores - a dictionary page and small integer indices -
+  and only the chunk's dictionary (a few hundred strings at most) is looked up in the
+  code list; the rows keep their indices. Integer-coded (``codes``) columns are read as
+  they are. Reading a text column into a Polars ``Categorical`` and casting it to an
+  ``Enum`` costs several times that.
+* **One integer per row, built from lookup tables.** Each key part's table already holds
+  its code times its place value, so a row's key is four gathers and three additions
+  (months: a day -> month table over the days of the file's ``posted_on`` statistics;
+  ISCO-08 groups: a slot per group met, in the order met).
+* **Counting by direct addressing.** The keys index a dense array of counts (``slots x
+  provinces x months x education levels``: about 5M cells at 50M ads, 40 MB) updated
+  with :func:`numpy.add.at`: no hashing, no sorting. The cells with a non-zero count,
+  taken in key order, are the panel rows, already sorted.
+* **Two threads.** Row groups are read and keyed by a pool of two threads (pyarrow and
+  NumPy release the GIL), while the main thread counts.
+* **A cheap write.** Text columns are written as dictionary arrays (the writer stores
+  the dictionary as it is instead of hashing 3.5M strings); the constant columns are a
+  one-entry dictionary; no Arrow schema is stored, so every reader reads them as plain
+  text, exactly the columns and types of :data:`skills.align.PANEL_SCHEMA`. LZ4.
+
+Neither Polars nor pandas is imported. :func:`job_ads_table` returns ``None`` when the
+file is outside what the path handles (posting dates with a time zone or without
+statistics, a key space over :data:`MAX_CELLS`); the callers then run the Polars query.
+Measurements: ``BENCHMARKS.md``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from skills.sources.records.codes import PANEL_COLUMNS, UNKNOWN
+
+__all__ = ["COMPRESSION", "MAX_CELLS", "PANEL_ARROW_TYPES", "job_ads_table", "write_panel"]
+
+#: Largest dense count array (cells) the path allocates; beyond it the callers fall back
+#: to the Polars query (whose memory depends on the groups present).
+MAX_CELLS: Final = 16 * 1024**2
+#: Compression of the written panel (its columns are mostly dictionary indices and runs).
+COMPRESSION: Final = "lz4"
+#: Arrow type of each panel column (:data:`skills.align.PANEL_SCHEMA`, without Polars).
+PANEL_ARROW_TYPES: Final[dict[str, str]] = {
+    **dict.fromkeys(PANEL_COLUMNS, "string"),
+    "geo_level": "int8",
+    "nuts_version": "int16",
+    "value": "float64",
+}
+_COLUMNS: Final = ("posted_on", "geo_nuts3", "isco08", "education_level")
+_PER_DAY: Final[dict[str, int]] = {
+    "s": 86_400,
+    "ms": 86_400_000,
+    "us": 86_400_000_000,
+    "ns": 86_400_000_000_000,
+}
+#: Columns whose statistics are written (those a reader filters on; the constant and
+#: empty columns would cost as much again for nothing).
+_STATISTICS: Final = ("geo", "period", "isco08", "education_level", "value")
+#: Row groups read ahead of the one being counted.
+_AHEAD: Final = 3
+
+IntArray = npt.NDArray[np.int64]
+KeyArray = npt.NDArray[np.uint32] | npt.NDArray[np.int64]
+
+
+class _Refused(Exception):
+    """The file is outside what the dense path handles (the callers fall back)."""
+
+
+# ----------------------------------------------------------------------------- reading
+def _values(array: Any, dtype: Any) -> npt.NDArray[Any]:
+    """The data buffer of a primitive Arrow array as NumPy (null slots hold anything)."""
+    width = np.dtype(dtype).itemsize
+    buf = array.buffers()[1]
+    return np.frombuffer(buf, dtype=dtype, count=len(array), offset=array.offset * width)
+
+
+def _np_int(dtype: Any) -> Any:
+    """The NumPy dtype of an Arrow integer type (without pyarrow's pandas shim)."""
+    import pyarrow as pa
+
+    kind = "i" if pa.types.is_signed_integer(dtype) else "u"
+    return np.dtype(f"{kind}{dtype.bit_width // 8}")
+
+
+def _nulls(array: Any) -> npt.NDArray[np.bool_] | None:
+    """A boolean mask of the null slots of an Arrow array (None when there are none)."""
+    if array.null_count == 0:
+        return None
+    bits = np.unpackbits(np.frombuffer(array.buffers()[0], np.uint8), bitorder="little")
+    valid: npt.NDArray[np.bool_] = bits[array.offset : array.offset + len(array)].view(np.bool_)
+    return ~valid
+
+
+def _error(source: str | Path, column: str, row: int, reason: str) -> Exception:
+    from skills.errors import InputError
+
+    return InputError(source, f"row {row + 1:,}: {reason}", column=column)
+
+
+class _Coded:
+    """A coded column (province, education level): its code list position x place."""
+
+    def __init__(self, name: str, codes: Sequence[str], place: int) -> None:
+        self.name = name
+        self.size = len(codes) + 1  # the last value is null
+        self.place = place
+        self.position = {c: i for i, c in enumerate(codes)}
+        self.table = (np.arange(self.size, dtype=np.int64) * place).astype(np.uint32)
+
+    def terms(self, array: Any, source: str | Path, start: int) -> KeyArray:
+        """The key terms of one chunk (``position * place``)."""
+        import pyarrow as pa
+
+        null = _nulls(array)
+        if pa.types.is_dictionary(array.type):
+            words = array.dictionary.to_pylist()
+            lookup = np.array(
+                [self.position.get(w, -1) if w is not None else self.size - 1 for w in words]
+                + [self.size - 1],
+                dtype=np.int64,
+            )
+            index = _values(array.indices, _np_int(array.indices.type))
+            if null is not None:
+                index = np.where(null, len(words), index)
+            code = lookup[index]
+            if (code < 0).any():
+                row = int(np.argmax(code < 0))
+                return self._unknown(source, start + row, words[int(index[row])])
+        elif pa.types.is_integer(array.type):
+            code = _values(array, _np_int(array.type)).astype(np.int64)
+            if null is not None:
+                code = np.where(null, self.size - 1, code)
+            bad = (code < 0) | (code >= self.size - 1)
+            if null is not None:
+                bad &= ~null
+            if bad.any():
+                row = int(np.argmax(bad))
+                return self._unknown(source, start + row, int(code[row]))
+        else:
+            raise _Refused(f"{self.name} is {array.type}")
+        return self.table[code]
+
+    def _unknown(self, source: str | Path, row: int, value: object) -> KeyArray:
+        raise _error(source, self.name, row, f"{value!r} is not in the code list")
+
+    def labels(self, codes: Sequence[str]) -> list[str | None]:
+        return [*codes, None]
+
+
+class _Isco:
+    """ISCO-08 groups: a slot per group, in the order met (the outermost place)."""
+
+    def __init__(self, digits: int, place: int) -> None:
+        self.divisor = 10 ** (4 - digits)
+        self.digits = digits
+        self.place = place
+        self.null = 10**digits  # the group of a null code
+        self.slot = np.full(10**digits + 1, -1, dtype=np.int64)
+        self.groups: list[int] = []  # group of each slot
+        self.lock = threading.Lock()
+
+    def _slots(self, groups: IntArray) -> IntArray:
+        """Slots of ``groups`` (0 .. 10**digits; assigning new ones)."""
+        with self.lock:
+            slots = self.slot[groups]
+            if (slots < 0).any():
+                for g in np.unique(groups[slots < 0]).tolist():
+                    self.slot[g] = len(self.groups)
+                    self.groups.append(g)
+                slots = self.slot[groups]
+        return slots
+
+    def terms(self, array: Any, source: str | Path, start: int) -> KeyArray:
+        import pyarrow as pa
+
+        null = _nulls(array)
+        if pa.types.is_dictionary(array.type):
+            words = array.dictionary.to_pylist()
+            groups = np.empty(len(words) + 1, dtype=np.int64)
+            for i, w in enumerate(words):
+                ok = isinstance(w, str) and len(w) == 4 and w.isascii() and w.isdigit()
+                groups[i] = int(w) // self.divisor if ok else -1
+            groups[-1] = self.null
+            index = _values(array.indices, _np_int(array.indices.type))
+            if null is not None:
+                index = np.where(null, len(words), index)
+            used = np.zeros(len(groups), dtype=np.bool_)
+            used[index] = True
+            if (used & (groups < 0)).any():
+                bad = np.flatnonzero(groups < 0)
+                row = int(np.argmax(np.isin(index, bad)))
+                raise _error(
+                    source,
+                    "isco08",
+                    start + row,
+                    f"{words[int(index[row])]!r} is not a 4-digit ISCO-08 code",
+                )
+            lookup = np.where(used, groups, self.null)
+            table = (self._slots(lookup) * self.place).astype(np.int64)
+            return table[index]
+        if pa.types.is_integer(array.type):
+            code = _values(array, _np_int(array.type)).astype(np.int64)
+            bad = (code < 0) | (code > 9999)
+            if null is not None:
+                bad &= ~null
+            if bad.any():
+                row = int(np.argmax(bad))
+                raise _error(
+                    source, "isco08", start + row, f"{int(code[row])} is not an ISCO-08 code"
+                )
+            groups = code // self.divisor
+            if null is not None:
+                groups = np.where(null, self.null, groups)
+            present = np.flatnonzero(np.bincount(groups, minlength=self.null + 1))
+            table = np.zeros(self.null + 1, dtype=np.int64)
+            table[present] = self._slots(present) * self.place
+            return table[groups]
+        raise _Refused(f"isco08 is {array.type}")
+
+
+class _Months:
+    """Posting day -> month (or quarter) index over the days the file's statistics span."""
+
+    def __init__(self, dtype: Any, first: int, last: int, frequency: str, place: int) -> None:
+        import pyarrow as pa
+
+        if pa.types.is_timestamp(dtype):
+            if dtype.tz is not None:
+                raise _Refused("posted_on has a time zone")
+            self.per_day = _PER_DAY[dtype.unit]
+            self.width: Any = np.int64
+        elif pa.types.is_date32(dtype):
+            self.per_day, self.width = 1, np.int32
+        else:
+            raise _Refused(f"posted_on is {dtype}")
+        self.first = first
+        days = np.arange(first, last + 1).astype("datetime64[D]")
+        months = days.astype("datetime64[M]").astype(np.int64)
+        if frequency == "quarter":
+            months = months // 3
+        self.first_period = int(months[0])
+        index = months - self.first_period
+        self.size = int(index[-1]) + 2  # the last value is null
+        self.frequency = frequency
+        self.place = place
+        self.table = (index * place).astype(np.int64)
+        self.null_term = (self.size - 1) * place
+
+    def terms(self, array: Any, source: str | Path, start: int) -> KeyArray:
+        values = _values(array, self.width)
+        day = values // self.per_day if self.per_day != 1 else values.astype(np.int64)
+        null = _nulls(array)
+        offset = day - self.first
+        if null is not None:
+            offset = np.where(null, 0, offset)
+        if len(offset) and (offset.min() < 0 or offset.max() >= len(self.table)):
+            raise _Refused("posted_on outside its statistics")
+        terms = self.table[offset]
+        if null is not None:
+            terms = np.where(null, self.null_term, terms)
+        return terms
+
+    def labels(self) -> list[str | None]:
+        out: list[str | None] = []
+        for i in range(self.size - 1):
+            p = self.first_period + i
+            if self.frequency == "month":
+                out.append(f"{1970 + p // 12}-{p % 12 + 1:02d}")
+            else:
+                out.append(f"{1970 + p // 4}-Q{p % 4 + 1}")
+        return [*out, None]
+
+
+def _day_range(pf: Any, column: int, dtype: Any) -> tuple[int, int]:
+    """First and last posting day from the row-group statistics (refused without them)."""
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(dtype) and dtype.unit == "s":
+        raise _Refused("posted_on in seconds (stored in another unit)")
+    per_day = _PER_DAY[dtype.unit] if pa.types.is_timestamp(dtype) else 1
+    days: list[int] = []
+    meta = pf.metadata
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        stats = group.column(column).statistics
+        if group.num_rows == 0 or (stats is not None and stats.null_count == group.num_rows):
+            continue
+        if stats is None or not stats.has_min_max or stats.physical_type not in {"INT32", "INT64"}:
+            raise _Refused("posted_on has no statistics")
+        days += [int(stats.min_raw) // per_day, int(stats.max_raw) // per_day]
+    if not days:
+        return 0, 0
+    first, last = min(days), max(days)
+    # The Polars query's calendar spans 1900-2099: keep its behaviour outside it.
+    if first < -25_567 or last >= 47_482:
+        raise _Refused("posted_on outside 1900-2099")
+    return first, last
+
+
+# ----------------------------------------------------------------------------- counting
+def job_ads_table(
+    source: str | Path,
+    *,
+    isco_digits: int = 3,
+    period: str = "month",
+    codes: Mapping[str, Sequence[str]] | None = None,
+    nuts_version: int = 2021,
+    source_label: str | None = None,
+) -> Any:
+    """The panel rows of :func:`~skills.sources.records.streaming.aggregate_job_ads`, counted
+    densely: a :class:`pyarrow.Table`, or None when the file is outside this path.
+
+    Same options and result (rows, order, values) as the Polars query; a code that is not
+    in its list raises :class:`skills.errors.InputError` naming the column and row.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    from skills.errors import InputError
+    from skills.sources.records.metadata import code_lists
+
+    if period not in {"month", "quarter"}:
+        raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
+    if not 1 <= isco_digits <= 4:
+        raise ValueError(f"isco_digits must be 1 to 4, not {isco_digits}")
+    if not Path(source).is_file():
+        raise InputError(source, "no such Parquet file")
+    try:
+        pf = pq.ParquetFile(source)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(source, f"not a readable Parquet file ({exc})") from exc
+    schema = pf.schema_arrow
+    for column in _COLUMNS:
+        if column not in schema.names:
+            raise InputError(
+                source, f"missing; the file has {', '.join(schema.names)}", column=column
+            )
+    text = [
+        c
+        for c in _COLUMNS[1:]
+        if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
+    ]
+    if text:
+        pf = pq.ParquetFile(source, read_dictionary=text)
+    needed = ("geo_nuts3", "education_level")
+    lists = {**code_lists(source, needed), **{k: tuple(v) for k, v in (codes or {}).items()}}
+    try:
+        return _count(pf, source, lists, isco_digits, period, nuts_version, source_label)
+    except _Refused:
+        return None
+
+
+def _count(
+    pf: Any,
+    source: str | Path,
+    lists: Mapping[str, tuple[str, ...]],
+    isco_digits: int,
+    period: str,
+    nuts_version: int,
+    source_label: str | None,
+) -> Any:
+    schema = pf.schema_arrow
+    edu = _Coded("education_level", lists["education_level"], 1)
+    leaf = [pf.metadata.schema.column(i).path for i in range(pf.metadata.num_columns)]
+    first, last = _day_range(pf, leaf.index("posted_on"), schema.field("posted_on").type)
+    months = _Months(schema.field("posted_on").type, first, last, period, edu.size)
+    geo = _Coded("geo_nuts3", lists["geo_nuts3"], months.size * edu.size)
+    inner = geo.size * months.size * edu.size
+    isco = _Isco(isco_digits, inner)
+    if inner * (10**isco_digits + 1) >= 2**62 or inner > MAX_CELLS:
+        raise _Refused("key space too large")
+    starts = np.concatenate(
+        [[0], np.cumsum([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)])]
+    )
+
+    def keys(group: int) -> KeyArray:
+        table = pf.read_row_group(group, columns=list(_COLUMNS), use_threads=False)
+        out = []
+        start = int(starts[group])
+        for batch in table.to_batches():
+            key = months.terms(batch.column(0), source, start)
+            key = key + geo.terms(batch.column(1), source, start)
+            key = key + edu.terms(batch.column(3), source, start)
+            key = key + isco.terms(batch.column(2), source, start)
+            out.append(key)
+            start += batch.num_rows
+        return np.concatenate(out) if len(out) != 1 else out[0]
+
+    counts = np.zeros(inner * 16, dtype=np.int64)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending: deque[Future[KeyArray]] = deque()
+        groups: Iterator[int] = iter(range(pf.num_row_groups))
+        for group in groups:
+            pending.append(pool.submit(keys, group))
+            if len(pending) >= _AHEAD:
+                break
+        while pending:
+            key = pending.popleft().result()
+            nxt = next(groups, None)
+            if nxt is not None:
+                pending.append(pool.submit(keys, nxt))
+            need = len(isco.groups) * inner
+            if need > len(counts):
+                if need > MAX_CELLS:
+                    for f in pending:
+                        f.cancel()
+                    raise _Refused("key space too large")
+                grown = np.zeros(max(need, 2 * len(counts)), dtype=np.int64)
+                grown[: len(counts)] = counts
+                counts = grown
+            np.add.at(counts, key, 1)
+    return _panel(counts, isco, geo, months, edu, lists, nuts_version, source_label, source)
+
+
+def _panel(
+    counts: IntArray,
+    isco: _Isco,
+    geo: _Coded,
+    months: _Months,
+    edu: _Coded,
+    lists: Mapping[str, tuple[str, ...]],
+    nuts_version: int,
+    source_label: str | None,
+    source: str | Path,
+) -> Any:
+    """The non-empty cells in key order (province, period, ISCO-08, education), as a table."""
+    import pyarrow as pa
+
+    slots = len(isco.groups)
+    order = np.argsort(np.array(isco.groups, dtype=np.int64), kind="stable")
+    cube = counts[: slots * geo.place * geo.size].reshape(slots, geo.size, months.size, edu.size)
+    cube = np.ascontiguousarray(cube[order].transpose(1, 2, 0, 3))
+    flat = cube.reshape(-1)
+    cell = np.flatnonzero(flat)
+    values = flat[cell].astype(np.float64)
+    del cube, flat
+    e = cell % edu.size
+    rest = cell // edu.size
+    s = rest % slots
+    rest //= slots
+    m = rest % months.size
+    g = rest // months.size
+    n = len(cell)
+    group_of = np.array(isco.groups, dtype=np.int64)[order]
+    isco_labels = [
+        None if grp == isco.null else f"{grp:0{isco.digits}d}" for grp in group_of.tolist()
+    ]
+    edu_labels = [*lists["education_level"], UNKNOWN]
+
+    def coded(index: npt.NDArray[Any], labels: Sequence[str | None]) -> Any:
+        nulls = [i for i, v in enumerate(labels) if v is None]
+        mask = np.isin(index, nulls) if nulls else None
+        indices = _arrow(index.astype(np.int32), pa.int32(), mask)
+        # the null slots are masked in the indices (a null in the dictionary cannot be written)
+        words = _strings([v if v is not None else "" for v in labels])
+        return pa.DictionaryArray.from_arrays(indices, words)
+
+    def constant(value: object, kind: str) -> Any:
+        if value is None:
+            return pa.nulls(n, pa.string())
+        if kind == "string":
+            zeros = _arrow(np.zeros(n, dtype=np.int8), pa.int8())
+            return pa.DictionaryArray.from_arrays(zeros, _strings([str(value)]))
+        return _arrow(np.full(n, value, dtype=np.dtype(kind)), getattr(pa, kind)())
+
+    columns = {
+        "geo": coded(g, geo.labels(lists["geo_nuts3"])),
+        "period": coded(m, months.labels()),
+        "isco08": coded(s, isco_labels),
+        "education_level": coded(e, edu_labels),
+        "value": _arrow(values, pa.float64()),
+    }
+    constants: dict[str, object] = {
+        "measure": "job_ads_n",
+        "geo_level": 3,
+        "nuts_version": nuts_version,
+        "unit": "ads",
+        "role": "job_ads",
+        "source": source_label or Path(source).name,
+    }
+    arrays = [
+        columns[c] if c in columns else constant(constants.get(c), PANEL_ARROW_TYPES[c])
+        for c in PANEL_COLUMNS
+    ]
+    return pa.Table.from_arrays(arrays, names=list(PANEL_COLUMNS))
+
+
+def _arrow(values: npt.NDArray[Any], dtype: Any, null: npt.NDArray[np.bool_] | None = None) -> Any:
+    """A primitive Arrow array over a NumPy array's memory (``pa.array`` imports pandas)."""
+    import pyarrow as pa
+
+    validity = None
+    if null is not None and null.any():
+        validity = pa.py_buffer(np.packbits(~null, bitorder="little"))
+    data = pa.py_buffer(np.ascontiguousarray(values))
+    return pa.Array.from_buffers(dtype, len(values), [validity, data])
+
+
+def _strings(labels: Sequence[str | None]) -> Any:
+    """An Arrow string array of ``labels`` (None for null), built from its buffers."""
+    import pyarrow as pa
+
+    encoded = [b"" if v is None else v.encode() for v in labels]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    offsets[1:] = np.cumsum([len(b) for b in encoded])
+    null = np.array([v is None for v in labels], dtype=np.bool_)
+    validity = pa.py_buffer(np.packbits(~null, bitorder="little")) if null.any() else None
+    return pa.StringArray.from_buffers(
+        len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)), validity
+    )
+
+
+def write_panel(table: Any, out: str | Path) -> None:
+    """Write a panel table built by :func:`job_ads_table` to Parquet at ``out``.
+
+    Dictionary columns are written as they are (no re-hashing) and no Arrow schema is
+    stored, so every reader gets plain text columns of the panel's types.
+    """
+    import pyarrow.parquet as pq
+
+    pq.write_table(
+        table,
+        out,
+        compression=COMPRESSION,
+        store_schema=False,
+        row_group_size=1 << 22,
+        write_statistics=list(_STATISTICS),
+    )
