@@ -96,10 +96,8 @@ def _np_int(dtype: Any) -> Any:
     return np.dtype(f"{kind}{dtype.bit_width // 8}")
 
 
-def _nulls(array: Any) -> npt.NDArray[np.bool_] | None:
-    """A boolean mask of the null slots of an Arrow array (None when there are none)."""
-    if array.null_count == 0:
-        return None
+def _nulls_mask(array: Any) -> npt.NDArray[np.bool_]:
+    """A boolean mask of the null slots of an Arrow array that has some."""
     bits = np.unpackbits(np.frombuffer(array.buffers()[0], np.uint8), bitorder="little")
     valid: npt.NDArray[np.bool_] = bits[array.offset : array.offset + len(array)].view(np.bool_)
     return ~valid
@@ -111,8 +109,38 @@ def _error(source: str | Path, column: str, row: int, reason: str) -> Exception:
     return InputError(source, f"row {row + 1:,}: {reason}", column=column)
 
 
+def _scalar(value: int, dtype: Any) -> Any:
+    """An Arrow integer scalar, made without ``pa.scalar`` (which imports pandas)."""
+    import pyarrow as pa
+
+    data = pa.py_buffer(np.array([value], dtype=_np_int(dtype)))
+    return pa.Array.from_buffers(dtype, 1, [None, data])[0]
+
+
+def _filled(array: Any, value: int) -> npt.NDArray[Any]:
+    """An integer Arrow array as NumPy, its null slots set to ``value`` (cast up if needed)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if array.null_count:
+        if value > np.iinfo(_np_int(array.type)).max:
+            array = array.cast(pa.int32())
+        array = pc.fill_null(array, _scalar(value, array.type))
+    return _values(array, _np_int(array.type))
+
+
+def _first_bad(index: npt.NDArray[Any], bad: npt.NDArray[np.bool_]) -> int:
+    """The first position whose ``index`` is flagged in ``bad``."""
+    return int(np.argmax(bad[index]))
+
+
 class _Coded:
-    """A coded column (province, education level): its code list position x place."""
+    """A coded column (province, education level): its code list position x place.
+
+    ``terms`` gives, for each row of a chunk, ``position * place`` as ``uint32`` (the
+    null code is the last position): a gather from a table built once per chunk
+    dictionary (text codes) or once (integer codes).
+    """
 
     def __init__(self, name: str, codes: Sequence[str], place: int) -> None:
         self.name = name
@@ -121,41 +149,38 @@ class _Coded:
         self.position = {c: i for i, c in enumerate(codes)}
         self.table = (np.arange(self.size, dtype=np.int64) * place).astype(np.uint32)
 
-    def terms(self, array: Any, source: str | Path, start: int) -> KeyArray:
+    def terms(self, array: Any, source: str | Path, start: int) -> npt.NDArray[np.uint32]:
         """The key terms of one chunk (``position * place``)."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        null = _nulls(array)
+        null = self.size - 1
         if pa.types.is_dictionary(array.type):
             words = array.dictionary.to_pylist()
-            lookup = np.array(
-                [self.position.get(w, -1) if w is not None else self.size - 1 for w in words]
-                + [self.size - 1],
-                dtype=np.int64,
-            )
-            index = _values(array.indices, _np_int(array.indices.type))
-            if null is not None:
-                index = np.where(null, len(words), index)
-            code = lookup[index]
-            if (code < 0).any():
-                row = int(np.argmax(code < 0))
-                return self._unknown(source, start + row, words[int(index[row])])
-        elif pa.types.is_integer(array.type):
-            code = _values(array, _np_int(array.type)).astype(np.int64)
-            if null is not None:
-                code = np.where(null, self.size - 1, code)
-            bad = (code < 0) | (code >= self.size - 1)
-            if null is not None:
-                bad &= ~null
-            if bad.any():
+            position = [self.position.get(w, -1) if w is not None else null for w in words]
+            index = _filled(array.indices, len(words))
+            if -1 in position:
+                bad = np.array([p < 0 for p in position] + [False])
+                if bad[index].any():
+                    row = _first_bad(index, bad)
+                    raise self._unknown(source, start + row, words[int(index[row])])
+            table = self.table[np.array([*position, null], dtype=np.int64)]
+            return table[index]
+        if pa.types.is_integer(array.type):
+            low, high = pc.min_max(array).values()
+            low, high = low.as_py(), high.as_py()
+            if low is not None and (low < 0 or high >= null):
+                values = _values(array, _np_int(array.type)).astype(np.int64)
+                bad = (values < 0) | (values >= null)
+                if array.null_count:
+                    bad &= ~_nulls_mask(array)
                 row = int(np.argmax(bad))
-                return self._unknown(source, start + row, int(code[row]))
-        else:
-            raise _Refused(f"{self.name} is {array.type}")
-        return self.table[code]
+                raise self._unknown(source, start + row, int(values[row]))
+            return self.table[_filled(array, null)]
+        raise _Refused(f"{self.name} is {array.type}")
 
-    def _unknown(self, source: str | Path, row: int, value: object) -> KeyArray:
-        raise _error(source, self.name, row, f"{value!r} is not in the code list")
+    def _unknown(self, source: str | Path, row: int, value: object) -> Exception:
+        return _error(source, self.name, row, f"{value!r} is not in the code list")
 
     def labels(self, codes: Sequence[str]) -> list[str | None]:
         return [*codes, None]
@@ -173,8 +198,8 @@ class _Isco:
         self.groups: list[int] = []  # group of each slot
         self.lock = threading.Lock()
 
-    def _slots(self, groups: IntArray) -> IntArray:
-        """Slots of ``groups`` (0 .. 10**digits; assigning new ones)."""
+    def _terms(self, groups: IntArray) -> npt.NDArray[np.uint32]:
+        """Key terms (``slot * place``) of ``groups`` (0 .. 10**digits), new slots assigned."""
         with self.lock:
             slots = self.slot[groups]
             if (slots < 0).any():
@@ -182,12 +207,13 @@ class _Isco:
                     self.slot[g] = len(self.groups)
                     self.groups.append(g)
                 slots = self.slot[groups]
-        return slots
+        terms: npt.NDArray[np.uint32] = (slots * self.place).astype(np.uint32)
+        return terms
 
-    def terms(self, array: Any, source: str | Path, start: int) -> KeyArray:
+    def terms(self, array: Any, source: str | Path, start: int) -> npt.NDArray[np.uint32]:
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        null = _nulls(array)
         if pa.types.is_dictionary(array.type):
             words = array.dictionary.to_pylist()
             groups = np.empty(len(words) + 1, dtype=np.int64)
@@ -195,40 +221,37 @@ class _Isco:
                 ok = isinstance(w, str) and len(w) == 4 and w.isascii() and w.isdigit()
                 groups[i] = int(w) // self.divisor if ok else -1
             groups[-1] = self.null
-            index = _values(array.indices, _np_int(array.indices.type))
-            if null is not None:
-                index = np.where(null, len(words), index)
-            used = np.zeros(len(groups), dtype=np.bool_)
-            used[index] = True
-            if (used & (groups < 0)).any():
-                bad = np.flatnonzero(groups < 0)
-                row = int(np.argmax(np.isin(index, bad)))
-                raise _error(
-                    source,
-                    "isco08",
-                    start + row,
-                    f"{words[int(index[row])]!r} is not a 4-digit ISCO-08 code",
-                )
-            lookup = np.where(used, groups, self.null)
-            table = (self._slots(lookup) * self.place).astype(np.int64)
-            return table[index]
+            index = _filled(array.indices, len(words))
+            if (groups < 0).any():
+                bad = groups < 0
+                if bad[index].any():
+                    row = _first_bad(index, bad)
+                    raise _error(
+                        source,
+                        "isco08",
+                        start + row,
+                        f"{words[int(index[row])]!r} is not a 4-digit ISCO-08 code",
+                    )
+                groups = np.where(bad, self.null, groups)
+            return self._terms(groups)[index]
         if pa.types.is_integer(array.type):
-            code = _values(array, _np_int(array.type)).astype(np.int64)
-            bad = (code < 0) | (code > 9999)
-            if null is not None:
-                bad &= ~null
-            if bad.any():
+            low, high = pc.min_max(array).values()
+            low, high = low.as_py(), high.as_py()
+            if low is not None and (low < 0 or high > 9999):
+                values = _values(array, _np_int(array.type)).astype(np.int64)
+                bad = (values < 0) | (values > 9999)
+                if array.null_count:
+                    bad &= ~_nulls_mask(array)
                 row = int(np.argmax(bad))
                 raise _error(
-                    source, "isco08", start + row, f"{int(code[row])} is not an ISCO-08 code"
+                    source, "isco08", start + row, f"{int(values[row])} is not an ISCO-08 code"
                 )
-            groups = code // self.divisor
-            if null is not None:
-                groups = np.where(null, self.null, groups)
-            present = np.flatnonzero(np.bincount(groups, minlength=self.null + 1))
-            table = np.zeros(self.null + 1, dtype=np.int64)
-            table[present] = self._slots(present) * self.place
-            return table[groups]
+            # a table by 4-digit code (10000 = null): one gather per row
+            values = _filled(array, 10_000)
+            present = np.flatnonzero(np.bincount(values, minlength=10_001))
+            table = np.zeros(10_001, dtype=np.uint32)
+            table[present] = self._terms(present // self.divisor)
+            return table[values]
         raise _Refused(f"isco08 is {array.type}")
 
 
@@ -257,21 +280,23 @@ class _Months:
         self.size = int(index[-1]) + 2  # the last value is null
         self.frequency = frequency
         self.place = place
-        self.table = (index * place).astype(np.int64)
-        self.null_term = (self.size - 1) * place
+        # one more day, after the last: the slot of a null date
+        self.table = (np.append(index, self.size - 1) * place).astype(np.uint32)
 
-    def terms(self, array: Any, source: str | Path, start: int) -> KeyArray:
+    def terms(self, array: Any, source: str | Path, start: int) -> npt.NDArray[np.uint32]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if array.null_count:
+            array = array.view(pa.int64() if self.width is np.int64 else pa.int32())
+            fill = (self.first + len(self.table) - 1) * self.per_day
+            array = pc.fill_null(array, _scalar(fill, array.type))
         values = _values(array, self.width)
         day = values // self.per_day if self.per_day != 1 else values.astype(np.int64)
-        null = _nulls(array)
-        offset = day - self.first
-        if null is not None:
-            offset = np.where(null, 0, offset)
-        if len(offset) and (offset.min() < 0 or offset.max() >= len(self.table)):
+        day -= self.first
+        if len(day) and (day.min() < 0 or day.max() >= len(self.table)):
             raise _Refused("posted_on outside its statistics")
-        terms = self.table[offset]
-        if null is not None:
-            terms = np.where(null, self.null_term, terms)
+        terms: npt.NDArray[np.uint32] = self.table[day]
         return terms
 
     def labels(self) -> list[str | None]:
@@ -359,7 +384,7 @@ def job_ads_table(
     needed = ("geo_nuts3", "education_level")
     lists = {**code_lists(source, needed), **{k: tuple(v) for k, v in (codes or {}).items()}}
     try:
-        return _count(pf, source, lists, isco_digits, period, nuts_version, source_label)
+        return _count(pf, source, text, lists, isco_digits, period, nuts_version, source_label)
     except _Refused:
         return None
 
@@ -367,12 +392,15 @@ def job_ads_table(
 def _count(
     pf: Any,
     source: str | Path,
+    text: list[str],
     lists: Mapping[str, tuple[str, ...]],
     isco_digits: int,
     period: str,
     nuts_version: int,
     source_label: str | None,
 ) -> Any:
+    import pyarrow.parquet as pq
+
     schema = pf.schema_arrow
     edu = _Coded("education_level", lists["education_level"], 1)
     leaf = [pf.metadata.schema.column(i).path for i in range(pf.metadata.num_columns)]
@@ -387,22 +415,30 @@ def _count(
         [[0], np.cumsum([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)])]
     )
 
-    def keys(group: int) -> KeyArray:
-        table = pf.read_row_group(group, columns=list(_COLUMNS), use_threads=False)
+    local = threading.local()
+
+    def keys(group: int) -> npt.NDArray[np.uint32]:
+        # one reader per thread: a ParquetFile is not meant to be read from two at once
+        if not hasattr(local, "file"):
+            local.file = pq.ParquetFile(source, read_dictionary=text or None)
+        table = local.file.read_row_group(group, columns=list(_COLUMNS), use_threads=False)
         out = []
         start = int(starts[group])
         for batch in table.to_batches():
             key = months.terms(batch.column(0), source, start)
-            key = key + geo.terms(batch.column(1), source, start)
-            key = key + edu.terms(batch.column(3), source, start)
-            key = key + isco.terms(batch.column(2), source, start)
+            key += geo.terms(batch.column(1), source, start)
+            key += edu.terms(batch.column(3), source, start)
+            key += isco.terms(batch.column(2), source, start)
             out.append(key)
             start += batch.num_rows
         return np.concatenate(out) if len(out) != 1 else out[0]
 
-    counts = np.zeros(inner * 16, dtype=np.int64)
+    # int32 counts while no cell can overflow them (numpy.add.at is fastest on them)
+    dtype = np.int32 if pf.metadata.num_rows < 2**31 else np.int64
+    one = dtype(1)
+    counts = np.zeros(inner * 16, dtype=dtype)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        pending: deque[Future[KeyArray]] = deque()
+        pending: deque[Future[npt.NDArray[np.uint32]]] = deque()
         groups: Iterator[int] = iter(range(pf.num_row_groups))
         for group in groups:
             pending.append(pool.submit(keys, group))
@@ -419,15 +455,15 @@ def _count(
                     for f in pending:
                         f.cancel()
                     raise _Refused("key space too large")
-                grown = np.zeros(max(need, 2 * len(counts)), dtype=np.int64)
+                grown = np.zeros(max(need, 2 * len(counts)), dtype=dtype)
                 grown[: len(counts)] = counts
                 counts = grown
-            np.add.at(counts, key, 1)
+            np.add.at(counts, key, one)
     return _panel(counts, isco, geo, months, edu, lists, nuts_version, source_label, source)
 
 
 def _panel(
-    counts: IntArray,
+    counts: npt.NDArray[Any],
     isco: _Isco,
     geo: _Coded,
     months: _Months,
