@@ -75,7 +75,17 @@ def command(engine: str, src: Path, out: Path, encoding: str) -> list[str]:
     """The command line of ``engine`` on ``src`` (writing ``out``)."""
     py = sys.executable
     if engine == "skills":
-        return [py, "-m", "skills.cli", "bench", "aggregate", "job_ads", str(src), "--out", str(out)]
+        return [
+            py,
+            "-m",
+            "skills.cli",
+            "bench",
+            "aggregate",
+            "job_ads",
+            str(src),
+            "--out",
+            str(out),
+        ]
     if engine == "duckdb":
         return [py, "-c", _DUCKDB, str(src), str(out), encoding]
     if engine == "pandas":
@@ -130,4 +140,3 @@ def check_counts(outputs: dict[str, Path], src: Path) -> dict[str, Any]:
         other = _normalised(path, engine, src)
         out[engine] = {"cells": other.height, "same_counts": bool(base.equals(other))}
     return out
-

@@ -440,7 +440,10 @@ def bench_end_to_end(
         item: dict[str, Any] = {
             "input": {"path": str(src), "bytes": src.stat().st_size},
             "commands": {
-                e: " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command(e, src, outputs[e], encoding)))
+                e: " ".join(
+                    Path(c).name if i == 0 else c
+                    for i, c in enumerate(command(e, src, outputs[e], encoding))
+                )
                 if e == "skills"
                 else f"python -c <{e} script in benchmarks/end_to_end.py>"
                 for e in chosen
@@ -622,7 +625,7 @@ def _targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "note": note,
             }
         )
-    for key, e2e in sorted(results.get("end_to_end", {}).items()):
+    for _, e2e in sorted(results.get("end_to_end", {}).items()):
         strings = e2e.get("encodings", {}).get("strings", {})
         over = strings.get("skills_speedup_over", {})
         note = f"{e2e['rows']:,} job ads, strings encoding, whole processes"

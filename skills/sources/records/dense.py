@@ -42,6 +42,9 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from skills.sources.records.codes import PANEL_COLUMNS, UNKNOWN
 
@@ -76,7 +79,7 @@ IntArray = npt.NDArray[np.int64]
 KeyArray = npt.NDArray[np.uint32] | npt.NDArray[np.int64]
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     """The file is outside what the dense path handles (the callers fall back)."""
 
 
@@ -90,7 +93,6 @@ def _values(array: Any, dtype: Any) -> npt.NDArray[Any]:
 
 def _np_int(dtype: Any) -> Any:
     """The NumPy dtype of an Arrow integer type (without pyarrow's pandas shim)."""
-    import pyarrow as pa
 
     kind = "i" if pa.types.is_signed_integer(dtype) else "u"
     return np.dtype(f"{kind}{dtype.bit_width // 8}")
@@ -111,7 +113,6 @@ def _error(source: str | Path, column: str, row: int, reason: str) -> Exception:
 
 def _scalar(value: int, dtype: Any) -> Any:
     """An Arrow integer scalar, made without ``pa.scalar`` (which imports pandas)."""
-    import pyarrow as pa
 
     data = pa.py_buffer(np.array([value], dtype=_np_int(dtype)))
     return pa.Array.from_buffers(dtype, 1, [None, data])[0]
@@ -119,8 +120,6 @@ def _scalar(value: int, dtype: Any) -> Any:
 
 def _filled(array: Any, value: int) -> npt.NDArray[Any]:
     """An integer Arrow array as NumPy, its null slots set to ``value`` (cast up if needed)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     if array.null_count:
         if value > np.iinfo(_np_int(array.type)).max:
@@ -151,8 +150,6 @@ class _Coded:
 
     def terms(self, array: Any, source: str | Path, start: int) -> npt.NDArray[np.uint32]:
         """The key terms of one chunk (``position * place``)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
 
         null = self.size - 1
         if pa.types.is_dictionary(array.type):
@@ -165,7 +162,8 @@ class _Coded:
                     row = _first_bad(index, bad)
                     raise self._unknown(source, start + row, words[int(index[row])])
             table = self.table[np.array([*position, null], dtype=np.int64)]
-            return table[index]
+            terms: npt.NDArray[np.uint32] = table[index]
+            return terms
         if pa.types.is_integer(array.type):
             low, high = pc.min_max(array).values()
             low, high = low.as_py(), high.as_py()
@@ -176,8 +174,9 @@ class _Coded:
                     bad &= ~_nulls_mask(array)
                 row = int(np.argmax(bad))
                 raise self._unknown(source, start + row, int(values[row]))
-            return self.table[_filled(array, null)]
-        raise _Refused(f"{self.name} is {array.type}")
+            coded: npt.NDArray[np.uint32] = self.table[_filled(array, null)]
+            return coded
+        raise _RefusedError(f"{self.name} is {array.type}")
 
     def _unknown(self, source: str | Path, row: int, value: object) -> Exception:
         return _error(source, self.name, row, f"{value!r} is not in the code list")
@@ -211,8 +210,6 @@ class _Isco:
         return terms
 
     def terms(self, array: Any, source: str | Path, start: int) -> npt.NDArray[np.uint32]:
-        import pyarrow as pa
-        import pyarrow.compute as pc
 
         if pa.types.is_dictionary(array.type):
             words = array.dictionary.to_pylist()
@@ -233,7 +230,8 @@ class _Isco:
                         f"{words[int(index[row])]!r} is not a 4-digit ISCO-08 code",
                     )
                 groups = np.where(bad, self.null, groups)
-            return self._terms(groups)[index]
+            by_word: npt.NDArray[np.uint32] = self._terms(groups)[index]
+            return by_word
         if pa.types.is_integer(array.type):
             low, high = pc.min_max(array).values()
             low, high = low.as_py(), high.as_py()
@@ -252,24 +250,23 @@ class _Isco:
             table = np.zeros(10_001, dtype=np.uint32)
             table[present] = self._terms(present // self.divisor)
             return table[values]
-        raise _Refused(f"isco08 is {array.type}")
+        raise _RefusedError(f"isco08 is {array.type}")
 
 
 class _Months:
     """Posting day -> month (or quarter) index over the days the file's statistics span."""
 
     def __init__(self, dtype: Any, first: int, last: int, frequency: str, place: int) -> None:
-        import pyarrow as pa
 
         if pa.types.is_timestamp(dtype):
             if dtype.tz is not None:
-                raise _Refused("posted_on has a time zone")
+                raise _RefusedError("posted_on has a time zone")
             self.per_day = _PER_DAY[dtype.unit]
             self.width: Any = np.int64
         elif pa.types.is_date32(dtype):
             self.per_day, self.width = 1, np.int32
         else:
-            raise _Refused(f"posted_on is {dtype}")
+            raise _RefusedError(f"posted_on is {dtype}")
         self.first = first
         days = np.arange(first, last + 1).astype("datetime64[D]")
         months = days.astype("datetime64[M]").astype(np.int64)
@@ -284,8 +281,6 @@ class _Months:
         self.table = (np.append(index, self.size - 1) * place).astype(np.uint32)
 
     def terms(self, array: Any, source: str | Path, start: int) -> npt.NDArray[np.uint32]:
-        import pyarrow as pa
-        import pyarrow.compute as pc
 
         if array.null_count:
             array = array.view(pa.int64() if self.width is np.int64 else pa.int32())
@@ -295,7 +290,7 @@ class _Months:
         day = values // self.per_day if self.per_day != 1 else values.astype(np.int64)
         day -= self.first
         if len(day) and (day.min() < 0 or day.max() >= len(self.table)):
-            raise _Refused("posted_on outside its statistics")
+            raise _RefusedError("posted_on outside its statistics")
         terms: npt.NDArray[np.uint32] = self.table[day]
         return terms
 
@@ -312,10 +307,9 @@ class _Months:
 
 def _day_range(pf: Any, column: int, dtype: Any) -> tuple[int, int]:
     """First and last posting day from the row-group statistics (refused without them)."""
-    import pyarrow as pa
 
     if pa.types.is_timestamp(dtype) and dtype.unit == "s":
-        raise _Refused("posted_on in seconds (stored in another unit)")
+        raise _RefusedError("posted_on in seconds (stored in another unit)")
     per_day = _PER_DAY[dtype.unit] if pa.types.is_timestamp(dtype) else 1
     days: list[int] = []
     meta = pf.metadata
@@ -325,14 +319,14 @@ def _day_range(pf: Any, column: int, dtype: Any) -> tuple[int, int]:
         if group.num_rows == 0 or (stats is not None and stats.null_count == group.num_rows):
             continue
         if stats is None or not stats.has_min_max or stats.physical_type not in {"INT32", "INT64"}:
-            raise _Refused("posted_on has no statistics")
+            raise _RefusedError("posted_on has no statistics")
         days += [int(stats.min_raw) // per_day, int(stats.max_raw) // per_day]
     if not days:
         return 0, 0
     first, last = min(days), max(days)
     # The Polars query's calendar spans 1900-2099: keep its behaviour outside it.
     if first < -25_567 or last >= 47_482:
-        raise _Refused("posted_on outside 1900-2099")
+        raise _RefusedError("posted_on outside 1900-2099")
     return first, last
 
 
@@ -352,8 +346,6 @@ def job_ads_table(
     Same options and result (rows, order, values) as the Polars query; a code that is not
     in its list raises :class:`skills.errors.InputError` naming the column and row.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     from skills.errors import InputError
     from skills.sources.records.metadata import code_lists
@@ -377,15 +369,25 @@ def job_ads_table(
     text = [
         c
         for c in _COLUMNS[1:]
-        if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
+        if pa.types.is_string(schema.field(c).type)
+        or pa.types.is_large_string(schema.field(c).type)
     ]
     if text:
         pf = pq.ParquetFile(source, read_dictionary=text)
     needed = ("geo_nuts3", "education_level")
     lists = {**code_lists(source, needed), **{k: tuple(v) for k, v in (codes or {}).items()}}
     try:
-        return _count(pf, source, text, lists, isco_digits, period, nuts_version, source_label)
-    except _Refused:
+        return _count(
+            pf,
+            source,
+            text,
+            lists=lists,
+            isco_digits=isco_digits,
+            period=period,
+            nuts_version=nuts_version,
+            source_label=source_label,
+        )
+    except _RefusedError:
         return None
 
 
@@ -393,14 +395,13 @@ def _count(
     pf: Any,
     source: str | Path,
     text: list[str],
+    *,
     lists: Mapping[str, tuple[str, ...]],
     isco_digits: int,
     period: str,
     nuts_version: int,
     source_label: str | None,
 ) -> Any:
-    import pyarrow.parquet as pq
-
     schema = pf.schema_arrow
     edu = _Coded("education_level", lists["education_level"], 1)
     leaf = [pf.metadata.schema.column(i).path for i in range(pf.metadata.num_columns)]
@@ -410,7 +411,7 @@ def _count(
     inner = geo.size * months.size * edu.size
     isco = _Isco(isco_digits, inner)
     if inner * (10**isco_digits + 1) >= 2**62 or inner > MAX_CELLS:
-        raise _Refused("key space too large")
+        raise _RefusedError("key space too large")
     starts = np.concatenate(
         [[0], np.cumsum([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)])]
     )
@@ -454,16 +455,27 @@ def _count(
                 if need > MAX_CELLS:
                     for f in pending:
                         f.cancel()
-                    raise _Refused("key space too large")
+                    raise _RefusedError("key space too large")
                 grown = np.zeros(max(need, 2 * len(counts)), dtype=dtype)
                 grown[: len(counts)] = counts
                 counts = grown
             np.add.at(counts, key, one)
-    return _panel(counts, isco, geo, months, edu, lists, nuts_version, source_label, source)
+    return _panel(
+        counts,
+        isco=isco,
+        geo=geo,
+        months=months,
+        edu=edu,
+        lists=lists,
+        nuts_version=nuts_version,
+        source_label=source_label,
+        source=source,
+    )
 
 
 def _panel(
     counts: npt.NDArray[Any],
+    *,
     isco: _Isco,
     geo: _Coded,
     months: _Months,
@@ -474,7 +486,6 @@ def _panel(
     source: str | Path,
 ) -> Any:
     """The non-empty cells in key order (province, period, ISCO-08, education), as a table."""
-    import pyarrow as pa
 
     slots = len(isco.groups)
     order = np.argsort(np.array(isco.groups, dtype=np.int64), kind="stable")
@@ -537,7 +548,6 @@ def _panel(
 
 def _arrow(values: npt.NDArray[Any], dtype: Any, null: npt.NDArray[np.bool_] | None = None) -> Any:
     """A primitive Arrow array over a NumPy array's memory (``pa.array`` imports pandas)."""
-    import pyarrow as pa
 
     validity = None
     if null is not None and null.any():
@@ -548,7 +558,6 @@ def _arrow(values: npt.NDArray[Any], dtype: Any, null: npt.NDArray[np.bool_] | N
 
 def _strings(labels: Sequence[str | None]) -> Any:
     """An Arrow string array of ``labels`` (None for null), built from its buffers."""
-    import pyarrow as pa
 
     encoded = [b"" if v is None else v.encode() for v in labels]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
@@ -566,7 +575,6 @@ def write_panel(table: Any, out: str | Path) -> None:
     Dictionary columns are written as they are (no re-hashing) and no Arrow schema is
     stored, so every reader gets plain text columns of the panel's types.
     """
-    import pyarrow.parquet as pq
 
     pq.write_table(
         table,
