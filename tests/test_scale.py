@@ -748,3 +748,20 @@ def test_dense_arrow_types_match_the_panel_schema() -> None:
     expected = {c: str(t) for c, t in PANEL_SCHEMA.items()}
     names = {"string": "String", "int8": "Int8", "int16": "Int16", "float64": "Float64"}
     assert {c: names[t] for c, t in PANEL_ARROW_TYPES.items()} == expected
+
+
+def test_dense_panel_written_in_blocks_is_the_same(
+    files: dict[tuple[str, str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skills.sources.records import aggregate_to_parquet, dense
+
+    monkeypatch.setattr(dense, "_BLOCK_ROWS", 100)
+    src = files["job_ads", "strings"]
+    out = aggregate_to_parquet("job_ads", src, tmp_path / "panel.parquet")
+    assert pq.ParquetFile(out).metadata.num_row_groups > 3
+    assert pl.read_parquet(out).equals(aggregate_job_ads(src).collect(engine="streaming"))
+    none = tmp_path / "none.parquet"
+    pl.read_parquet(_ads_written_by_polars(tmp_path / "ads.parquet")).head(0).write_parquet(none)
+    panel = pl.read_parquet(aggregate_to_parquet("job_ads", none, tmp_path / "empty.parquet"))
+    assert panel.height == 0
+    assert panel.schema == pl.Schema(PANEL_SCHEMA)

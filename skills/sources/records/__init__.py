@@ -135,14 +135,14 @@ def aggregate_to_parquet(kind: str, source: str | Path, out: str | Path, **optio
 
     strategy = options.get("strategy", "auto")
     if kind == "job_ads" and strategy in {"auto", "dense"}:
-        from skills.sources.records.dense import job_ads_table, write_panel
+        from skills.sources.records.dense import job_ads_blocks, write_panel
 
         dense_options = {k: v for k, v in options.items() if k != "strategy"}
-        table = job_ads_table(source, **dense_options)
-        if table is not None:
+        blocks = job_ads_blocks(source, **dense_options)
+        if blocks is not None:
             out = Path(out)
             with atomic_path(out) as tmp:
-                write_panel(table, tmp)
+                write_panel(blocks, tmp)
             return out
         if strategy == "dense":
             raise ValueError(f"{source}: the dense path cannot read this file")

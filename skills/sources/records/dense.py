@@ -48,7 +48,14 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from skills.sources.records.codes import PANEL_COLUMNS, UNKNOWN
 
-__all__ = ["COMPRESSION", "MAX_CELLS", "PANEL_ARROW_TYPES", "job_ads_table", "write_panel"]
+__all__ = [
+    "COMPRESSION",
+    "MAX_CELLS",
+    "PANEL_ARROW_TYPES",
+    "job_ads_blocks",
+    "job_ads_table",
+    "write_panel",
+]
 
 #: Largest dense count array (cells) the path allocates; beyond it the callers fall back
 #: to the Polars query (whose memory depends on the groups present).
@@ -72,6 +79,9 @@ _PER_DAY: Final[dict[str, int]] = {
 #: Columns whose statistics are written (those a reader filters on; the constant and
 #: empty columns would cost as much again for nothing).
 _STATISTICS: Final = ("geo", "period", "isco08", "education_level", "value")
+#: Rows of a written row group (the panel is built and written block by block, in two
+#: threads).
+_BLOCK_ROWS: Final = 1 << 20
 #: Row groups read ahead of the one being counted.
 _AHEAD: Final = 3
 
@@ -331,7 +341,7 @@ def _day_range(pf: Any, column: int, dtype: Any) -> tuple[int, int]:
 
 
 # ----------------------------------------------------------------------------- counting
-def job_ads_table(
+def job_ads_blocks(
     source: str | Path,
     *,
     isco_digits: int = 3,
@@ -339,12 +349,14 @@ def job_ads_table(
     codes: Mapping[str, Sequence[str]] | None = None,
     nuts_version: int = 2021,
     source_label: str | None = None,
-) -> Any:
+) -> Iterator[Any] | None:
     """The panel rows of :func:`~skills.sources.records.streaming.aggregate_job_ads`, counted
-    densely: a :class:`pyarrow.Table`, or None when the file is outside this path.
+    densely: :class:`pyarrow.Table` blocks (in order; built as they are taken), or None
+    when the file is outside this path.
 
     Same options and result (rows, order, values) as the Polars query; a code that is not
-    in its list raises :class:`skills.errors.InputError` naming the column and row.
+    in its list raises :class:`skills.errors.InputError` naming the column and row. The
+    counting is done before this returns.
     """
 
     from skills.errors import InputError
@@ -389,6 +401,27 @@ def job_ads_table(
         )
     except _RefusedError:
         return None
+
+
+def job_ads_table(
+    source: str | Path,
+    *,
+    isco_digits: int = 3,
+    period: str = "month",
+    codes: Mapping[str, Sequence[str]] | None = None,
+    nuts_version: int = 2021,
+    source_label: str | None = None,
+) -> Any:
+    """The panel rows of :func:`job_ads_blocks` as one :class:`pyarrow.Table` (or None)."""
+    blocks = job_ads_blocks(
+        source,
+        isco_digits=isco_digits,
+        period=period,
+        codes=codes,
+        nuts_version=nuts_version,
+        source_label=source_label,
+    )
+    return None if blocks is None else pa.concat_tables(list(blocks))
 
 
 def _count(
@@ -484,52 +517,32 @@ def _panel(
     nuts_version: int,
     source_label: str | None,
     source: str | Path,
-) -> Any:
-    """The non-empty cells in key order (province, period, ISCO-08, education), as a table."""
-
+) -> Iterator[Any]:
+    """The non-empty cells in key order (province, period, ISCO-08, education): tables of
+    about :data:`_BLOCK_ROWS` rows each, one or more provinces per table."""
     slots = len(isco.groups)
     order = np.argsort(np.array(isco.groups, dtype=np.int64), kind="stable")
-    cube = counts[: slots * geo.place * geo.size].reshape(slots, geo.size, months.size, edu.size)
-    cube = np.ascontiguousarray(cube[order].transpose(1, 2, 0, 3))
-    flat = cube.reshape(-1)
-    cell = np.flatnonzero(flat)
-    values = flat[cell].astype(np.float64)
-    del cube, flat
-    e = cell % edu.size
-    rest = cell // edu.size
-    s = rest % slots
-    rest //= slots
-    m = rest % months.size
-    g = rest // months.size
-    n = len(cell)
+    shape = (geo.size, months.size, slots, edu.size)
+    cube = counts[: slots * geo.place * geo.size].reshape(slots, geo.size, geo.place)
+    # (slot, geo, month x edu) -> (geo, month, slot in ISCO-08 order, edu): one copy
+    cube = np.ascontiguousarray(
+        cube[order].reshape(slots, geo.size, months.size, edu.size).transpose(1, 2, 0, 3)
+    )
+    per_geo = np.count_nonzero(cube.reshape(geo.size, -1), axis=1)
     group_of = np.array(isco.groups, dtype=np.int64)[order]
-    isco_labels = [
-        None if grp == isco.null else f"{grp:0{isco.digits}d}" for grp in group_of.tolist()
-    ]
-    edu_labels = [*lists["education_level"], UNKNOWN]
-
-    def coded(index: npt.NDArray[Any], labels: Sequence[str | None]) -> Any:
-        nulls = [i for i, v in enumerate(labels) if v is None]
-        mask = np.isin(index, nulls) if nulls else None
-        indices = _arrow(index.astype(np.int32), pa.int32(), mask)
-        # the null slots are masked in the indices (a null in the dictionary cannot be written)
-        words = _strings([v if v is not None else "" for v in labels])
-        return pa.DictionaryArray.from_arrays(indices, words)
-
-    def constant(value: object, kind: str) -> Any:
-        if value is None:
-            return pa.nulls(n, pa.string())
-        if kind == "string":
-            zeros = _arrow(np.zeros(n, dtype=np.int8), pa.int8())
-            return pa.DictionaryArray.from_arrays(zeros, _strings([str(value)]))
-        return _arrow(np.full(n, value, dtype=np.dtype(kind)), getattr(pa, kind)())
-
-    columns = {
-        "geo": coded(g, geo.labels(lists["geo_nuts3"])),
-        "period": coded(m, months.labels()),
-        "isco08": coded(s, isco_labels),
-        "education_level": coded(e, edu_labels),
-        "value": _arrow(values, pa.float64()),
+    labels = {
+        "geo": _dictionary(geo.labels(lists["geo_nuts3"])),
+        "period": _dictionary(months.labels()),
+        "isco08": _dictionary(
+            [None if g == isco.null else f"{g:0{isco.digits}d}" for g in group_of.tolist()]
+        ),
+        "education_level": _dictionary([*lists["education_level"], UNKNOWN]),
+    }
+    null_at = {
+        "geo": geo.size - 1,
+        "period": months.size - 1,
+        "isco08": slots - 1 if slots and group_of[-1] == isco.null else -1,
+        "education_level": -1,
     }
     constants: dict[str, object] = {
         "measure": "job_ads_n",
@@ -539,11 +552,75 @@ def _panel(
         "role": "job_ads",
         "source": source_label or Path(source).name,
     }
-    arrays = [
-        columns[c] if c in columns else constant(constants.get(c), PANEL_ARROW_TYPES[c])
-        for c in PANEL_COLUMNS
+    # the index of every cell of one province along each axis, and where it is non-zero
+    axes = [
+        np.repeat(np.arange(shape[1], dtype=np.int32), shape[2] * shape[3]),
+        np.tile(np.repeat(np.arange(shape[2], dtype=np.int32), shape[3]), shape[1]),
+        np.tile(np.arange(shape[3], dtype=np.int32), shape[1] * shape[2]),
     ]
-    return pa.Table.from_arrays(arrays, names=list(PANEL_COLUMNS))
+    if not per_geo.any():
+        # an empty panel: one empty table, with the columns and types
+        empty = np.zeros(0, dtype=np.int32)
+        columns = {
+            name: pa.DictionaryArray.from_arrays(_arrow(empty, pa.int32()), labels[name])
+            for name in labels
+        }
+        columns["value"] = _arrow(np.zeros(0), pa.float64())
+        yield pa.Table.from_arrays(
+            [
+                columns[c] if c in columns else _constant(constants.get(c), PANEL_ARROW_TYPES[c], 0)
+                for c in PANEL_COLUMNS
+            ],
+            names=list(PANEL_COLUMNS),
+        )
+        return
+    first = 0
+    while first < geo.size:
+        last, rows = first, 0
+        while last < geo.size and (rows == 0 or rows + per_geo[last] <= _BLOCK_ROWS):
+            rows += int(per_geo[last])
+            last += 1
+        block = cube[first:last].reshape(last - first, -1)
+        nonzero = block != 0
+        n = int(rows)
+        if n:
+            index = {
+                "geo": np.repeat(np.arange(first, last, dtype=np.int32), per_geo[first:last]),
+                "period": np.concatenate([axes[0][nz] for nz in nonzero]),
+                "isco08": np.concatenate([axes[1][nz] for nz in nonzero]),
+                "education_level": np.concatenate([axes[2][nz] for nz in nonzero]),
+            }
+            columns = {
+                name: pa.DictionaryArray.from_arrays(
+                    _arrow(idx, pa.int32(), idx == null_at[name] if null_at[name] >= 0 else None),
+                    labels[name],
+                )
+                for name, idx in index.items()
+            }
+            columns["value"] = _arrow(block[nonzero].astype(np.float64), pa.float64())
+            arrays = [
+                columns[c] if c in columns else _constant(constants.get(c), PANEL_ARROW_TYPES[c], n)
+                for c in PANEL_COLUMNS
+            ]
+            yield pa.Table.from_arrays(arrays, names=list(PANEL_COLUMNS))
+        first = last
+
+
+def _dictionary(labels: Sequence[str | None]) -> Any:
+    """The dictionary of a coded panel column (a null label is masked in the indices:
+    a null inside a dictionary cannot be written)."""
+    return _strings([v if v is not None else "" for v in labels])
+
+
+def _constant(value: object, kind: str, n: int) -> Any:
+    """A column of ``n`` equal values: a one-word dictionary (or all null)."""
+    if value is None:
+        return pa.nulls(n, pa.string())
+    zeros = _arrow(np.zeros(n, dtype=np.int8), pa.int8())
+    if kind == "string":
+        return pa.DictionaryArray.from_arrays(zeros, _strings([str(value)]))
+    one = _arrow(np.array([value], dtype=np.dtype(kind)), getattr(pa, kind)())
+    return pa.DictionaryArray.from_arrays(zeros, one)
 
 
 def _arrow(values: npt.NDArray[Any], dtype: Any, null: npt.NDArray[np.bool_] | None = None) -> Any:
@@ -569,18 +646,27 @@ def _strings(labels: Sequence[str | None]) -> Any:
     )
 
 
-def write_panel(table: Any, out: str | Path) -> None:
-    """Write a panel table built by :func:`job_ads_table` to Parquet at ``out``.
+def write_panel(blocks: Any, out: str | Path) -> None:
+    """Write a panel (a table, or the blocks of :func:`job_ads_blocks`) to Parquet at ``out``.
 
-    Dictionary columns are written as they are (no re-hashing) and no Arrow schema is
-    stored, so every reader gets plain text columns of the panel's types.
+    Each block is written by a second thread while the next one is built. Dictionary
+    columns are written as they are (no re-hashing) and no Arrow schema is stored, so
+    every reader gets plain columns of the panel's types.
     """
-
-    pq.write_table(
-        table,
-        out,
-        compression=COMPRESSION,
-        store_schema=False,
-        row_group_size=1 << 22,
-        write_statistics=list(_STATISTICS),
-    )
+    tables = iter([blocks] if isinstance(blocks, pa.Table) else blocks)
+    first = next(tables)
+    with (
+        pq.ParquetWriter(
+            out,
+            first.schema,
+            compression=COMPRESSION,
+            store_schema=False,
+            write_statistics=list(_STATISTICS),
+        ) as writer,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        pending = pool.submit(writer.write_table, first, row_group_size=_BLOCK_ROWS * 4)
+        for table in tables:
+            pending.result()
+            pending = pool.submit(writer.write_table, table, row_group_size=_BLOCK_ROWS * 4)
+        pending.result()
