@@ -56,6 +56,7 @@ __all__ = [
     "bench_aggregation",
     "bench_end_to_end",
     "bench_help",
+    "bench_profile",
     "bench_refresh",
     "bench_variants",
     "compare_outputs",
@@ -72,7 +73,15 @@ ROOT: Final = Path(__file__).resolve().parents[1]
 WORKER: Final = Path(__file__).resolve().with_name("worker.py")
 
 DEFAULT_ROWS: Final[tuple[int, ...]] = (1_000_000, 10_000_000, 50_000_000)
-SECTIONS: Final[tuple[str, ...]] = ("aggregation", "refresh", "help", "variants", "end_to_end")
+SECTIONS: Final[tuple[str, ...]] = (
+    "aggregation",
+    "refresh",
+    "help",
+    "variants",
+    "end_to_end",
+    "profile",
+)
+PROFILE: Final = Path(__file__).resolve().with_name("profile.py")
 #: Candidate third-party libraries of a refresh; those found imported form the baseline.
 _LIBRARIES: Final[tuple[str, ...]] = (
     "polars",
@@ -466,6 +475,37 @@ def bench_end_to_end(
     return out
 
 
+def bench_profile(
+    rows: int,
+    *,
+    data_dir: Path,
+    work_dir: Path,
+    encodings: Sequence[str] = ("strings", "codes"),
+) -> dict[str, Any]:
+    """The phases of ``skills bench aggregate job_ads`` before (the Polars query) and after
+    (the dense path), one fresh process each (:mod:`benchmarks.profile`)."""
+    from skills.sources.records.synthetic import generate
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {"kind": "job_ads", "rows": rows, "encodings": {}}
+    for encoding in encodings:
+        src = generate("job_ads", rows, data_dir, encoding=encoding)
+        item: dict[str, Any] = {}
+        for path in ("polars", "dense"):
+            _log(f"profile {rows:,} {encoding} {path}")
+            run = measure(
+                [sys.executable, str(PROFILE), path, str(src), str(work_dir / "profile.parquet")]
+            )
+            item[path] = {
+                "wall_seconds": round(run.seconds, 4),
+                "maxrss_mib": round(run.maxrss_kib / 1024, 1),
+                "phases": run.json().get("phases"),
+                "load_average": _load(),
+            }
+        out["encodings"][encoding] = item
+    return out
+
+
 # ----------------------------------------------------------------------------- refresh
 _PROBE: Final = """
 import json, sys
@@ -754,6 +794,22 @@ def summary_markdown(results: dict[str, Any]) -> str:
                         f"| {'-' if same is None else ('yes' if same else 'NO')} |"
                     )
         lines.append("")
+    for item in sorted(results.get("profile", {}).values(), key=lambda x: x["rows"]):
+        lines += [
+            f"Phases at {item['rows']:,} job ads (each phase after the imports "
+            "includes those before it):",
+            "",
+            "| encoding | path | phase | wall s | CPU s |",
+            "|---|---|---|---:|---:|",
+        ]
+        for encoding, paths in item["encodings"].items():
+            for path, run in paths.items():
+                for ph in run.get("phases") or []:
+                    lines.append(
+                        f"| {encoding} | {path} | {ph['phase']} | {_fmt(ph['wall'])} "
+                        f"| {_fmt(ph['cpu'])} |"
+                    )
+        lines.append("")
     refresh = results.get("refresh", {})
     helps = results.get("help", {})
     if refresh or helps:
@@ -915,6 +971,13 @@ def run_benchmarks(
                     reps=reps,
                     engines=engines,
                 )
+        if "profile" in sections:
+            settle("profile")
+            results["profile"] = {}
+            for n in rows:
+                results["profile"][f"job_ads/{n}"] = bench_profile(
+                    n, data_dir=data, work_dir=scratch / "profile"
+                )
         if "refresh" in sections:
             settle("refresh")
             results["refresh"] = bench_refresh(scratch / "refresh", reps=reps)
@@ -942,7 +1005,7 @@ def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     runs = list(old.get("runs", []))
     runs.append({k: new[k] for k in ("started", "finished", "command", "machine")})
     for key, value in new.items():
-        if key in {"aggregation", "variants", "end_to_end"}:
+        if key in {"aggregation", "variants", "end_to_end", "profile"}:
             out[key] = {**old.get(key, {}), **value}
         elif key not in {"machine", "started", "finished", "command"}:
             out[key] = value
