@@ -423,7 +423,7 @@ def bench_end_to_end(
     reps: int = 3,
     engines: Sequence[str] | None = None,
     encodings: Sequence[str] = ("strings", "codes"),
-    timeout: float = 3600.0,
+    timeout: float = 900.0,
 ) -> dict[str, Any]:
     """Whole processes on ``rows`` job ads, per file encoding: every engine of
     :data:`benchmarks.end_to_end.ENGINES`, repetitions interleaved, medians, and a check

@@ -116,7 +116,7 @@ def profile_dense(src: str, out: str) -> list[dict[str, Any]]:
     blocks = dense.job_ads_blocks(src)
     clock.mark("read + key + count")
     dense.write_panel(blocks, out)
-    clock.mark("build and write the panel (lz4)")
+    clock.mark("build and write the panel (snappy)")
     return clock.phases
 
 

@@ -23,7 +23,8 @@ by never turning a code into text:
 * **A cheap write.** Text columns are written as dictionary arrays (the writer stores
   the dictionary as it is instead of hashing 3.5M strings); the constant columns are a
   one-entry dictionary; no Arrow schema is stored, so every reader reads them as plain
-  text, exactly the columns and types of :data:`skills.align.PANEL_SCHEMA`. LZ4.
+  text, exactly the columns and types of :data:`skills.align.PANEL_SCHEMA`. Snappy,
+  large pages, statistics for the key and value columns only.
 
 Neither Polars nor pandas is imported. :func:`job_ads_table` returns ``None`` when the
 file is outside what the path handles (posting dates with a time zone or without
@@ -61,7 +62,7 @@ __all__ = [
 #: to the Polars query (whose memory depends on the groups present).
 MAX_CELLS: Final = 16 * 1024**2
 #: Compression of the written panel (its columns are mostly dictionary indices and runs).
-COMPRESSION: Final = "lz4"
+COMPRESSION: Final = "snappy"
 #: Arrow type of each panel column (:data:`skills.align.PANEL_SCHEMA`, without Polars).
 PANEL_ARROW_TYPES: Final[dict[str, str]] = {
     **dict.fromkeys(PANEL_COLUMNS, "string"),
@@ -662,6 +663,8 @@ def write_panel(blocks: Any, out: str | Path) -> None:
             compression=COMPRESSION,
             store_schema=False,
             write_statistics=list(_STATISTICS),
+            write_batch_size=1 << 16,
+            data_page_size=1 << 23,
         ) as writer,
         ThreadPoolExecutor(max_workers=1) as pool,
     ):
