@@ -14,13 +14,14 @@ by never turning a code into text:
   its code times its place value, so a row's key is four gathers and three additions
   (months: a day -> month table over the days of the file's ``posted_on`` statistics;
   ISCO-08 groups: a slot per group met, in the order met).
-* **Counting by direct addressing.** The keys index a dense array of counts (``slots x
-  provinces x months x education levels``: about 5M cells at 50M ads, 40 MB) updated
-  with :func:`numpy.add.at`: no hashing, no sorting. The cells with a non-zero count,
-  taken in key order, are the panel rows, already sorted.
+* **Counting by direct addressing.** The keys index a dense array of ``int32`` counts
+  (``slots x provinces x months x education levels``: about 5M cells at 50M ads, 20 MB)
+  updated with :func:`numpy.add.at`: no hashing, no sorting. The cells with a non-zero
+  count, taken in key order, are the panel rows, already sorted.
 * **Two threads.** Row groups are read and keyed by a pool of two threads (pyarrow and
   NumPy release the GIL), while the main thread counts.
-* **A cheap write.** Text columns are written as dictionary arrays (the writer stores
+* **A cheap write.** The panel is built in blocks of about a million rows, each written
+  by a second thread while the next is built. Text columns are written as dictionary arrays (the writer stores
   the dictionary as it is instead of hashing 3.5M strings); the constant columns are a
   one-entry dictionary; no Arrow schema is stored, so every reader reads them as plain
   text, exactly the columns and types of :data:`skills.align.PANEL_SCHEMA`. Snappy,
