@@ -18,14 +18,15 @@ by never turning a code into text:
   (``slots x provinces x months x education levels``: about 5M cells at 50M ads, 20 MB)
   updated with :func:`numpy.add.at`: no hashing, no sorting. The cells with a non-zero
   count, taken in key order, are the panel rows, already sorted.
-* **Two threads.** Row groups are read and keyed by a pool of two threads (pyarrow and
-  NumPy release the GIL), while the main thread counts.
+* **Two threads.** Row groups are read, keyed and counted by a pool of two threads,
+  each into its own counts (pyarrow and NumPy release the GIL), summed at the end.
 * **A cheap write.** The panel is built in blocks of about a million rows, each written
-  by a second thread while the next is built. Text columns are written as dictionary arrays (the writer stores
-  the dictionary as it is instead of hashing 3.5M strings); the constant columns are a
-  one-entry dictionary; no Arrow schema is stored, so every reader reads them as plain
-  text, exactly the columns and types of :data:`skills.align.PANEL_SCHEMA`. Snappy,
-  large pages, statistics for the key and value columns only.
+  by a second thread while the next is built. Text columns are written as dictionary
+  arrays (the writer stores the dictionary as it is instead of hashing 3.5M strings);
+  the constant columns are a one-entry dictionary; no Arrow schema is stored, so every
+  reader reads them as plain text, exactly the columns and types of
+  :data:`skills.align.PANEL_SCHEMA`. Snappy, large pages, statistics for the key and
+  value columns only.
 
 Neither Polars nor pandas is imported. :func:`job_ads_table` returns ``None`` when the
 file is outside what the path handles (posting dates with a time zone or without
@@ -36,9 +37,8 @@ Measurements: ``BENCHMARKS.md``.
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
@@ -84,8 +84,6 @@ _STATISTICS: Final = ("geo", "period", "isco08", "education_level", "value")
 #: Rows of a written row group (the panel is built and written block by block, in two
 #: threads).
 _BLOCK_ROWS: Final = 1 << 20
-#: Row groups read ahead of the one being counted.
-_AHEAD: Final = 3
 
 IntArray = npt.NDArray[np.int64]
 KeyArray = npt.NDArray[np.uint32] | npt.NDArray[np.int64]
@@ -436,7 +434,7 @@ def _count(
     period: str,
     nuts_version: int,
     source_label: str | None,
-) -> Any:
+) -> Iterator[Any]:
     schema = pf.schema_arrow
     edu = _Coded("education_level", lists["education_level"], 1)
     leaf = [pf.metadata.schema.column(i).path for i in range(pf.metadata.num_columns)]
@@ -451,50 +449,49 @@ def _count(
         [[0], np.cumsum([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)])]
     )
 
+    # int32 counts while no cell can overflow them (numpy.add.at is fastest on them)
+    dtype = np.int32 if pf.metadata.num_rows < 2**31 else np.int64
+    one = dtype(1)
     local = threading.local()
+    arrays: list[npt.NDArray[Any]] = []  # each thread's counts, summed at the end
+    lock = threading.Lock()
 
-    def keys(group: int) -> npt.NDArray[np.uint32]:
+    def count(group: int) -> None:
+        """Read, key and count one row group, into this thread's own counts."""
         # one reader per thread: a ParquetFile is not meant to be read from two at once
         if not hasattr(local, "file"):
             local.file = pq.ParquetFile(source, read_dictionary=text or None)
+            local.index = len(arrays)
+            with lock:
+                arrays.append(np.zeros(inner * 16, dtype=dtype))
         table = local.file.read_row_group(group, columns=list(_COLUMNS), use_threads=False)
-        out = []
         start = int(starts[group])
         for batch in table.to_batches():
             key = months.terms(batch.column(0), source, start)
             key += geo.terms(batch.column(1), source, start)
             key += edu.terms(batch.column(3), source, start)
             key += isco.terms(batch.column(2), source, start)
-            out.append(key)
             start += batch.num_rows
-        return np.concatenate(out) if len(out) != 1 else out[0]
-
-    # int32 counts while no cell can overflow them (numpy.add.at is fastest on them)
-    dtype = np.int32 if pf.metadata.num_rows < 2**31 else np.int64
-    one = dtype(1)
-    counts = np.zeros(inner * 16, dtype=dtype)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pending: deque[Future[npt.NDArray[np.uint32]]] = deque()
-        groups: Iterator[int] = iter(range(pf.num_row_groups))
-        for group in groups:
-            pending.append(pool.submit(keys, group))
-            if len(pending) >= _AHEAD:
-                break
-        while pending:
-            key = pending.popleft().result()
-            nxt = next(groups, None)
-            if nxt is not None:
-                pending.append(pool.submit(keys, nxt))
+            counts = arrays[local.index]
             need = len(isco.groups) * inner
             if need > len(counts):
                 if need > MAX_CELLS:
-                    for f in pending:
-                        f.cancel()
                     raise _RefusedError("key space too large")
                 grown = np.zeros(max(need, 2 * len(counts)), dtype=dtype)
                 grown[: len(counts)] = counts
-                counts = grown
+                arrays[local.index] = counts = grown
             np.add.at(counts, key, one)
+
+    # two threads, each reading, keying and counting whole row groups: pyarrow, the
+    # gathers and numpy.add.at release the GIL
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in pool.map(count, range(pf.num_row_groups)):
+            del done
+    counts: npt.NDArray[np.integer[Any]] = np.zeros(
+        max([inner * 16, *(len(c) for c in arrays)]), dtype=dtype
+    )
+    for part in arrays:
+        np.add(counts[: len(part)], part, out=counts[: len(part)])
     return _panel(
         counts,
         isco=isco,
