@@ -461,8 +461,8 @@ def _count(
         # one reader per thread: a ParquetFile is not meant to be read from two at once
         if not hasattr(local, "file"):
             local.file = pq.ParquetFile(source, read_dictionary=text or None)
-            local.index = len(arrays)
             with lock:
+                local.index = len(arrays)
                 arrays.append(np.zeros(inner * 16, dtype=dtype))
         table = local.file.read_row_group(group, columns=list(_COLUMNS), use_threads=False)
         start = int(starts[group])
