@@ -86,7 +86,6 @@ _STATISTICS: Final = ("geo", "period", "isco08", "education_level", "value")
 _BLOCK_ROWS: Final = 1 << 20
 
 IntArray = npt.NDArray[np.int64]
-KeyArray = npt.NDArray[np.uint32] | npt.NDArray[np.int64]
 
 
 class _RefusedError(Exception):
@@ -103,7 +102,6 @@ def _values(array: Any, dtype: Any) -> npt.NDArray[Any]:
 
 def _np_int(dtype: Any) -> Any:
     """The NumPy dtype of an Arrow integer type (without pyarrow's pandas shim)."""
-
     kind = "i" if pa.types.is_signed_integer(dtype) else "u"
     return np.dtype(f"{kind}{dtype.bit_width // 8}")
 
@@ -123,14 +121,12 @@ def _error(source: str | Path, column: str, row: int, reason: str) -> Exception:
 
 def _scalar(value: int, dtype: Any) -> Any:
     """An Arrow integer scalar, made without ``pa.scalar`` (which imports pandas)."""
-
     data = pa.py_buffer(np.array([value], dtype=_np_int(dtype)))
     return pa.Array.from_buffers(dtype, 1, [None, data])[0]
 
 
 def _filled(array: Any, value: int) -> npt.NDArray[Any]:
     """An integer Arrow array as NumPy, its null slots set to ``value`` (cast up if needed)."""
-
     if array.null_count:
         if value > np.iinfo(_np_int(array.type)).max:
             array = array.cast(pa.int32())
@@ -220,7 +216,6 @@ class _Isco:
         return terms
 
     def terms(self, array: Any, source: str | Path, start: int) -> npt.NDArray[np.uint32]:
-
         if pa.types.is_dictionary(array.type):
             words = array.dictionary.to_pylist()
             groups = np.empty(len(words) + 1, dtype=np.int64)
@@ -267,7 +262,6 @@ class _Months:
     """Posting day -> month (or quarter) index over the days the file's statistics span."""
 
     def __init__(self, dtype: Any, first: int, last: int, frequency: str, place: int) -> None:
-
         if pa.types.is_timestamp(dtype):
             if dtype.tz is not None:
                 raise _RefusedError("posted_on has a time zone")
@@ -291,7 +285,6 @@ class _Months:
         self.table = (np.append(index, self.size - 1) * place).astype(np.uint32)
 
     def terms(self, array: Any, source: str | Path, start: int) -> npt.NDArray[np.uint32]:
-
         if array.null_count:
             array = array.view(pa.int64() if self.width is np.int64 else pa.int32())
             fill = (self.first + len(self.table) - 1) * self.per_day
@@ -317,7 +310,6 @@ class _Months:
 
 def _day_range(pf: Any, column: int, dtype: Any) -> tuple[int, int]:
     """First and last posting day from the row-group statistics (refused without them)."""
-
     if pa.types.is_timestamp(dtype) and dtype.unit == "s":
         raise _RefusedError("posted_on in seconds (stored in another unit)")
     per_day = _PER_DAY[dtype.unit] if pa.types.is_timestamp(dtype) else 1
@@ -624,7 +616,6 @@ def _constant(value: object, kind: str, n: int) -> Any:
 
 def _arrow(values: npt.NDArray[Any], dtype: Any, null: npt.NDArray[np.bool_] | None = None) -> Any:
     """A primitive Arrow array over a NumPy array's memory (``pa.array`` imports pandas)."""
-
     validity = None
     if null is not None and null.any():
         validity = pa.py_buffer(np.packbits(~null, bitorder="little"))
@@ -634,7 +625,6 @@ def _arrow(values: npt.NDArray[Any], dtype: Any, null: npt.NDArray[np.bool_] | N
 
 def _strings(labels: Sequence[str | None]) -> Any:
     """An Arrow string array of ``labels`` (None for null), built from its buffers."""
-
     encoded = [b"" if v is None else v.encode() for v in labels]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
     offsets[1:] = np.cumsum([len(b) for b in encoded])
