@@ -263,7 +263,7 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     versions: dict[str, str | None] = {"python": platform.python_version()}
-    for dist in ("skills", "polars", "pandas", "pyarrow", "numpy"):
+    for dist in ("skills", "polars", "pandas", "pyarrow", "numpy", "duckdb"):
         try:
             versions[dist] = md.version(dist)
         except md.PackageNotFoundError:
