@@ -765,3 +765,23 @@ def test_dense_panel_written_in_blocks_is_the_same(
     panel = pl.read_parquet(aggregate_to_parquet("job_ads", none, tmp_path / "empty.parquet"))
     assert panel.height == 0
     assert panel.schema == pl.Schema(PANEL_SCHEMA)
+
+
+def test_end_to_end_section_times_whole_processes_and_checks_counts(tmp_path: Path) -> None:
+    from benchmarks.harness import bench_end_to_end
+
+    result = bench_end_to_end(
+        2_000,
+        data_dir=tmp_path / "data",
+        work_dir=tmp_path / "work",
+        reps=1,
+        engines=("skills", "pandas", "floor"),
+        encodings=("strings",),
+    )
+    item = result["encodings"]["strings"]
+    assert all(s["failed"] == 0 for s in item["engines"].values()), item["engines"]
+    assert item["check"]["ads"] == 2_000
+    assert item["check"]["pandas"]["same_counts"] is True
+    assert item["skills_over_floor"] > 0
+    text = summary_markdown({"end_to_end": {"job_ads/2000": result}})
+    assert "| 2,000 | strings | pandas |" in text
