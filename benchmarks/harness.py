@@ -16,6 +16,10 @@ Four comparisons, each a ratio measured in the same run:
 4. ``help`` - ``python -m skills.cli --help`` (and the installed ``skills`` script)
    against ``python -c "import polars"``.
 
+``end_to_end`` (optional; :mod:`benchmarks.end_to_end`) times whole processes on a job-ad
+file in both encodings: ``skills bench aggregate``, DuckDB SQL, pandas and the floor (a
+Polars scan that only counts the four columns' values).
+
 ``variants`` (optional) times each key strategy and both file encodings, the record of
 what each optimisation bought. Results go to ``<results>/<date>.json`` (merged with an
 earlier run of the same day) and a Markdown summary is printed.
@@ -50,7 +54,9 @@ __all__ = [
     "SECTIONS",
     "Measured",
     "bench_aggregation",
+    "bench_end_to_end",
     "bench_help",
+    "bench_profile",
     "bench_refresh",
     "bench_variants",
     "compare_outputs",
@@ -67,7 +73,15 @@ ROOT: Final = Path(__file__).resolve().parents[1]
 WORKER: Final = Path(__file__).resolve().with_name("worker.py")
 
 DEFAULT_ROWS: Final[tuple[int, ...]] = (1_000_000, 10_000_000, 50_000_000)
-SECTIONS: Final[tuple[str, ...]] = ("aggregation", "refresh", "help", "variants")
+SECTIONS: Final[tuple[str, ...]] = (
+    "aggregation",
+    "refresh",
+    "help",
+    "variants",
+    "end_to_end",
+    "profile",
+)
+PROFILE: Final = Path(__file__).resolve().with_name("profile.py")
 #: Candidate third-party libraries of a refresh; those found imported form the baseline.
 _LIBRARIES: Final[tuple[str, ...]] = (
     "polars",
@@ -249,7 +263,7 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     versions: dict[str, str | None] = {"python": platform.python_version()}
-    for dist in ("skills", "polars", "pandas", "pyarrow", "numpy"):
+    for dist in ("skills", "polars", "pandas", "pyarrow", "numpy", "duckdb"):
         try:
             versions[dist] = md.version(dist)
         except md.PackageNotFoundError:
@@ -397,6 +411,98 @@ def bench_variants(
             runs = [measure(_worker("polars", kind, src, dst, strategy)) for _ in range(reps)]
             out["runs"][f"{encoding}/{strategy}"] = _summary(runs, [r.json() for r in runs])
             dst.unlink(missing_ok=True)
+    return out
+
+
+# ----------------------------------------------------------------------------- end to end
+def bench_end_to_end(
+    rows: int,
+    *,
+    data_dir: Path,
+    work_dir: Path,
+    reps: int = 3,
+    engines: Sequence[str] | None = None,
+    encodings: Sequence[str] = ("strings", "codes"),
+    timeout: float = 900.0,
+) -> dict[str, Any]:
+    """Whole processes on ``rows`` job ads, per file encoding: every engine of
+    :data:`benchmarks.end_to_end.ENGINES`, repetitions interleaved, medians, and a check
+    that the engines counted the same cells."""
+    from benchmarks.end_to_end import ENGINES, check_counts, command
+    from skills.sources.records.synthetic import generate
+
+    chosen = list(engines or ENGINES)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {"kind": "job_ads", "rows": rows, "encodings": {}}
+    for encoding in encodings:
+        src = generate("job_ads", rows, data_dir, encoding=encoding)
+        runs: dict[str, list[Measured]] = {e: [] for e in chosen}
+        outputs = {e: work_dir / f"e2e_{encoding}_{e}.parquet" for e in chosen}
+        load = [_load()]
+        for rep in range(reps):
+            for engine in chosen:
+                _log(f"end to end {rows:,} {encoding} {engine} rep {rep + 1}")
+                outputs[engine].unlink(missing_ok=True)
+                cmd = command(engine, src, outputs[engine], encoding)
+                runs[engine].append(measure(cmd, timeout=timeout))
+            load.append(_load())
+        item: dict[str, Any] = {
+            "input": {"path": str(src), "bytes": src.stat().st_size},
+            "commands": {
+                e: " ".join(
+                    Path(c).name if i == 0 else c
+                    for i, c in enumerate(command(e, src, outputs[e], encoding))
+                )
+                if e == "skills"
+                else f"python -c <{e} script in benchmarks/end_to_end.py>"
+                for e in chosen
+            },
+            "engines": {e: _summary(r) for e, r in runs.items()},
+            "load_average": load,
+        }
+        walls = {e: s["wall_median"] for e, s in item["engines"].items()}
+        if "skills" in walls:
+            item["skills_speedup_over"] = {
+                e: _ratio(w, walls["skills"], 2) for e, w in walls.items() if e != "skills"
+            }
+            item["skills_over_floor"] = _ratio(walls["skills"], walls.get("floor"), 2)
+            written = {e: p for e, p in outputs.items() if e != "floor" and p.exists()}
+            if "skills" in written:
+                item["check"] = check_counts(written, src)
+        for path in outputs.values():
+            path.unlink(missing_ok=True)
+        out["encodings"][encoding] = item
+    return out
+
+
+def bench_profile(
+    rows: int,
+    *,
+    data_dir: Path,
+    work_dir: Path,
+    encodings: Sequence[str] = ("strings", "codes"),
+) -> dict[str, Any]:
+    """The phases of ``skills bench aggregate job_ads`` before (the Polars query) and after
+    (the dense path), one fresh process each (:mod:`benchmarks.profile`)."""
+    from skills.sources.records.synthetic import generate
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {"kind": "job_ads", "rows": rows, "encodings": {}}
+    for encoding in encodings:
+        src = generate("job_ads", rows, data_dir, encoding=encoding)
+        item: dict[str, Any] = {}
+        for path in ("polars", "dense"):
+            _log(f"profile {rows:,} {encoding} {path}")
+            run = measure(
+                [sys.executable, str(PROFILE), path, str(src), str(work_dir / "profile.parquet")]
+            )
+            item[path] = {
+                "wall_seconds": round(run.seconds, 4),
+                "maxrss_mib": round(run.maxrss_kib / 1024, 1),
+                "phases": run.json().get("phases"),
+                "load_average": _load(),
+            }
+        out["encodings"][encoding] = item
     return out
 
 
@@ -559,6 +665,28 @@ def _targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "note": note,
             }
         )
+    for _, e2e in sorted(results.get("end_to_end", {}).items()):
+        strings = e2e.get("encodings", {}).get("strings", {})
+        over = strings.get("skills_speedup_over", {})
+        note = f"{e2e['rows']:,} job ads, strings encoding, whole processes"
+        if over.get("duckdb") is not None:
+            out.append(
+                {
+                    "target": "skills bench aggregate >= 3x faster than DuckDB",
+                    "measured": over["duckdb"],
+                    "met": over["duckdb"] >= 3,
+                    "note": note,
+                }
+            )
+        if strings.get("skills_over_floor") is not None:
+            out.append(
+                {
+                    "target": "skills bench aggregate <= 1.5x the floor",
+                    "measured": strings["skills_over_floor"],
+                    "met": strings["skills_over_floor"] <= 1.5,
+                    "note": note,
+                }
+            )
     refresh = results.get("refresh", {})
     if refresh.get("refresh_over_imports") is not None:
         ratio = refresh["refresh_over_imports"]
@@ -646,6 +774,42 @@ def summary_markdown(results: dict[str, Any]) -> str:
                     f"| {_fmt(run.get('cpu_median'))} | {_fmt(run.get('peak_median_mib'), '.0f')} |"
                 )
         lines.append("")
+    e2e = results.get("end_to_end", {})
+    if e2e:
+        lines += [
+            "| job ads | encoding | engine | wall s | peak MiB | skills faster by | same counts |",
+            "|---:|---|---|---:|---:|---:|---|",
+        ]
+        for item in sorted(e2e.values(), key=lambda x: x["rows"]):
+            for encoding, enc in item["encodings"].items():
+                check = enc.get("check", {})
+                for engine, summ in enc["engines"].items():
+                    ratio = enc.get("skills_speedup_over", {}).get(engine)
+                    same = check.get(engine, {}).get("same_counts")
+                    lines.append(
+                        f"| {item['rows']:,} | {encoding} | {engine} "
+                        f"| {_fmt(summ.get('wall_median'))} "
+                        f"| {_fmt(summ.get('maxrss_median_mib'), '.0f')} "
+                        f"| {_fmt(ratio, '.2f')} "
+                        f"| {'-' if same is None else ('yes' if same else 'NO')} |"
+                    )
+        lines.append("")
+    for item in sorted(results.get("profile", {}).values(), key=lambda x: x["rows"]):
+        lines += [
+            f"Phases at {item['rows']:,} job ads (each phase after the imports "
+            "includes those before it):",
+            "",
+            "| encoding | path | phase | wall s | CPU s |",
+            "|---|---|---|---:|---:|",
+        ]
+        for encoding, paths in item["encodings"].items():
+            for path, run in paths.items():
+                for ph in run.get("phases") or []:
+                    lines.append(
+                        f"| {encoding} | {path} | {ph['phase']} | {_fmt(ph['wall'])} "
+                        f"| {_fmt(ph['cpu'])} |"
+                    )
+        lines.append("")
     refresh = results.get("refresh", {})
     helps = results.get("help", {})
     if refresh or helps:
@@ -715,6 +879,7 @@ def run_benchmarks(
     work_dir: str | Path | None = None,
     keep_data: bool = True,
     wait_idle: float = 0.0,
+    engines: Sequence[str] | None = None,
 ) -> tuple[dict[str, Any], Path]:
     """Run the chosen sections and write ``<results_dir>/<date>.json``.
 
@@ -738,6 +903,9 @@ def run_benchmarks(
         (default: a temporary folder).
     keep_data
         Keep generated inputs (else files above 10M rows are deleted after use).
+    engines
+        Engines of the ``end_to_end`` section (default: all of
+        :data:`benchmarks.end_to_end.ENGINES`).
     wait_idle
         Seconds to wait at most, before each section, for the 1-minute load average to
         fall below 1 (0: do not wait). What was waited is recorded.
@@ -792,6 +960,24 @@ def run_benchmarks(
                     results["variants"][f"{kind}/{n}"] = bench_variants(
                         kind, n, data_dir=data, work_dir=scratch / "variants", reps=reps
                     )
+        if "end_to_end" in sections:
+            settle("end_to_end")
+            results["end_to_end"] = {}
+            for n in rows:
+                results["end_to_end"][f"job_ads/{n}"] = bench_end_to_end(
+                    n,
+                    data_dir=data,
+                    work_dir=scratch / "e2e",
+                    reps=reps,
+                    engines=engines,
+                )
+        if "profile" in sections:
+            settle("profile")
+            results["profile"] = {}
+            for n in rows:
+                results["profile"][f"job_ads/{n}"] = bench_profile(
+                    n, data_dir=data, work_dir=scratch / "profile"
+                )
         if "refresh" in sections:
             settle("refresh")
             results["refresh"] = bench_refresh(scratch / "refresh", reps=reps)
@@ -819,7 +1005,7 @@ def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     runs = list(old.get("runs", []))
     runs.append({k: new[k] for k in ("started", "finished", "command", "machine")})
     for key, value in new.items():
-        if key in {"aggregation", "variants"}:
+        if key in {"aggregation", "variants", "end_to_end", "profile"}:
             out[key] = {**old.get(key, {}), **value}
         elif key not in {"machine", "started", "finished", "command"}:
             out[key] = value
@@ -873,6 +1059,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="before each section, wait up to SECONDS for the load average to fall below 1",
     )
+    parser.add_argument(
+        "--engines",
+        default=None,
+        help="engines of the end_to_end section, comma-separated (default all: "
+        "skills,duckdb,pandas,floor)",
+    )
     args = parser.parse_args(argv)
     use_this_checkout()
     results, path = run_benchmarks(
@@ -888,6 +1080,7 @@ def main(argv: list[str] | None = None) -> int:
         work_dir=args.work,
         keep_data=not args.delete_data,
         wait_idle=args.wait_idle,
+        engines=[e for e in args.engines.split(",") if e] if args.engines else None,
     )
     print(summary_markdown(results))
     print(f"results: {path}")

@@ -592,3 +592,201 @@ def test_read_records_decodes_the_codes_encoding(files: dict[tuple[str, str], Pa
     ads = read_records(files["job_ads", "codes"]).collect()
     assert set(ads["geo_nuts3"].cast(pl.String)) <= set(codes.nuts3_codes())
     assert set(ads["isco08"]) <= set(codes.isco08_units())
+
+
+# ----------------------------------------------------------------------------- dense path
+def _plain_count(path: Path, isco_digits: int = 3) -> list[tuple[Any, ...]]:
+    """The job-ad panel cells counted in plain Python from the file's rows (any encoding)."""
+    table = pq.read_table(path, columns=list(JOB_ADS_COLUMNS))
+    info = file_info(path) or {}
+    lists = code_lists(path, ["geo_nuts3", "education_level"])
+    coded = info.get("encoding") == "codes"
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for row in table.to_pylist():
+        geo, isco, edu = row["geo_nuts3"], row["isco08"], row["education_level"]
+        if coded:
+            geo = lists["geo_nuts3"][geo]
+            edu = None if edu is None else lists["education_level"][edu]
+            isco = None if isco is None else f"{isco:04d}"
+        group = None if isco is None else isco[:isco_digits]
+        counts[geo, row["posted_on"].strftime("%Y-%m"), group, edu or codes.UNKNOWN] += 1
+    geo_pos = {g: i for i, g in enumerate(lists["geo_nuts3"])}
+    edu_pos = {e: i for i, e in enumerate([*lists["education_level"], codes.UNKNOWN])}
+    return sorted(
+        ((*key, float(n)) for key, n in counts.items()),
+        key=lambda r: (geo_pos[r[0]], r[1], r[2] is None, r[2] or "", edu_pos[r[3]]),
+    )
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_dense_panel_equals_a_plain_count_and_the_polars_query(
+    files: dict[tuple[str, str], Path], tmp_path: Path, encoding: str
+) -> None:
+    from skills.sources.records import aggregate_to_parquet
+
+    src = files["job_ads", encoding]
+    out = aggregate_to_parquet("job_ads", src, tmp_path / "panel.parquet")
+    panel = pl.read_parquet(out)
+    assert panel.schema == pl.Schema(PANEL_SCHEMA)
+    keys = ["geo", "period", "isco08", "education_level", "value"]
+    assert [tuple(r) for r in panel.select(keys).iter_rows()] == _plain_count(src)
+    assert panel["value"].sum() == ROWS
+    assert panel.equals(aggregate_job_ads(src).collect(engine="streaming"))
+
+
+@pytest.mark.parametrize(
+    ("encoding", "options"),
+    [
+        ("strings", {"period": "quarter"}),
+        ("codes", {"period": "quarter", "isco_digits": 2}),
+        ("strings", {"isco_digits": 4}),
+        ("codes", {"isco_digits": 1, "source_label": "ads", "nuts_version": 2024}),
+    ],
+)
+def test_dense_options_equal_the_polars_query(
+    files: dict[tuple[str, str], Path], encoding: str, options: dict[str, Any]
+) -> None:
+    from skills.sources.records.dense import job_ads_table
+
+    src = files["job_ads", encoding]
+    table = job_ads_table(src, **options)
+    assert table is not None
+    expected = aggregate_job_ads(src, **options).collect(engine="streaming")
+    assert pl.from_arrow(table).cast(dict(expected.schema)).equals(expected)  # type: ignore[union-attr]
+
+
+def _ads_written_by_polars(path: Path, **columns: Any) -> Path:
+    frame = pl.DataFrame(
+        {
+            "posted_on": [datetime(2024, 1, 5), None, datetime(2024, 3, 31, 23, 59), None],
+            "geo_nuts3": ["ITC11", "ITC12", None, "ITC11"],
+            "isco08": ["2512", None, "2512", "0110"],
+            "education_level": ["university", None, "university", "compulsory"],
+            **columns,
+        }
+    )
+    frame.write_parquet(path)
+    return path
+
+
+def test_dense_reads_files_of_other_writers(tmp_path: Path) -> None:
+    """Plain text columns, nulls in every key, dates as Date or Datetime(us)."""
+    from skills.sources.records.dense import job_ads_table
+
+    for name, columns in {
+        "datetime.parquet": {},
+        "date.parquet": {"posted_on": [datetime(2024, 1, 5).date(), None, None, None]},
+        "us.parquet": {
+            "posted_on": pl.Series([datetime(2023, 12, 31, 1), None, None, None]).cast(
+                pl.Datetime("us")
+            )
+        },
+    }.items():
+        src = _ads_written_by_polars(tmp_path / name, **columns)
+        table = job_ads_table(src)
+        assert table is not None, name
+        expected = aggregate_job_ads(src).collect(engine="streaming")
+        assert pl.from_arrow(table).cast(dict(expected.schema)).equals(expected), name  # type: ignore[union-attr]
+
+
+def test_dense_falls_back_to_the_polars_query(tmp_path: Path) -> None:
+    from skills.sources.records import aggregate_to_parquet
+    from skills.sources.records.dense import job_ads_table
+
+    zoned = pl.Series([datetime(2024, 1, 5)] * 4).dt.replace_time_zone("Europe/Rome")
+    src = _ads_written_by_polars(tmp_path / "zoned.parquet", posted_on=zoned)
+    assert job_ads_table(src) is None
+    out = aggregate_to_parquet("job_ads", src, tmp_path / "panel.parquet")
+    assert pl.read_parquet(out).equals(aggregate_job_ads(src).collect())
+    with pytest.raises(ValueError, match="dense path cannot read"):
+        aggregate_to_parquet("job_ads", src, tmp_path / "p.parquet", strategy="dense")
+
+
+def test_dense_unknown_codes_name_the_column_and_row(tmp_path: Path) -> None:
+    from skills.sources.records import aggregate_to_parquet
+
+    out = tmp_path / "panel.parquet"
+    for column, value, shown in (
+        ("geo_nuts3", ["ITC11", "ITC12", "XX999", "ITC11"], "'XX999'"),
+        ("isco08", ["2512", "25X2", None, "0110"], "'25X2'"),
+        ("education_level", ["university", None, "phd", "compulsory"], "'phd'"),
+    ):
+        src = _ads_written_by_polars(tmp_path / f"{column}.parquet", **{column: value})
+        with pytest.raises(
+            InputError, match=rf"column '{column}'.*row {value.index(shown[1:-1]) + 1}: {shown}"
+        ):
+            aggregate_to_parquet("job_ads", src, out)
+        assert not out.exists()
+    coded = tmp_path / "coded.parquet"
+    pl.DataFrame(
+        {
+            "posted_on": [datetime(2024, 1, 5)] * 2,
+            "geo_nuts3": pl.Series([0, 200], dtype=pl.UInt8),
+            "isco08": pl.Series([2512, 110], dtype=pl.UInt16),
+            "education_level": pl.Series([0, None], dtype=pl.UInt8),
+        }
+    ).write_parquet(coded)
+    with pytest.raises(InputError, match=r"column 'geo_nuts3'.*row 2: 200 is not in"):
+        aggregate_to_parquet("job_ads", coded, out)
+
+
+def test_dense_path_imports_neither_polars_nor_pandas(
+    files: dict[tuple[str, str], Path], tmp_path: Path
+) -> None:
+    import subprocess
+
+    script = (
+        "import sys; from skills.sources.records import aggregate_to_parquet; "
+        f"aggregate_to_parquet('job_ads', {str(files['job_ads', 'strings'])!r}, "
+        f"{str(tmp_path / 'p.parquet')!r}); "
+        "print(sorted(m for m in ('polars', 'pandas') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_dense_arrow_types_match_the_panel_schema() -> None:
+    from skills.sources.records.dense import PANEL_ARROW_TYPES
+
+    expected = {c: str(t) for c, t in PANEL_SCHEMA.items()}
+    names = {"string": "String", "int8": "Int8", "int16": "Int16", "float64": "Float64"}
+    assert {c: names[t] for c, t in PANEL_ARROW_TYPES.items()} == expected
+
+
+def test_dense_panel_written_in_blocks_is_the_same(
+    files: dict[tuple[str, str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skills.sources.records import aggregate_to_parquet, dense
+
+    monkeypatch.setattr(dense, "_BLOCK_ROWS", 100)
+    src = files["job_ads", "strings"]
+    out = aggregate_to_parquet("job_ads", src, tmp_path / "panel.parquet")
+    assert pq.ParquetFile(out).metadata.num_row_groups > 3
+    assert pl.read_parquet(out).equals(aggregate_job_ads(src).collect(engine="streaming"))
+    none = tmp_path / "none.parquet"
+    pl.read_parquet(_ads_written_by_polars(tmp_path / "ads.parquet")).head(0).write_parquet(none)
+    panel = pl.read_parquet(aggregate_to_parquet("job_ads", none, tmp_path / "empty.parquet"))
+    assert panel.height == 0
+    assert panel.schema == pl.Schema(PANEL_SCHEMA)
+
+
+def test_end_to_end_section_times_whole_processes_and_checks_counts(tmp_path: Path) -> None:
+    from benchmarks.harness import bench_end_to_end
+
+    result = bench_end_to_end(
+        2_000,
+        data_dir=tmp_path / "data",
+        work_dir=tmp_path / "work",
+        reps=1,
+        engines=("skills", "pandas", "floor"),
+        encodings=("strings",),
+    )
+    item = result["encodings"]["strings"]
+    assert all(s["failed"] == 0 for s in item["engines"].values()), item["engines"]
+    assert item["check"]["ads"] == 2_000
+    assert item["check"]["pandas"]["same_counts"] is True
+    assert item["skills_over_floor"] > 0
+    text = summary_markdown({"end_to_end": {"job_ads/2000": result}})
+    assert "| 2,000 | strings | pandas |" in text

@@ -85,13 +85,13 @@ def bench_aggregate(
     """Aggregate records into the aligned panel's rows, streaming, in bounded memory."""
     import time
 
-    from skills.sources.records.streaming import aggregate_file
+    from skills.sources.records import aggregate_to_parquet
 
     if kind not in ("job_ads", "lfs"):
         raise typer.BadParameter("use job_ads or lfs", param_hint="KIND")
     options: dict[str, object] = {} if isco_digits is None else {"isco_digits": isco_digits}
     started = time.perf_counter()
-    path = aggregate_file(kind, source, out, **options)
+    path = aggregate_to_parquet(kind, source, out, **options)
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     rows = pq.ParquetFile(path).metadata.num_rows

@@ -32,6 +32,8 @@ The package:
 
 * :mod:`~skills.sources.records.streaming` - the streaming aggregations;
 * :mod:`~skills.sources.records.metadata` - a file's metadata and code lists;
+* :mod:`~skills.sources.records.dense` - job ads counted by direct addressing, the fast
+  end-to-end path of :func:`aggregate_to_parquet` (no Polars);
 * :mod:`~skills.sources.records.codes` - the default code lists (no Polars);
 * :mod:`~skills.sources.records.synthetic` - the synthetic data generator.
 
@@ -47,7 +49,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["RECORD_KINDS", "aggregate_records", "read_job_ads", "read_lfs_microdata"]
+__all__ = [
+    "RECORD_KINDS",
+    "aggregate_records",
+    "aggregate_to_parquet",
+    "read_job_ads",
+    "read_lfs_microdata",
+]
 
 #: Source role -> kind of records.
 RECORD_KINDS: dict[str, str] = {"job_ads": "job_ads", "lfs_microdata": "lfs"}
@@ -111,3 +119,36 @@ def aggregate_records(
         return reader(path, source_label=source_label, **options).collect(engine="streaming")
     except pl.exceptions.InvalidOperationError as exc:
         raise InputError(path, f"a code not in its code list: {exc}") from exc
+
+
+def aggregate_to_parquet(kind: str, source: str | Path, out: str | Path, **options: Any) -> Path:
+    """Aggregate a record-level file (``kind`` ``job_ads`` or ``lfs``) into the Parquet file
+    ``out``, by the fastest path that gives the panel rows of the Polars query.
+
+    Job ads are counted by :func:`skills.sources.records.dense.job_ads_table` (without
+    importing Polars) unless ``strategy`` names a Polars strategy or the file is outside
+    that path; everything else runs
+    :func:`skills.sources.records.streaming.aggregate_file`. The file is written to a
+    temporary name and renamed into place when complete.
+    """
+    from skills._fileio import atomic_path
+
+    strategy = options.get("strategy", "auto")
+    if kind == "job_ads" and strategy in {"auto", "dense"}:
+        from skills.sources.records.dense import job_ads_blocks, write_panel
+
+        dense_options = {k: v for k, v in options.items() if k != "strategy"}
+        blocks = job_ads_blocks(source, **dense_options)
+        if blocks is not None:
+            out = Path(out)
+            with atomic_path(out) as tmp:
+                write_panel(blocks, tmp)
+            return out
+        if strategy == "dense":
+            raise ValueError(f"{source}: the dense path cannot read this file")
+        options = dense_options
+    from skills.sources.records.streaming import aggregate_file
+
+    if options.get("strategy") == "dense":
+        options = {k: v for k, v in options.items() if k != "strategy"}
+    return aggregate_file(kind, source, out, **options)
