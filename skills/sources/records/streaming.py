@@ -36,7 +36,7 @@ either encoding: integer codes (code lists read from the file's metadata,
 given with ``codes=``) or text / categorical codes (cast to ``Enum``; an unknown code
 raises :class:`polars.exceptions.InvalidOperationError` when the query runs).
 
-The module is a little over 500 lines on purpose: both aggregations share the key
+Why one module: a little over 500 lines on purpose, both aggregations share the key
 packing, the strategies and the decoding, which would otherwise import each other's
 private helpers.
 """
