@@ -343,7 +343,7 @@ INDICATORS = Stage(
     lambda run: _base_indicators(run["panel"], _loaded(run)),
     upstream=("panel", "load:its_courses", "load:hiring_plans"),
 )
-#: The built-in analyses (:func:`skills.analysis.run_analyses`).
+#: The built-in analyses (:func:`skills.analyses.run_analyses`).
 ANALYSES = Stage(
     "analyses",
     lambda run: _analyses(run.spec, _loaded(run), run["panel"], run["indicators"]),
