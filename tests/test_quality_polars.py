@@ -440,3 +440,70 @@ def test_suite_parameters_cover_the_code_lists() -> None:
             for value in exp.kwargs.values():
                 if isinstance(value, dict) and "$PARAMETER" in value:
                     assert value["$PARAMETER"] in params, (suite, exp.type)
+
+
+def _cond(column: str, operator: str, parameter: Any) -> dict[str, Any]:
+    return {
+        "type": "comparison",
+        "column": {"name": column},
+        "operator": operator,
+        "parameter": parameter,
+    }
+
+
+EDGE = pl.DataFrame(
+    {
+        "x": [1.0, 2.0, 3.0],
+        "big": [2**53 + 1, 2**53, 7],
+        "e": pl.Series(["z", "a", "m"], dtype=pl.Enum(["z", "a", "m"])),
+        "e2": pl.Series(["a", "z", "m"], dtype=pl.Enum(["z", "a", "m"])),
+        "c": pl.Series(["a", "b", "a"], dtype=pl.Categorical),
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "exp",
+    [
+        # a list mixing int and float in a row condition (was a Polars TypeError)
+        _exp(
+            "expect_column_values_to_not_be_null",
+            column="x",
+            row_condition=_cond("x", "IN", [1, 2.0]),
+        ),
+        _exp(
+            "expect_column_values_to_not_be_null",
+            column="x",
+            row_condition=_cond("x", "NOT_IN", [3, 1.0]),
+        ),
+        # integers beyond 2**53 compare exactly, as pandas compares them
+        _exp("expect_column_values_to_be_in_set", column="big", value_set=[2**53, 7]),
+    ],
+    ids=["in_mixed", "not_in_mixed", "in_set_big_ints"],
+)
+def test_edge_cases_agree_with_great_expectations(exp: Expectation) -> None:
+    mine = evaluate(EDGE, exp, PARAMS)
+    assert mine is not None
+    assert (mine.success, mine.observed, mine.unexpected_rows) == _gx(EDGE, exp)
+
+
+def test_big_integers_are_not_rounded_into_the_set() -> None:
+    exp = _exp("expect_column_values_to_be_in_set", column="big", value_set=[2**53, 7])
+    mine = evaluate(EDGE, exp, PARAMS)
+    assert mine is not None and not mine.success and mine.unexpected_rows == (0,)
+
+
+@pytest.mark.parametrize(
+    "exp",
+    [
+        # pandas orders an Enum by its categories and refuses to order a plain categorical
+        _exp("expect_column_values_to_not_be_null", column="x", row_condition=_cond("e", "<", "m")),
+        _exp(
+            "expect_column_values_to_not_be_null", column="x", row_condition=_cond("c", ">=", "b")
+        ),
+        _exp("expect_column_pair_values_a_to_be_greater_than_b", column_A="e", column_B="e2"),
+    ],
+    ids=["enum_order", "categorical_order", "enum_pair"],
+)
+def test_categorical_orderings_go_to_gx(exp: Expectation) -> None:
+    assert evaluate(EDGE, exp, PARAMS) is None

@@ -75,6 +75,8 @@ POLARS_TYPES: Mapping[str, frozenset[str]] = {
 
 _POS = "__skills_pos"
 _STRINGS = (pl.String, pl.Categorical, pl.Enum)
+#: Row-condition operators that order values (not reproduced on categorical columns).
+_ORDERINGS = frozenset({"<", "<=", ">", ">="})
 
 
 @dataclass(frozen=True)
@@ -166,11 +168,17 @@ def _condition(frame: pl.DataFrame, cond: Any) -> pl.Expr:
         raise _UnsupportedError
     op, param = cond.get("operator"), cond.get("parameter")
     col_kind = _kind(frame.schema[str(name)])
-    values = list(param) if op in ("IN", "NOT_IN") and isinstance(param, list) else [param]
+    values: list[Any] = (
+        list(param) if op in ("IN", "NOT_IN") and isinstance(param, list) else [param]
+    )
     if col_kind == "string" and all(isinstance(v, str) for v in values):
-        pass
+        if op in _ORDERINGS and frame.schema[str(name)] != pl.String:
+            # pandas orders an Enum by its categories and refuses to order an unordered
+            # categorical: GX's outcome, not a string comparison
+            raise _UnsupportedError
     elif col_kind == "number" and all(_is_number(v) for v in values):
-        col = col.cast(pl.Float64) if any(isinstance(v, float) for v in values) else col
+        if any(isinstance(v, float) for v in values):
+            col, values = col.cast(pl.Float64), [float(v) for v in values]
     else:
         raise _UnsupportedError
     if op == "IN":
@@ -301,6 +309,19 @@ def _column_expectation(
             good = values.is_in(pl.Series(members, dtype=pl.String).implode()).fill_null(True)
         elif kind == "bool" and all(isinstance(m, bool) for m in members):
             good = values.is_in(pl.Series(members, dtype=pl.Boolean).implode()).fill_null(True)
+        elif (
+            kind == "number"
+            and values.dtype.is_integer()
+            and all(isinstance(m, int) and not isinstance(m, bool) for m in members)
+        ):
+            # integers compare exactly (as pandas does), also beyond 2**53
+            if not all(-(2**63) <= m < 2**63 for m in members):
+                raise _UnsupportedError
+            try:
+                as_int = values.cast(pl.Int64)
+            except pl.exceptions.InvalidOperationError as exc:  # UInt64 beyond Int64
+                raise _UnsupportedError from exc
+            good = as_int.is_in(pl.Series(members, dtype=pl.Int64).implode()).fill_null(True)
         elif kind == "number" and all(_is_number(m) for m in members):
             as_float = values.cast(pl.Float64)
             good = as_float.is_in(
@@ -336,6 +357,13 @@ def _pair_expectation(
     kinds = {_kind(frame.schema[str(a_name)]), _kind(frame.schema[str(b_name)])}
     if kinds not in ({"number"}, {"string"}):
         raise _UnsupportedError
+    ordered = exp.type == "expect_column_pair_values_a_to_be_greater_than_b"
+    if (
+        ordered
+        and kinds == {"string"}
+        and (frame.schema[str(a_name)] != pl.String or frame.schema[str(b_name)] != pl.String)
+    ):
+        raise _UnsupportedError  # categorical order is pandas' (categories), not text
     mostly = _mostly_kwarg(k)
     domain = frame.select(a.alias("a"), b.alias("b"), _POS)
     n = domain.height
