@@ -507,3 +507,14 @@ def test_big_integers_are_not_rounded_into_the_set() -> None:
 )
 def test_categorical_orderings_go_to_gx(exp: Expectation) -> None:
     assert evaluate(EDGE, exp, PARAMS) is None
+
+
+def test_an_error_inside_great_expectations_is_reported_as_could_not_run() -> None:
+    """GX keys a metric's exception by the metric's id: the message must still come out."""
+    exp = _exp(
+        "expect_column_values_to_not_be_null", column="x", row_condition=_cond("c", "<", "b")
+    )
+    success, observed, _ = _gx(EDGE, exp)
+    assert not success
+    assert observed["message"].startswith("could not run: ")
+    assert "Categorical" in observed["message"]

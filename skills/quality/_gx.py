@@ -160,8 +160,12 @@ def _to_pandas(check: pl.DataFrame, columns: list[str]) -> Any:
 
 def _from_gx(res: Any) -> ValueResult:
     info = res.exception_info or {}
-    if info.get("raised_exception"):
-        message = str(info.get("exception_message") or "great-expectations raised an error")
+    # one block for the expectation, or one per metric (keyed by the metric's id) when a
+    # metric's computation raised
+    blocks = [info, *(v for v in info.values() if isinstance(v, dict))]
+    raised = next((b for b in blocks if b.get("raised_exception")), None)
+    if raised is not None:
+        message = str(raised.get("exception_message") or "great-expectations raised an error")
         return ValueResult(False, {"message": f"could not run: {message}"})
     result = dict(res.result or {})
     if "observed_value" in result:
