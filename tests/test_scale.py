@@ -790,3 +790,38 @@ def test_end_to_end_section_times_whole_processes_and_checks_counts(tmp_path: Pa
     assert item["skills_over_floor"] > 0
     text = summary_markdown({"end_to_end": {"job_ads/2000": result}})
     assert "| 2,000 | strings | pandas |" in text
+
+
+@pytest.mark.parametrize("statistics", [True, False], ids=["with_statistics", "without"])
+@pytest.mark.parametrize(
+    ("column", "values", "bad_row", "bad"),
+    [
+        ("geo_nuts3", [0, 1, 200, 1], 3, 200),  # the demo-size list has fewer codes
+        ("education_level", [0, 1, 2, -1], 4, -1),
+        ("isco08", [2512, 110, 10_000, 3], 3, 10_000),
+    ],
+)
+def test_the_polars_query_refuses_integer_codes_beyond_their_list(
+    tmp_path: Path, column: str, values: list[int], bad_row: int, bad: int, statistics: bool
+) -> None:
+    """An index past its code list would spill into the next part of the packed key and
+    be counted in another cell: the reference query must refuse it, naming the row."""
+    frame = pl.DataFrame(
+        {
+            "posted_on": [datetime(2024, 1, 5)] * 4,
+            "geo_nuts3": pl.Series([0, 1, 2, 1], dtype=pl.Int32),
+            "isco08": pl.Series([2512, 110, 3, 4], dtype=pl.Int32),
+            "education_level": pl.Series([0, 1, 2, 0], dtype=pl.Int32),
+        }
+    ).with_columns(pl.Series(column, values, dtype=pl.Int32))
+    src = tmp_path / "coded.parquet"
+    frame.write_parquet(src, statistics=statistics)
+    with pytest.raises(
+        InputError, match=rf"column '{column}'.*row {bad_row}: code {bad} is outside its code list"
+    ):
+        aggregate_job_ads(src).collect()
+    # inside the lists, the same file aggregates
+    frame.with_columns(pl.Series(column, [0, 1, 2, 1], dtype=pl.Int32)).write_parquet(
+        src, statistics=statistics
+    )
+    assert aggregate_job_ads(src).collect()["value"].sum() == 4

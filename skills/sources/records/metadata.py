@@ -12,9 +12,9 @@ them. Files generated before the key was renamed carry it as ``skills.bench``
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from skills.sources.records.codes import (
     EDUCATION_LEVELS,
@@ -24,7 +24,17 @@ from skills.sources.records.codes import (
     nuts3_codes,
 )
 
-__all__ = ["LEGACY_META_KEYS", "META_KEY", "code_lists", "file_info", "read_records"]
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = [
+    "LEGACY_META_KEYS",
+    "META_KEY",
+    "check_code_range",
+    "code_lists",
+    "file_info",
+    "read_records",
+]
 
 #: The key of the file metadata written today.
 META_KEY: Final = b"skills.records"
@@ -98,3 +108,65 @@ def read_records(path: str | Path) -> Any:
     if "isced11" in numeric:
         decoded.append(pl.format("ED{}", pl.col("isced11")))
     return frame.with_columns(decoded)
+
+
+def _integer_code_bounds(source: str | Path, column: str) -> tuple[Any, Any] | None:
+    """Min and max of an integer column from the file's row-group statistics (None if any
+    row group lacks them)."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(source).metadata
+    index = meta.schema.names.index(column)
+    lows, highs = [], []
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        if group.num_rows == 0:
+            continue
+        stats = group.column(index).statistics
+        if stats is None or not stats.has_min_max:
+            if stats is not None and stats.null_count == group.num_rows:
+                continue  # an all-null row group has no min and max
+            return None
+        lows.append(stats.min)
+        highs.append(stats.max)
+    return (min(lows), max(highs)) if lows else (0, 0)
+
+
+def check_code_range(
+    source: str | Path, frame: pl.LazyFrame, schema: pl.Schema, sizes: Mapping[str, int]
+) -> None:
+    """Refuse an integer code outside ``0 .. size - 1`` (an :class:`InputError`).
+
+    A code is an index into its code list; one beyond the list would otherwise overflow
+    into the next part of the packed key and be counted in another cell. The bounds come
+    from the file's statistics (free); a file without them is scanned once for the
+    column's min and max. The error names the file, the column and the first bad row.
+    """
+    import polars as pl
+
+    from skills.errors import InputError
+
+    for column, size in sizes.items():
+        if not schema[column].is_integer():
+            continue
+        bounds = _integer_code_bounds(source, column)
+        if bounds is None:
+            row = frame.select(pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi"))
+            lo, hi = row.collect().row(0)
+            bounds = (0 if lo is None else lo, 0 if hi is None else hi)
+        if bounds[0] >= 0 and bounds[1] < size:
+            continue
+        bad = (
+            frame.select(pl.col(column))
+            .with_row_index("_row")
+            .filter((pl.col(column) < 0) | (pl.col(column) >= size))
+            .head(1)
+            .collect()
+        )
+        row_n, value = bad.row(0)
+        raise InputError(
+            source,
+            f"row {row_n + 1:,}: code {value} is outside its code list "
+            f"(0 to {size - 1}: {size} codes)",
+            column=column,
+        )

@@ -55,7 +55,7 @@ import polars as pl
 
 from skills._fileio import atomic_path
 from skills.sources.records.codes import ISCED_GROUPS, ISCED_LEVELS, ISCO4_ALL, UNKNOWN
-from skills.sources.records.metadata import code_lists
+from skills.sources.records.metadata import check_code_range, code_lists
 
 __all__ = [
     "JOB_ADS_COLUMNS",
@@ -351,6 +351,16 @@ def _job_ads_parts(
             "education_level",
         ),
     ]
+    check_code_range(
+        source,
+        frame,
+        schema,
+        {
+            "geo_nuts3": len(lists["geo_nuts3"]),
+            "education_level": len(lists["education_level"]),
+            "isco08": len(ISCO4_ALL),
+        },
+    )
     return frame, parts
 
 
@@ -490,6 +500,16 @@ def aggregate_lfs(
     needed = ("geo_nuts2", "period", "status")
     lists = {**code_lists(source, needed), **{k: tuple(v) for k, v in (codes or {}).items()}}
     frame, schema = _scan(source, LFS_COLUMNS)
+    check_code_range(
+        source,
+        frame,
+        schema,
+        {
+            **{k: len(lists[k]) for k in needed},
+            "isco08": len(ISCO4_ALL),
+            "isced11": len(ISCED_LEVELS),
+        },
+    )
     statuses = lists["status"]
     status = _index_code("status", schema["status"], statuses)
     employed = statuses.index("employed")
