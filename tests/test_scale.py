@@ -825,3 +825,14 @@ def test_the_polars_query_refuses_integer_codes_beyond_their_list(
         src, statistics=statistics
     )
     assert aggregate_job_ads(src).collect()["value"].sum() == 4
+
+
+def test_a_code_list_override_with_a_duplicate_is_refused_on_both_paths(tmp_path: Path) -> None:
+    from skills.sources.records.dense import job_ads_table
+
+    src = _ads_written_by_polars(tmp_path / "ads.parquet")
+    twice = {"education_level": ["compulsory", "university", "compulsory"]}
+    with pytest.raises(ValueError, match="'compulsory' twice"):
+        job_ads_table(src, codes=twice)
+    with pytest.raises(Exception, match="unique"):
+        aggregate_job_ads(src, codes=twice).collect()

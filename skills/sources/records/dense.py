@@ -134,6 +134,11 @@ def job_ads_blocks(
         pf = pq.ParquetFile(source, read_dictionary=text)
     needed = ("geo_nuts3", "education_level")
     lists = {**code_lists(source, needed), **{k: tuple(v) for k, v in (codes or {}).items()}}
+    for name, values in lists.items():
+        if len(set(values)) != len(values):
+            # the Polars query refuses them too (an Enum's categories are unique)
+            twice = sorted({v for v in values if values.count(v) > 1})
+            raise ValueError(f"codes[{name!r}] lists {', '.join(map(repr, twice))} twice")
     try:
         return _count(
             pf,
