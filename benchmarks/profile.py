@@ -73,7 +73,7 @@ def profile_polars(src: str, out: str) -> list[dict[str, Any]]:
     clock.mark("import Polars and the query")
     pl.scan_parquet(src).select(pl.col(_COLUMNS).count()).collect(engine="streaming")
     clock.mark("read the four columns (count their values)")
-    frame, parts = _job_ads_parts(src, 3, "month", "auto", None)
+    frame, parts, _ = _job_ads_parts(src, 3, "month", "auto", None)
     key = pack_key([p.code for p in parts], [p.size for p in parts])
     frame.select(key.max()).collect(engine="streaming")
     clock.mark("read + build the packed key")

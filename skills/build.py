@@ -44,7 +44,7 @@ from skills.indicators import INDICATOR_KEY, compute_indicators
 from skills.loading import LoadedSource, completeness, load_source, source_digest
 from skills.spec import ROLES, PipelineSpec, display_location
 from skills.stagecache import StageCache
-from skills.stages import Run, Stage, StageHook, emit, run_stages
+from skills.stages import Run, Stage, StageHook, run_stages
 
 log = logging.getLogger("skills.refresh")
 
@@ -73,8 +73,6 @@ class Build:
 # stages, spec fields and run options its result is a function of, and its cache key is
 # derived from that declaration. ``tests/test_stages.py`` checks that every field of
 # PipelineSpec is declared by a stage or listed in SPEC_FIELDS_NOT_IN_OUTPUTS.
-
-_emit = emit
 
 #: Fields of :class:`~skills.spec.PipelineSpec` that no stage's result depends on, and
 #: why. Every other field must be declared by the stages that read it.

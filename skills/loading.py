@@ -18,13 +18,11 @@ from typing import Any
 
 import polars as pl
 
+from skills._fileio import file_sha256
 from skills.align import DIMENSIONS
 from skills.errors import (
     ConfigError,
     InputError,
-)
-from skills.publish import (
-    file_sha256,
 )
 from skills.roles import resolve
 from skills.spec import ROLES, PipelineSpec, SourceSpec, display_location

@@ -19,13 +19,13 @@ from typing import Any
 
 import polars as pl
 
+from skills._fileio import file_sha256
 from skills.errors import OutputDirError
 from skills.lock import RefreshLock
 from skills.publish import (
     LATEST,
     PUBLICATIONS,
     RUNS,
-    file_sha256,
     read_publications,
     switch_latest,
 )

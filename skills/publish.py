@@ -46,9 +46,7 @@ from skills.errors import OutputDirError
 
 __all__ = [
     "check_layout",
-    "file_sha256",
     "foreign_entries",
-    "fsync_dir",
     "latest_run",
     "new_run_dir",
     "promote",

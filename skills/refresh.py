@@ -41,6 +41,7 @@ from types import FrameType
 from typing import Any
 
 from skills import __version__
+from skills._fileio import file_sha256
 from skills._killpoints import checkpoint
 from skills.build import Build, build
 from skills.errors import (
@@ -57,7 +58,6 @@ from skills.lock import RefreshLock
 from skills.manifest import Manifest, PackageInfo, PipelineInfo, describe_outputs
 from skills.publish import (
     check_layout,
-    file_sha256,
     foreign_entries,
     latest_run,
     new_run_dir,

@@ -6,7 +6,7 @@ import inspect
 import re
 import sys
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +18,8 @@ from skills.cli import main
 from skills.errors import ConfigError, InputError
 from skills.quality import available_suites, suite_for_role
 from skills.roles import ROLES, Role, file_roles, public_readers, resolve
-from skills.schema import Column, TableSchema, read_table, schemas_document
+from skills.schema import Column, TableSchema, schemas_document
+from skills.sources._userfile import user_file_reader
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -192,24 +193,15 @@ TOY = TableSchema(
 )
 
 
-def read_toy(
-    path: str | Path,
-    *,
-    sheet: str | None = None,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-    ignore_columns: Sequence[str] = (),
-) -> pl.DataFrame:
-    """The toy role's reader: the schema's columns, nothing more."""
-    frame = read_table(
-        path,
-        TOY,
-        sheet=sheet,
-        delimiter=delimiter,
-        encoding=encoding,
-        ignore_columns=ignore_columns,
-    )
-    return frame.drop("_line")
+#: The toy role's reader, made the way the package's readers are: the schema's columns,
+#: nothing more.
+read_toy = user_file_reader(
+    TOY,
+    name="read_toy",
+    module=__name__,
+    doc="The toy role's reader: the schema's columns, nothing more.",
+    finish=lambda frame: frame.drop("_line"),
+)
 
 
 TOY_SPEC = """

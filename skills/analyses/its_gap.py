@@ -29,6 +29,7 @@ def its_gap_analysis(
     out: AnalysisOutputs,
 ) -> None:
     """The ITS gap, its band, sensitivity and drivers, and the ITS area mismatch index."""
+    from skills._fileio import file_sha256
     from skills.indicators.gap import (
         GapChoices,
         GapSpec,
@@ -38,7 +39,6 @@ def its_gap_analysis(
         its_gap_sensitivity,
         its_gap_specs,
     )
-    from skills.publish import file_sha256
 
     cw_info: dict[str, Any]
     if spec.crosswalk_path is not None:

@@ -334,7 +334,8 @@ def _job_ads_parts(
     period: str,
     strategy: str,
     codes: Mapping[str, Sequence[str]] | None,
-) -> tuple[pl.LazyFrame, list[_Part]]:
+) -> tuple[pl.LazyFrame, list[_Part], dict[str, int]]:
+    """The scan, its key parts and each integer-coded column's code-list size."""
     if period not in {"month", "quarter"}:
         raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
     needed = ("geo_nuts3", "education_level")
@@ -351,17 +352,12 @@ def _job_ads_parts(
             "education_level",
         ),
     ]
-    check_code_range(
-        source,
-        frame,
-        schema,
-        {
-            "geo_nuts3": len(lists["geo_nuts3"]),
-            "education_level": len(lists["education_level"]),
-            "isco08": len(ISCO4_ALL),
-        },
-    )
-    return frame, parts
+    sizes = {
+        "geo_nuts3": len(lists["geo_nuts3"]),
+        "education_level": len(lists["education_level"]),
+        "isco08": len(ISCO4_ALL),
+    }
+    return frame, parts, sizes
 
 
 def chosen_strategy(kind: str, source: str | Path, strategy: str = "auto", **options: Any) -> str:
@@ -370,7 +366,7 @@ def chosen_strategy(kind: str, source: str | Path, strategy: str = "auto", **opt
         return "packed" if strategy == "auto" else _resolve_strategy(strategy, source, [])
     if kind != "job_ads":
         raise ValueError(f"unknown kind {kind!r}: use job_ads or lfs")
-    _, parts = _job_ads_parts(
+    _, parts, _ = _job_ads_parts(
         source,
         options.get("isco_digits", 3),
         options.get("period", "month"),
@@ -422,7 +418,8 @@ def aggregate_job_ads(
         ``education_level`` (``UNK`` where the ad does not state one), ``role`` =
         ``job_ads``; sorted by geo, period, isco08, education_level (``UNK`` last).
     """
-    frame, parts = _job_ads_parts(source, isco_digits, period, strategy, codes)
+    frame, parts, sizes = _job_ads_parts(source, isco_digits, period, strategy, codes)
+    check_code_range(source, frame, frame.collect_schema(), sizes)
     grouped = _group(frame, parts, None, _resolve_strategy(strategy, source, parts))
     grouped = grouped.with_columns(
         pl.col("education_level").fill_null(UNKNOWN), pl.col("value").cast(pl.Float64)
