@@ -76,26 +76,55 @@ def bench_generate(
 @bench_app.command("aggregate")
 def bench_aggregate(
     kind: Annotated[str, typer.Argument(help="job_ads or lfs.")],
-    source: Annotated[Path, typer.Argument(help="A record-level Parquet file.")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A record-level Parquet file; with --engine duckdb or spark also a folder "
+            "of Parquet files, and with spark any URI Spark reads (hdfs://, s3a://)."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Parquet file for the panel rows.")],
     isco_digits: Annotated[
         int | None, typer.Option(help="ISCO-08 digits of the result (job_ads 3, lfs 2).")
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="polars (default: the optimised path), duckdb or spark: the same panel "
+            "rows (docs/scale.md)."
+        ),
+    ] = "polars",
+    master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master (local[2], spark://host:7077, yarn, sc://host:15002); "
+            "default: the spark-submit / SPARK_REMOTE session, else local[*]."
+        ),
     ] = None,
 ) -> None:
     """Aggregate records into the aligned panel's rows, streaming, in bounded memory."""
     import time
 
+    from skills.errors import ConfigError
     from skills.sources.records import aggregate_to_parquet
+    from skills.sources.records.engines import check_engine, is_uri
 
     if kind not in ("job_ads", "lfs"):
         raise typer.BadParameter("use job_ads or lfs", param_hint="KIND")
+    check_engine(engine)
+    if master is not None and engine != "spark":
+        raise ConfigError("--master is for --engine spark")
+    if engine == "polars" and is_uri(source):
+        raise ConfigError(f"{source}: the polars engine reads local files; use --engine spark")
     options: dict[str, object] = {} if isco_digits is None else {"isco_digits": isco_digits}
     started = time.perf_counter()
-    path = aggregate_to_parquet(kind, source, out, **options)
+    path = aggregate_to_parquet(kind, source, out, engine=engine, master=master, **options)
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     rows = pq.ParquetFile(path).metadata.num_rows
-    typer.echo(f"{path} ({rows:,} panel rows, {time.perf_counter() - started:.1f} s)")
+    typer.echo(
+        f"{path} ({rows:,} panel rows, engine {engine}, {time.perf_counter() - started:.1f} s)"
+    )
 
 
 @bench_app.command(

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RECORD_KINDS",
+    "aggregate_on_engine",
     "aggregate_records",
     "aggregate_to_parquet",
     "read_job_ads",
@@ -98,15 +99,28 @@ def read_lfs_microdata(
 
 
 def aggregate_records(
-    role: str, path: str | Path, *, source_label: str | None = None, **options: Any
+    role: str,
+    path: str | Path,
+    *,
+    source_label: str | None = None,
+    engine: str = "polars",
+    master: str | None = None,
+    **options: Any,
 ) -> pl.DataFrame:
-    """Run the streaming aggregation of a record-level source and collect its panel rows.
+    """Run the aggregation of a record-level source and collect its panel rows.
+
+    ``engine`` ``polars`` (default) runs the optimised streaming query; ``duckdb`` and
+    ``spark`` run the portable query of :mod:`skills.sources.records.portable` there
+    (``master``: the Spark master, see :func:`skills.sources.records.engines.spark_session`)
+    and give the same rows.
 
     Raises
     ------
     skills.errors.InputError
         The file is missing, not Parquet, lacks a column (named), or holds a code that is
         not in its code list (the column and the code are named).
+    skills.errors.ConfigError
+        An unknown engine, or one that is not installed (PySpark, Java, DuckDB).
     """
     import polars as pl
 
@@ -114,6 +128,10 @@ def aggregate_records(
 
     if role not in RECORD_KINDS:
         raise ValueError(f"unknown record-level role {role!r}: use {', '.join(RECORD_KINDS)}")
+    if engine != "polars":
+        return aggregate_on_engine(
+            RECORD_KINDS[role], path, engine, master=master, source_label=source_label, **options
+        )
     reader = read_job_ads if role == "job_ads" else read_lfs_microdata
     try:
         return reader(path, source_label=source_label, **options).collect(engine="streaming")
@@ -121,9 +139,58 @@ def aggregate_records(
         raise InputError(path, f"a code not in its code list: {exc}") from exc
 
 
-def aggregate_to_parquet(kind: str, source: str | Path, out: str | Path, **options: Any) -> Path:
+#: The code lists each kind of records needs.
+_CODE_LISTS: dict[str, tuple[str, ...]] = {
+    "job_ads": ("geo_nuts3", "education_level"),
+    "lfs": ("geo_nuts2", "period", "status"),
+}
+
+
+def aggregate_on_engine(
+    kind: str,
+    source: str | Path,
+    engine: str,
+    *,
+    master: str | None = None,
+    codes: Any = None,
+    **options: Any,
+) -> pl.DataFrame:
+    """The portable aggregation of ``source`` (``kind`` ``job_ads`` or ``lfs``) on
+    ``engine`` (``duckdb``, ``spark``, or ``polars`` for the portable query on Polars).
+
+    Code lists come from the file's metadata (a folder: its first Parquet file), else
+    the defaults, and ``codes`` overrides them; a location Python cannot read (``s3a://``)
+    uses the defaults unless ``codes`` gives them.
+    """
+    from skills.sources.records.engines import scan
+    from skills.sources.records.metadata import code_lists
+    from skills.sources.records.portable import aggregate_portable
+
+    if kind not in _CODE_LISTS:
+        raise ValueError(f"unknown kind {kind!r}: use job_ads or lfs")
+    options.pop("strategy", None)  # the default path's strategies do not apply
+    lists = {
+        **code_lists(source, _CODE_LISTS[kind]),
+        **{k: tuple(v) for k, v in (codes or {}).items()},
+    }
+    frame = scan(source, engine, master=master)
+    return aggregate_portable(kind, frame, codes=lists, source=source, **options)
+
+
+def aggregate_to_parquet(
+    kind: str,
+    source: str | Path,
+    out: str | Path,
+    *,
+    engine: str = "polars",
+    master: str | None = None,
+    **options: Any,
+) -> Path:
     """Aggregate a record-level file (``kind`` ``job_ads`` or ``lfs``) into the Parquet file
     ``out``, by the fastest path that gives the panel rows of the Polars query.
+
+    ``engine`` other than ``polars`` runs :func:`aggregate_on_engine` there instead (the
+    same rows); the aggregated panel is written from Polars.
 
     Job ads are counted by :func:`skills.sources.records.dense.job_ads_table` (without
     importing Polars) unless ``strategy`` names a Polars strategy or the file is outside
@@ -132,7 +199,14 @@ def aggregate_to_parquet(kind: str, source: str | Path, out: str | Path, **optio
     temporary name and renamed into place when complete.
     """
     from skills._fileio import atomic_path
+    from skills.sources.records.engines import check_engine
 
+    if check_engine(engine) != "polars":
+        panel = aggregate_on_engine(kind, source, engine, master=master, **options)
+        out = Path(out)
+        with atomic_path(out) as tmp:
+            panel.write_parquet(tmp)
+        return out
     strategy = options.get("strategy", "auto")
     if kind == "job_ads" and strategy in {"auto", "dense"}:
         from skills.sources.records.dense import job_ads_blocks, write_panel

@@ -70,6 +70,7 @@ __all__ = [
     "chosen_strategy",
     "code_lists",
     "pack_key",
+    "to_panel",
     "unpack_key",
 ]
 
@@ -317,7 +318,9 @@ def _scan(source: str | Path, columns: Sequence[str]) -> tuple[pl.LazyFrame, pl.
     return frame, schema
 
 
-def _to_panel(frame: pl.LazyFrame, constants: Mapping[str, object]) -> pl.LazyFrame:
+def to_panel(frame: pl.LazyFrame, constants: Mapping[str, object]) -> pl.LazyFrame:
+    """The panel columns (:data:`skills.align.PANEL_SCHEMA`) of ``frame``, in order and type;
+    a column ``frame`` lacks is the constant of ``constants`` (null when not there)."""
     from skills.align import PANEL_SCHEMA
 
     present = set(frame.collect_schema().names())
@@ -424,7 +427,7 @@ def aggregate_job_ads(
     grouped = grouped.with_columns(
         pl.col("education_level").fill_null(UNKNOWN), pl.col("value").cast(pl.Float64)
     )
-    return _to_panel(
+    return to_panel(
         grouped,
         {
             "measure": "job_ads_n",
@@ -535,7 +538,7 @@ def aggregate_lfs(
         .alias("isco08"),
         pl.col("value") / 1000.0 if thousands else pl.col("value"),
     )
-    return _to_panel(
+    return to_panel(
         grouped,
         {
             "geo_level": 2,

@@ -1,0 +1,170 @@
+"""Where the portable aggregation runs: DuckDB in process, or Spark (local or a cluster).
+
+:func:`scan` opens a record-level Parquet source on an engine and returns a narwhals
+lazy frame over it; :mod:`skills.sources.records.portable` writes the aggregation once
+on that frame. Only the aggregated cells come back to Python (through Arrow).
+
+Engines (:data:`ENGINES`):
+
+``polars``
+    the default: the package's optimised Polars / direct-addressing path
+    (:mod:`~skills.sources.records.streaming`, :mod:`~skills.sources.records.dense`),
+    local files only;
+``duckdb``
+    an in-process DuckDB connection (``pip install 'skills[bench]'`` or ``duckdb``):
+    a local file, a folder of Parquet files, or a glob (``ads/*.parquet``);
+``spark``
+    a Spark session (``pip install 'skills[spark]'``): any location Spark reads -
+    a local path, ``hdfs://``, ``s3a://`` through the cluster's configuration.
+
+How the Spark session is found (:func:`spark_session`), first match wins:
+
+1. ``master`` given (spec key ``master``, ``--master``): ``local[N]``/``spark://...``/
+   ``yarn``/``k8s://...`` builds a classic session; ``sc://host:port`` a Spark Connect
+   session;
+2. an active session (a notebook, or a script run by ``spark-submit``, whose master and
+   configuration come from ``spark-submit``);
+3. ``SPARK_REMOTE`` set: a Spark Connect session to it;
+4. otherwise ``local[*]`` on this machine.
+
+A local session binds to the loopback interface only (``spark.driver.host`` and
+``spark.driver.bindAddress`` ``127.0.0.1``, ``SPARK_LOCAL_IP`` defaulted to it) and has
+no web UI. PySpark missing, or Java missing for a classic session, is a
+:class:`~skills.errors.ConfigError` (exit code 2) that says what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from skills.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    import narwhals as nw
+
+__all__ = ["ENGINES", "LOOPBACK", "check_engine", "is_uri", "scan", "spark_session"]
+
+#: The engines of ``engine =`` (spec) and ``--engine`` (``skills bench aggregate``).
+ENGINES: Final[tuple[str, ...]] = ("polars", "duckdb", "spark")
+#: The address a local Spark session binds to.
+LOOPBACK: Final = "127.0.0.1"
+
+
+def check_engine(engine: str) -> str:
+    """``engine`` if it is one of :data:`ENGINES`, else a :class:`ConfigError`."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    return engine
+
+
+def is_uri(location: str | Path) -> bool:
+    """True for ``scheme://...`` locations (``s3a://``, ``hdfs://``, ``file://``)."""
+    return "://" in str(location)
+
+
+def _java_available() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return True
+    return shutil.which("java") is not None
+
+
+def spark_session(master: str | None = None) -> Any:
+    """The Spark session the aggregation runs in (see the module docstring for the order).
+
+    Raises
+    ------
+    skills.errors.ConfigError
+        PySpark is not installed, or Java is not found for a classic session, or the
+        session cannot start (the reason is given).
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise ConfigError(
+            "engine 'spark' needs PySpark: pip install 'skills[spark]' (PySpark 4, with "
+            "Java 17 or 21 for a local or classic session)"
+        ) from exc
+    remote = master if master and master.startswith("sc://") else None
+    if master is None:
+        active = SparkSession.getActiveSession()
+        if active is not None:
+            return active
+        remote = os.environ.get("SPARK_REMOTE") or None
+        master = None if remote else "local[*]"
+    try:
+        if remote:
+            return SparkSession.builder.remote(remote).appName("skills").getOrCreate()
+        if not _java_available():
+            raise ConfigError(
+                "engine 'spark' needs Java 17 or 21 for a classic Spark session: set "
+                "JAVA_HOME or put java on the PATH (Debian: apt-get install "
+                "openjdk-17-jre-headless), or give a Spark Connect master (sc://host:15002)"
+            )
+        assert master is not None
+        builder = SparkSession.builder.master(master).appName("skills")
+        if master.startswith("local"):
+            os.environ.setdefault("SPARK_LOCAL_IP", LOOPBACK)
+            builder = (
+                builder.config("spark.driver.host", LOOPBACK)
+                .config("spark.driver.bindAddress", LOOPBACK)
+                .config("spark.ui.enabled", "false")
+            )
+        return builder.getOrCreate()
+    except ConfigError:
+        raise
+    except Exception as exc:  # PySparkRuntimeError (JAVA_GATEWAY_EXITED), connect errors
+        raise ConfigError(f"engine 'spark': the Spark session did not start ({exc})") from exc
+
+
+def _duckdb_location(source: str | Path) -> str:
+    path = Path(source)
+    if path.is_dir():
+        return str(path / "**" / "*.parquet")
+    return str(source)
+
+
+def scan(source: str | Path, engine: str, *, master: str | None = None) -> nw.LazyFrame[Any]:
+    """A narwhals lazy frame over the Parquet ``source`` on ``engine`` (nothing read yet
+    but the schema).
+
+    ``polars`` here is a plain ``scan_parquet`` (used to run the portable query on Polars
+    in the parity tests); the package's default Polars path does not come through here.
+
+    Raises
+    ------
+    skills.errors.InputError
+        The source does not exist or is not readable Parquet (the engine's reason given).
+    skills.errors.ConfigError
+        The engine is unknown or not installed.
+    """
+    import narwhals as nw
+
+    check_engine(engine)
+    if not is_uri(source) and not Path(source).exists():
+        raise InputError(source, "no such Parquet file or folder")
+    try:
+        if engine == "polars":
+            import polars as pl
+
+            native: Any = pl.scan_parquet(source)
+            native.collect_schema()
+        elif engine == "duckdb":
+            try:
+                import duckdb
+            except ImportError as exc:
+                raise ConfigError(
+                    "engine 'duckdb' needs DuckDB: pip install 'skills[bench]' (or duckdb)"
+                ) from exc
+            native = duckdb.connect().read_parquet(_duckdb_location(source))
+        else:
+            native = spark_session(master).read.parquet(str(source))
+    except (ConfigError, InputError):
+        raise
+    except Exception as exc:  # each engine has its own I/O and analysis exceptions
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(source, f"not a readable Parquet source ({reason})") from exc
+    return nw.from_native(native)
