@@ -122,8 +122,9 @@ def _load(run: Run) -> _Loaded:
     role, spec = run.params["role"], run.spec
     src = spec.sources[role]
     sha, fetched = run.options["digests"][role]
+    known = src.path is not None or src.uri is not None  # a digest of the source itself
     item = load_source(
-        spec, src, offline=run.options["offline"], fetched=fetched, sha256=sha if src.path else None
+        spec, src, offline=run.options["offline"], fetched=fetched, sha256=sha if known else None
     )
     frame = item.frame.collect()
     if run.options["validate"] and suite_for_role(role) in set(available_suites()):

@@ -68,6 +68,11 @@ def _fetch(src: SourceSpec, offline: bool | None) -> Any:
 
 def source_digest(src: SourceSpec, offline: bool | None = None) -> tuple[str, Any]:
     """The digest of a source's bytes (fetching a Eurostat dataset through the cache)."""
+    folder = src.path is not None and src.path.is_dir()
+    if ROLES[src.role].source == "records" and (src.uri is not None or folder):
+        from skills.sources.records.engines import location_digest
+
+        return location_digest(src.location, master=src.options.get("master"))[0], None
     if src.path is not None:
         return file_sha256(src.path), None
     fetched = _fetch(src, offline)
@@ -130,10 +135,10 @@ def load_source(
     role = ROLES[src.role]
     if role.source == "eurostat":
         return _load_eurostat(spec, src, role, offline=offline, fetched=fetched)
-    assert src.path is not None
-    sha256 = sha256 or file_sha256(src.path)
     if role.source == "records":
         return _load_records(spec, src, sha256)
+    assert src.path is not None
+    sha256 = sha256 or file_sha256(src.path)
     # a user file: the role's reader (skills.roles) and its checks
     frame = role.load_reader()(
         src.path,
@@ -157,23 +162,38 @@ def load_source(
     return LoadedSource(src, frame.lazy(), provenance, _source_label(spec, src.role))
 
 
-def _load_records(spec: PipelineSpec, src: SourceSpec, sha256: str) -> LoadedSource:
-    """Aggregate a record-level Parquet file to panel rows (streaming, bounded memory)."""
-    assert src.path is not None
+def _load_records(spec: PipelineSpec, src: SourceSpec, sha256: str | None) -> LoadedSource:
+    """Aggregate a record-level source to panel rows (streaming, bounded memory; or on the
+    source's engine)."""
+    from skills.sources.records.engines import count_records, location_digest
+
+    location = src.location
+    engine = src.options.get("engine", "polars")
+    master = src.options.get("master")
+    if src.path is not None and src.path.is_file():
+        size, files = src.path.stat().st_size, 1
+        sha256 = sha256 or file_sha256(src.path)
+    else:
+        digest, size, files = location_digest(location, master=master)
+        sha256 = sha256 or digest
     label = _source_label(spec, src.role)
     reader = ROLES[src.role].load_reader()
-    frame = reader(src.role, src.path, source_label=label, **dict(src.options))
+    frame = reader(src.role, location, source_label=label, **dict(src.options))
     provenance = {
         "role": src.role,
         "kind": "records",
-        "location": str(src.path),
+        "location": location,
         "format": "parquet",
         "sha256": sha256,
-        "bytes": src.path.stat().st_size,
+        "bytes": size,
         "vintage": None,
-        "records": pl.scan_parquet(src.path).select(pl.len()).collect().item(),
+        "records": count_records(location, engine, master=master),
         "rows": frame.height,
     }
+    if files != 1 or src.uri is not None:
+        provenance["files"] = files
+    if engine != "polars":
+        provenance["engine"] = engine
     return LoadedSource(src, frame.lazy(), provenance, label)
 
 

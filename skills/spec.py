@@ -90,7 +90,7 @@ _EUROSTAT_KEYS = {
     "optional",
 }
 _FILE_KEYS = {"path", "sheet", "delimiter", "encoding", "ignore_columns"}
-_RECORD_KEYS = {"path", "isco_digits", "period"}
+_RECORD_KEYS = {"path", "uri", "isco_digits", "period", "engine", "master"}
 _OUTPUT_KEYS = {"keep_runs", "report", "report_formats", "languages"}
 REPORT_FORMATS = ("html", "png", "svg", "json", "csv", "xlsx")
 _CROSSWALK_KEYS = {"its_isco08", "path"}
@@ -149,8 +149,12 @@ class SourceSpec:
     encoding: str = "utf-8"
     ignore_columns: tuple[str, ...] = ()
     #: Options of a record-level source: ``isco_digits`` (1-3), ``period`` (job ads:
-    #: ``month`` or ``quarter``).
+    #: ``month`` or ``quarter``), ``engine`` (``duckdb``, ``spark``; absent = polars),
+    #: ``master`` (Spark).
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: A record-level source read by Spark from a location Python does not read
+    #: (``hdfs://``, ``s3a://``): ``uri =`` with ``engine = "spark"`` (``path`` is None).
+    uri: str | None = None
     #: ``optional = true`` (``eurostat =`` sources): when the dataset is neither in the
     #: local Eurostat folder nor in the cache offline, nor reachable online, the run goes
     #: on without it and the manifest lists it under ``skipped_sources``.
@@ -158,8 +162,10 @@ class SourceSpec:
 
     @property
     def location(self) -> str:
-        """The path, or ``eurostat:<code>`` for a fetched dataset."""
-        return str(self.path) if self.path is not None else f"eurostat:{self.eurostat}"
+        """The path, the URI, or ``eurostat:<code>`` for a fetched dataset."""
+        if self.path is not None:
+            return str(self.path)
+        return self.uri if self.uri is not None else f"eurostat:{self.eurostat}"
 
 
 @dataclass(frozen=True)
@@ -351,11 +357,23 @@ Err = Any  # a callable str -> ConfigError
 
 
 def _records_source(role: Role, body: dict[str, Any], base: Path, err: Err) -> SourceSpec:
+    from skills.sources.records.engines import ENGINES, is_uri
+
     where = f"[sources.{role.name}]"
     _no_unknown(body, _RECORD_KEYS, where, err)
-    if "path" not in body:
-        raise err(f"{where}: 'path' is required")
     options: dict[str, Any] = {}
+    engine = body.get("engine", "polars")
+    if engine not in ENGINES:
+        raise err(f"{where} engine must be one of {', '.join(map(repr, ENGINES))}")
+    if engine != "polars":
+        options["engine"] = engine
+    if "master" in body:
+        master = body["master"]
+        if engine != "spark" or not isinstance(master, str) or not master:
+            raise err(f'{where} master (a Spark master such as "local[2]") needs engine = "spark"')
+        options["master"] = master
+    if ("path" in body) == ("uri" in body):
+        raise err(f"{where}: give exactly one of 'path' (a local Parquet file) or 'uri'")
     if "isco_digits" in body:
         digits = body["isco_digits"]
         if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 3:
@@ -366,9 +384,25 @@ def _records_source(role: Role, body: dict[str, Any], base: Path, err: Err) -> S
         if role.name != "job_ads" or period not in ("month", "quarter"):
             raise err(f'{where} period must be "month" or "quarter" (job_ads only)')
         options["period"] = period
-    path = _existing(base, body["path"], err, f"{where} path")
+    if "uri" in body:
+        uri = body["uri"]
+        if engine != "spark" or not isinstance(uri, str) or not is_uri(uri):
+            raise err(
+                f"{where} uri (hdfs://..., s3a://..., a location Spark reads) needs "
+                'engine = "spark"'
+            )
+        return SourceSpec(role=role.name, kind=role.kind, uri=uri, options=options)
+    value = body["path"]
+    if not isinstance(value, str) or not value:
+        raise err(f"{where} path must be a file path")
+    path = (base / value).resolve()
+    if engine != "polars" and path.is_dir():
+        if not any(path.rglob("*.parquet")):
+            raise err(f"{where} path = {value!r}: no .parquet file in the folder ({path})")
+        return SourceSpec(role=role.name, kind=role.kind, path=path, options=options)
+    path = _existing(base, value, err, f"{where} path")
     if path.suffix.lower() != ".parquet":
-        raise err(f"{where} path = {str(body['path'])!r}: record-level sources are Parquet files")
+        raise err(f"{where} path = {value!r}: record-level sources are Parquet files")
     return SourceSpec(role=role.name, kind=role.kind, path=path, options=options)
 
 

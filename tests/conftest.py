@@ -81,6 +81,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             stray.append(item.nodeid)
         if any(name in fixtures for name in SESSION_BUILDS):
             item.add_marker(pytest.mark.slow)
+        if "spark" in fixtures:
+            item.add_marker(pytest.mark.spark)
+            item.add_marker(pytest.mark.slow)
     if stray:
         raise pytest.UsageError(
             "marked realdata but never reads ../shared/data (no shared_data or "
@@ -177,3 +180,40 @@ def demo_publication(warm_workspace: Path) -> Path:
     """The shared demo publication, ``OUT/latest`` of :func:`warm_workspace` (read only:
     build reports with ``out=`` a folder of your own, or copy it first)."""
     return warm_workspace / "out" / "latest"
+
+
+SPARK_REQUIRED_VARIABLE = "SKILLS_REQUIRE_SPARK"
+
+
+def spark_unavailable() -> str | None:
+    """Why a local Spark session cannot start here (no PySpark, no Java), or None."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        return "PySpark is not installed (pip install -e '.[spark]')"
+    home = os.environ.get("JAVA_HOME")
+    if not (home and (Path(home) / "bin" / "java").is_file()) and shutil.which("java") is None:
+        return "no Java (JAVA_HOME or java on the PATH) for a local Spark session"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One local Spark session (``local[2]``, loopback only) for the whole run.
+
+    Skipped with its reason when PySpark or Java is missing, unless
+    ``$SKILLS_REQUIRE_SPARK`` is set (``.ci/run`` sets it when Java is present): then it
+    is a failure, so that CI cannot pass by skipping the Spark tests.
+    """
+    reason = spark_unavailable()
+    if reason is not None:
+        if os.environ.get(SPARK_REQUIRED_VARIABLE, "").strip().lower() in TRUTHY:
+            pytest.fail(f"{reason} ({SPARK_REQUIRED_VARIABLE} is set)", pytrace=False)
+        pytest.skip(reason)
+    from skills.sources.records.engines import spark_session
+
+    session = spark_session("local[2]")
+    session.conf.set("spark.sql.shuffle.partitions", "4")  # tiny test data
+    yield session
+    session.stop()

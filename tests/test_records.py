@@ -175,7 +175,7 @@ def test_spec_reads_record_sources_and_their_options(tmp_path: Path) -> None:
         ('path = "ads.parquet"\nisco_digits = 4\n', "isco_digits must be 1, 2 or 3"),
         ('path = "ads.parquet"\nperiod = "week"\n', "period must be"),
         ('path = "ads.parquet"\nsheet = "x"\n', "sheet"),
-        ("isco_digits = 2\n", "'path' is required"),
+        ("isco_digits = 2\n", "exactly one of 'path'"),
     ],
 )
 def test_spec_rejects_bad_record_options(tmp_path: Path, body: str, message: str) -> None:

@@ -83,7 +83,11 @@ def read_job_ads(
 
 
 def read_lfs_microdata(
-    path: str | Path, *, isco_digits: int = 2, source_label: str | None = None
+    path: str | Path,
+    *,
+    isco_digits: int = 2,
+    source_label: str | None = None,
+    thousands: bool = True,
 ) -> pl.LazyFrame:
     """Weighted employment and unemployment (thousands) by region, quarter, ISCO-08 and ISCED.
 
@@ -91,11 +95,14 @@ def read_lfs_microdata(
 
     and likewise for the unemployed (by region, quarter and ISCED group only). Inactive
     persons are filtered out in the scan. A lazy query in the panel's columns (``role``
-    = ``lfs_microdata``); see :func:`skills.sources.records.streaming.aggregate_lfs`.
+    = ``lfs_microdata``); see :func:`skills.sources.records.streaming.aggregate_lfs`
+    (``thousands=False``: persons, measures ``employment_n`` and ``unemployed_n``).
     """
     from skills.sources.records.streaming import aggregate_lfs
 
-    return aggregate_lfs(path, isco_digits=isco_digits, source_label=source_label)
+    return aggregate_lfs(
+        path, isco_digits=isco_digits, source_label=source_label, thousands=thousands
+    )
 
 
 def aggregate_records(

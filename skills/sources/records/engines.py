@@ -45,7 +45,16 @@ from skills.errors import ConfigError, InputError
 if TYPE_CHECKING:
     import narwhals as nw
 
-__all__ = ["ENGINES", "LOOPBACK", "check_engine", "is_uri", "scan", "spark_session"]
+__all__ = [
+    "ENGINES",
+    "LOOPBACK",
+    "check_engine",
+    "count_records",
+    "is_uri",
+    "location_digest",
+    "scan",
+    "spark_session",
+]
 
 #: The engines of ``engine =`` (spec) and ``--engine`` (``skills bench aggregate``).
 ENGINES: Final[tuple[str, ...]] = ("polars", "duckdb", "spark")
@@ -167,4 +176,54 @@ def scan(source: str | Path, engine: str, *, master: str | None = None) -> nw.La
     except Exception as exc:  # each engine has its own I/O and analysis exceptions
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(source, f"not a readable Parquet source ({reason})") from exc
-    return nw.from_native(native)
+    lazy: nw.LazyFrame[Any] = nw.from_native(native)
+    return lazy
+
+
+def location_digest(location: str | Path, *, master: str | None = None) -> tuple[str, int, int]:
+    """A SHA-256 fingerprint of a record-level source, its bytes and its files.
+
+    A file: the SHA-256 of its bytes. A folder: the SHA-256 of the sorted list of its
+    ``.parquet`` files' relative names and SHA-256 digests. A URI (read by Spark): the
+    SHA-256 of the sorted listing of its files' paths, sizes and modification times as
+    Spark reports them (the ``_metadata`` column): a rewritten or added file changes it,
+    but the bytes themselves are not read.
+    """
+    import hashlib
+
+    from skills._fileio import file_sha256
+
+    if not is_uri(location):
+        path = Path(location)
+        if path.is_file():
+            return file_sha256(path), path.stat().st_size, 1
+        files = sorted(path.rglob("*.parquet"))
+        listing = "\n".join(f"{f.relative_to(path).as_posix()}\t{file_sha256(f)}" for f in files)
+        size = sum(f.stat().st_size for f in files)
+        return hashlib.sha256(listing.encode()).hexdigest(), size, len(files)
+    frame = spark_session(master).read.parquet(str(location))
+    try:
+        rows = (
+            frame.select(
+                "_metadata.file_path", "_metadata.file_size", "_metadata.file_modification_time"
+            )
+            .distinct()
+            .collect()
+        )
+    except Exception as exc:
+        raise InputError(location, f"Spark could not list its files ({exc})") from exc
+    entries = sorted(f"{r[0]}\t{r[1]}\t{r[2].isoformat()}" for r in rows)
+    digest = hashlib.sha256("\n".join(entries).encode()).hexdigest()
+    return digest, sum(int(r[1]) for r in rows), len(rows)
+
+
+def count_records(location: str | Path, engine: str, *, master: str | None = None) -> int:
+    """The number of records (rows) of a source, counted by ``engine``."""
+    import narwhals as nw
+
+    if engine == "polars":
+        import polars as pl
+
+        return int(pl.scan_parquet(location).select(pl.len()).collect().item())
+    counted = scan(location, engine, master=master).select(nw.len()).collect("polars")
+    return int(counted.item())

@@ -75,13 +75,14 @@ _MEASURES_N: Final[dict[str, str]] = {"employed": "employment_n", "unemployed": 
 
 # ----------------------------------------------------------------------------- engine side
 def _text_or_integer(frame: nw.LazyFrame[Any], column: str, source: str | Path) -> nw.Expr:
-    """The column as stored (integer) or as text (categoricals read as strings)."""
+    """The column as stored (integer) or as text (categoricals, and a column of nulls
+    only, read as strings)."""
     import narwhals as nw
 
     dtype = frame.collect_schema()[column]
     if dtype.is_integer():
         return nw.col(column)
-    if dtype in (nw.String, nw.Categorical, nw.Enum) or isinstance(dtype, nw.Enum):
+    if dtype in (nw.String, nw.Categorical, nw.Unknown) or isinstance(dtype, nw.Enum):
         return nw.col(column).cast(nw.String)
     raise InputError(source, f"must hold text or integer codes, not {dtype}", column=column)
 
@@ -95,7 +96,8 @@ def _isco_key(frame: nw.LazyFrame[Any], digits: int, source: str | Path) -> nw.E
         raise ValueError(f"isco_digits must be 1 to 4, not {digits}")
     col = _text_or_integer(frame, "isco08", source)
     if frame.collect_schema()["isco08"].is_integer():
-        return col // 10 ** (4 - digits)
+        group: nw.Expr = col // 10 ** (4 - digits)
+        return group
     return (
         nw.when(col.str.contains(r"^[0-9]{4}$"))
         .then(col.str.slice(0, digits))
