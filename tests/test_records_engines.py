@@ -438,3 +438,66 @@ def test_cli_runs_on_spark(spark: Any, files: dict[tuple[str, str], Path], tmp_p
     args = ["bench", "aggregate", "job_ads", str(path), "--out", str(out)]
     assert _cli([*args, "--engine", "spark", "--master", "local[2]"]) == 0
     assert_frame_equal(pl.read_parquet(out), aggregate_records("job_ads", path))
+
+
+def test_spark_submit_supplies_the_master_and_the_cli_runs_under_it(
+    spark: Any, files: dict[tuple[str, str], Path], tmp_path: Path
+) -> None:
+    """The cluster path of docs/scale.md: ``spark-submit --master M .../cli/__main__.py
+    bench aggregate ... --engine spark`` uses spark-submit's session, not local[*]."""
+    import subprocess
+
+    import pyspark
+
+    import skills
+
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    cli = Path(skills.__file__).parent / "cli" / "__main__.py"
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from skills.sources.records.engines import spark_session\n"
+        "print('MASTER', spark_session().sparkContext.master)\n"
+        "import runpy, sys\n"
+        f"sys.argv = [{str(cli)!r}, *sys.argv[1:]]\n"
+        f"runpy.run_path({str(cli)!r}, run_name='__main__')\n",
+        encoding="utf-8",
+    )
+    path = files["job_ads", "codes"]
+    out = tmp_path / "panel.parquet"
+    env = {
+        **os.environ,
+        "PYSPARK_PYTHON": sys.executable,
+        "PYTHONPATH": os.pathsep.join([str(Path(skills.__file__).parents[1]), *sys.path]),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        [
+            str(submit),
+            "--master",
+            "local[1]",
+            "--conf",
+            "spark.driver.host=127.0.0.1",
+            "--conf",
+            "spark.driver.bindAddress=127.0.0.1",
+            "--conf",
+            "spark.ui.enabled=false",
+            str(probe),
+            "bench",
+            "aggregate",
+            "job_ads",
+            str(path),
+            "--out",
+            str(out),
+            "--engine",
+            "spark",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "MASTER local[1]" in done.stdout
+    assert_frame_equal(pl.read_parquet(out), aggregate_records("job_ads", path))

@@ -35,7 +35,10 @@ The package:
 * :mod:`~skills.sources.records.dense` - job ads counted by direct addressing, the fast
   end-to-end path of :func:`aggregate_to_parquet` (no Polars);
 * :mod:`~skills.sources.records.codes` - the default code lists (no Polars);
-* :mod:`~skills.sources.records.synthetic` - the synthetic data generator.
+* :mod:`~skills.sources.records.synthetic` - the synthetic data generator;
+* :mod:`~skills.sources.records.portable` - both aggregations written once on narwhals,
+  for other engines, and :mod:`~skills.sources.records.engines` - DuckDB and Spark
+  sessions (``engine = "duckdb" | "spark"``; ``docs/scale.md``).
 
 Polars is imported when a reader runs, not with the package, so that the benchmark's
 pandas worker can import the code lists without loading it.

@@ -22,8 +22,8 @@ How the Spark session is found (:func:`spark_session`), first match wins:
 1. ``master`` given (spec key ``master``, ``--master``): ``local[N]``/``spark://...``/
    ``yarn``/``k8s://...`` builds a classic session; ``sc://host:port`` a Spark Connect
    session;
-2. an active session (a notebook, or a script run by ``spark-submit``, whose master and
-   configuration come from ``spark-submit``);
+2. an active session (a notebook), or the session of ``spark-submit`` when the command
+   runs under it (its master and configuration apply);
 3. ``SPARK_REMOTE`` set: a Spark Connect session to it;
 4. otherwise ``local[*]`` on this machine.
 
@@ -102,6 +102,9 @@ def spark_session(master: str | None = None) -> Any:
         active = SparkSession.getActiveSession()
         if active is not None:
             return active
+        if os.environ.get("PYSPARK_GATEWAY_PORT"):
+            # started by spark-submit: its master and configuration apply
+            return SparkSession.builder.appName("skills").getOrCreate()
         remote = os.environ.get("SPARK_REMOTE") or None
         master = None if remote else "local[*]"
     try:
