@@ -28,7 +28,7 @@ from skills.spec import load_spec
 #: Engines every run tests (DuckDB is in the dev requirements); Spark has its own tests.
 ALWAYS = ("polars", "duckdb")
 ROLE = {"job_ads": "job_ads", "lfs": "lfs_microdata"}
-VARIANTS = {
+VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
     "job_ads": ({}, {"isco_digits": 2}, {"period": "quarter", "isco_digits": 1}),
     "lfs": ({}, {"isco_digits": 1}, {"thousands": False}),
 }
