@@ -153,7 +153,7 @@ def _ads(tmp_path: Path, **columns: Any) -> Path:
     return path
 
 
-BAD_ADS = [
+BAD_ADS: list[tuple[dict[str, Any], str, str]] = [
     ({"isco08": None}, "isco08", "missing"),
     ({"geo_nuts3": ["ITC11", "XX999"]}, "geo_nuts3", "'XX999' is not in its code list"),
     ({"isco08": ["2512", "72A3"]}, "isco08", "'72A3' is not an ISCO-08 unit group"),
