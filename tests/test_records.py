@@ -96,6 +96,56 @@ def test_changed_records_rerun_their_load_and_the_panel(published: Path, tmp_pat
     assert got.select(pl.col("value").sum()).item() == ROWS
 
 
+def test_records_on_duckdb_from_a_folder_publish_the_same_panel(
+    published: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The job ads split into parts, read by DuckDB: the same panel rows; the manifest
+    names the engine and the files; a bad part stops the run naming it."""
+    ws = tmp_path / "ws"
+    shutil.copytree(published, ws, symlinks=True)
+    parts = ws / "data" / "ads_parts"
+    parts.mkdir()
+    ads = pl.read_parquet(ws / "data" / "job_ads.parquet")
+    for i, part in enumerate(ads.iter_slices(7_000)):
+        part.write_parquet(parts / f"part-{i}.parquet")
+    spec = ws / "pipeline.toml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(
+        text.replace('path = "data/job_ads.parquet"', 'path = "data/ads_parts"\nengine = "duckdb"'),
+        encoding="utf-8",
+    )
+    result = refresh(spec, ws / "out", report=False)
+    assert result.exit_code == 0, result.message
+    latest = ws / "out" / "latest"
+    before = pl.read_parquet(published / "out" / "latest" / "panel.parquet")
+    after = pl.read_parquet(latest / "panel.parquet")
+    assert (
+        after.filter(pl.col("role") == "job_ads")
+        .drop("source")
+        .equals(before.filter(pl.col("role") == "job_ads").drop("source"))
+    )
+    manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+    item = {i["role"]: i for i in manifest["inputs"]}["job_ads"]
+    assert (item["engine"], item["files"], item["records"]) == ("duckdb", 3, ROWS)
+
+    pl.DataFrame(
+        {
+            "posted_on": [datetime(2024, 1, 5)],
+            "geo_nuts3": ["ITX99"],
+            "isco08": ["2512"],
+            "education_level": [None],
+        },
+        schema_overrides={"education_level": pl.String},
+    ).write_parquet(parts / "part-9.parquet")
+    published_before = (latest / "manifest.json").read_bytes()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["refresh", str(spec), "--out", str(ws / "out")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 1, err
+    assert "ads_parts" in err and "geo_nuts3" in err and "ITX99" in err, err
+    assert (latest / "manifest.json").read_bytes() == published_before
+
+
 def _drop_isco(ws: Path) -> None:
     path = ws / "data" / "job_ads.parquet"
     pl.read_parquet(path).drop("isco08").write_parquet(path)
