@@ -501,3 +501,45 @@ def test_spark_submit_supplies_the_master_and_the_cli_runs_under_it(
     assert done.returncode == 0, done.stderr[-3000:]
     assert "MASTER local[1]" in done.stdout
     assert_frame_equal(pl.read_parquet(out), aggregate_records("job_ads", path))
+
+
+def test_spark_remote_runs_the_cli_on_spark_connect(
+    spark: Any, files: dict[tuple[str, str], Path], tmp_path: Path
+) -> None:
+    """``SPARK_REMOTE`` (Spark Connect): here a local Connect server (``local[2]``) that
+    the client starts, its gRPC port bound to 127.0.0.1; the panel is the default's."""
+    import subprocess
+
+    import skills
+
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from skills.sources.records.engines import spark_session\n"
+        "print('SESSION', type(spark_session()).__module__)\n"
+        "from skills.cli import main\n"
+        "import sys\n"
+        "main(sys.argv[1:])\n",
+        encoding="utf-8",
+    )
+    path = files["lfs", "strings"]
+    out = tmp_path / "panel.parquet"
+    env = {
+        **os.environ,
+        "SPARK_REMOTE": "local[2]",
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_SUBMIT_ARGS": "--conf spark.connect.grpc.binding.address=127.0.0.1 "
+        "--conf spark.ui.enabled=false pyspark-shell",
+        "PYTHONPATH": os.pathsep.join([str(Path(skills.__file__).parents[1]), *sys.path]),
+    }
+    args = ["bench", "aggregate", "lfs", str(path), "--out", str(out), "--engine", "spark"]
+    done = subprocess.run(
+        [sys.executable, str(probe), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "SESSION pyspark.sql.connect.session" in done.stdout
+    assert_frame_equal(pl.read_parquet(out), aggregate_records("lfs_microdata", path))

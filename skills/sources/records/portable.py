@@ -3,8 +3,8 @@
 The package's default path (:mod:`~skills.sources.records.streaming`,
 :mod:`~skills.sources.records.dense`) is tuned for one machine. This module writes the
 same two aggregations once on the `narwhals <https://narwhals-dev.github.io/narwhals/>`_
-lazy API, so that they run on any engine narwhals drives - DuckDB, PySpark (classic or
-Spark Connect), SQLFrame, Polars - and give **cell for cell the same panel**
+lazy API, so that they run on the engines narwhals drives - DuckDB, PySpark (classic
+or Spark Connect), Polars - and give **cell for cell the same panel**
 (``tests/test_records_engines.py`` compares them with the default path).
 
 The work is split in two:
@@ -358,7 +358,7 @@ def aggregate_portable(
         ``job_ads`` or ``lfs``.
     frame
         The records: a narwhals lazy frame, or any native lazy frame narwhals reads
-        (a DuckDB relation, a PySpark or SQLFrame DataFrame, a Polars LazyFrame, ...).
+        (a DuckDB relation, a PySpark DataFrame, a Polars LazyFrame, ...).
     codes
         The code lists the stored codes index or belong to: ``geo_nuts3`` and
         ``education_level`` (job ads); ``geo_nuts2``, ``period`` and ``status`` (LFS)
