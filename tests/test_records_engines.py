@@ -22,6 +22,7 @@ from skills.errors import ConfigError, InputError
 from skills.sources.records import aggregate_on_engine, aggregate_records, aggregate_to_parquet
 from skills.sources.records.codes import EDUCATION_LEVELS
 from skills.sources.records.engines import location_digest, scan, spark_session
+from skills.sources.records.metadata import read_records
 from skills.sources.records.synthetic import generate
 from skills.spec import load_spec
 
@@ -543,3 +544,24 @@ def test_spark_remote_runs_the_cli_on_spark_connect(
     assert done.returncode == 0, done.stderr[-3000:]
     assert "SESSION pyspark.sql.connect.session" in done.stdout
     assert_frame_equal(pl.read_parquet(out), aggregate_records("lfs_microdata", path))
+
+
+def test_a_folder_of_integer_coded_parts_takes_its_code_lists_from_the_parts(
+    tmp_path: Path,
+) -> None:
+    """Generated files carry their code lists in their metadata; a folder of them (as a
+    cluster job writes parts) is read with those lists, not the defaults."""
+    parts = tmp_path / "parts"
+    for seed in (1, 2):
+        made = generate("lfs", 1_500, tmp_path / f"g{seed}", seed=seed)
+        parts.mkdir(exist_ok=True)
+        made.rename(parts / f"part-{seed}.parquet")
+    whole = pl.concat([pl.read_parquet(p) for p in sorted(parts.iterdir())])
+    decoded = pl.concat([read_records(p).collect() for p in sorted(parts.iterdir())]).with_columns(
+        pl.col("geo_nuts2", "period", "status").cast(pl.String)
+    )
+    assert whole["geo_nuts2"].dtype.is_integer()  # integer codes: the lists matter
+    text = tmp_path / "text.parquet"
+    decoded.write_parquet(text)
+    expected = aggregate_records("lfs_microdata", text, source_label="x")
+    assert_frame_equal(aggregate_on_engine("lfs", parts, "duckdb", source_label="x"), expected)

@@ -46,9 +46,16 @@ def file_info(path: str | Path) -> dict[str, Any] | None:
     """The ``skills.records`` metadata of a file (kind, encoding, code lists, ...), or None.
 
     Files written before the key was renamed carry it as ``skills.bench``; both are read.
+    A folder of Parquet files is described by its first file (sorted by path); a location
+    Python cannot open (``s3a://...``) has none.
     """
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+    if Path(path).is_dir():
+        first = min(Path(path).rglob("*.parquet"), default=None)
+        if first is None:
+            return None
+        path = first
     try:
         meta = pq.read_schema(path).metadata or {}
     except (OSError, ValueError):
