@@ -140,6 +140,37 @@ def test_property_duckdb_equals_the_default_on_any_records(
     assert expected["value"].sum() == len(rows)
 
 
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["ITC1", "ITC4", "ITF3"]),
+            st.sampled_from(["2022-Q4", "2023-Q1"]),
+            st.sampled_from(["employed", "unemployed", "inactive"]),
+            st.one_of(st.none(), st.integers(0, 9999).map(lambda i: f"{i:04d}")),
+            st.sampled_from([f"ED{i}" for i in range(9)]),
+            st.integers(1, 4_000).map(lambda w: w / 4),  # exact binary fractions
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    digits=st.integers(1, 3),
+)
+def test_property_duckdb_equals_the_default_on_any_lfs_records(
+    tmp_path: Path, rows: list[Any], digits: int
+) -> None:
+    names = ("geo_nuts2", "period", "status", "isco08", "isced11", "weight")
+    frame = pl.DataFrame(
+        dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)),
+        schema_overrides={"isco08": pl.String},
+    )
+    path = tmp_path / f"lfs_{os.getpid()}.parquet"
+    frame.write_parquet(path)
+    expected = aggregate_records("lfs_microdata", path, isco_digits=digits)
+    got = aggregate_on_engine("lfs", path, "duckdb", isco_digits=digits)
+    assert_frame_equal(got, expected)
+
+
 # ----------------------------------------------------------------------------- bad input
 def _ads(tmp_path: Path, **columns: Any) -> Path:
     base: dict[str, Any] = {
