@@ -29,7 +29,8 @@ How the Spark session is found (:func:`spark_session`), first match wins:
 
 A local session binds to the loopback interface only (``spark.driver.host`` and
 ``spark.driver.bindAddress`` ``127.0.0.1``, ``SPARK_LOCAL_IP`` defaulted to it) and has
-no web UI. PySpark missing, or Java missing for a classic session, is a
+no web UI and no console progress bar (the output of a scheduled job stays readable).
+PySpark missing, or Java missing for a classic session, is a
 :class:`~skills.errors.ConfigError` (exit code 2) that says what to install.
 """
 
@@ -90,6 +91,11 @@ def spark_session(master: str | None = None) -> Any:
         PySpark is not installed, or Java is not found for a classic session, or the
         session cannot start (the reason is given).
     """
+    import warnings
+
+    # PySpark 4.3 warns that pandas 3 is not fully supported; the package hands Spark no
+    # pandas objects (the cells come back through Arrow), so the warning is noise here
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -124,6 +130,7 @@ def spark_session(master: str | None = None) -> Any:
                 builder.config("spark.driver.host", LOOPBACK)
                 .config("spark.driver.bindAddress", LOOPBACK)
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
             )
         return builder.getOrCreate()
     except ConfigError:
