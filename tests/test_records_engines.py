@@ -472,66 +472,68 @@ def test_cli_runs_on_spark(spark: Any, files: dict[tuple[str, str], Path], tmp_p
     assert_frame_equal(pl.read_parquet(out), aggregate_records("job_ads", path))
 
 
-def test_spark_submit_supplies_the_master_and_the_cli_runs_under_it(
-    spark: Any, files: dict[tuple[str, str], Path], tmp_path: Path
-) -> None:
-    """The cluster path of docs/scale.md: ``spark-submit --master M .../cli/__main__.py
-    bench aggregate ... --engine spark`` uses spark-submit's session, not local[*]."""
+def _run_probe(
+    tmp_path: Path, launcher: list[str], first: str, args: list[str], env: dict[str, str]
+) -> str:
+    """Run a script that runs ``first`` (Python statements) and then the ``skills``
+    command line with ``args``, started by ``launcher`` (python or spark-submit) in the
+    environment ``env`` added to this one; its standard output (a failure: stderr)."""
     import subprocess
-
-    import pyspark
 
     import skills
 
-    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
-    cli = Path(skills.__file__).parent / "cli" / "__main__.py"
     probe = tmp_path / "probe.py"
     probe.write_text(
-        "from skills.sources.records.engines import spark_session\n"
-        "print('MASTER', spark_session().sparkContext.master)\n"
-        "import runpy, sys\n"
-        f"sys.argv = [{str(cli)!r}, *sys.argv[1:]]\n"
-        f"runpy.run_path({str(cli)!r}, run_name='__main__')\n",
+        f"{first}\nimport sys\nfrom skills.cli import main\nmain(sys.argv[1:])\n",
         encoding="utf-8",
     )
-    path = files["job_ads", "codes"]
-    out = tmp_path / "panel.parquet"
-    env = {
-        **os.environ,
-        "PYSPARK_PYTHON": sys.executable,
-        "PYTHONPATH": os.pathsep.join([str(Path(skills.__file__).parents[1]), *sys.path]),
-        "SPARK_LOCAL_IP": "127.0.0.1",
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
     done = subprocess.run(
-        [
-            str(submit),
-            "--master",
-            "local[1]",
-            "--conf",
-            "spark.driver.host=127.0.0.1",
-            "--conf",
-            "spark.driver.bindAddress=127.0.0.1",
-            "--conf",
-            "spark.ui.enabled=false",
-            str(probe),
-            "bench",
-            "aggregate",
-            "job_ads",
-            str(path),
-            "--out",
-            str(out),
-            "--engine",
-            "spark",
-        ],
-        env=env,
+        [*launcher, str(probe), *args],
+        env={
+            **os.environ,
+            "SPARK_LOCAL_IP": "127.0.0.1",
+            "PYSPARK_PYTHON": sys.executable,
+            "PYTHONPATH": os.pathsep.join([str(Path(skills.__file__).parents[1]), *sys.path]),
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "MASTER local[1]" in done.stdout
+    return done.stdout
+
+
+#: Prints which session the package takes: its module (classic or Connect) and master.
+_PROBE = (
+    "from skills.sources.records.engines import spark_session\n"
+    "session = spark_session()\n"
+    "print('SESSION', type(session).__module__, session.conf.get('spark.master'))"
+)
+
+
+def test_spark_submit_supplies_the_master_and_the_cli_runs_under_it(
+    spark: Any, files: dict[tuple[str, str], Path], tmp_path: Path
+) -> None:
+    """The cluster path of docs/scale.md: ``spark-submit --master M script bench
+    aggregate ... --engine spark`` uses spark-submit's session, not ``local[*]``."""
+    import pyspark
+
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    path = files["job_ads", "codes"]
+    out = tmp_path / "panel.parquet"
+    loopback = [
+        f"--conf=spark.{key}" for key in ("driver.host=127.0.0.1", "driver.bindAddress=127.0.0.1")
+    ]
+    stdout = _run_probe(
+        tmp_path,
+        [str(submit), "--master", "local[1]", *loopback, "--conf=spark.ui.enabled=false"],
+        _PROBE,
+        ["bench", "aggregate", "job_ads", str(path), "--out", str(out), "--engine", "spark"],
+        {},
+    )
+    assert "SESSION pyspark.sql.session local[1]" in stdout
     assert_frame_equal(pl.read_parquet(out), aggregate_records("job_ads", path))
 
 
@@ -540,40 +542,20 @@ def test_spark_remote_runs_the_cli_on_spark_connect(
 ) -> None:
     """``SPARK_REMOTE`` (Spark Connect): here a local Connect server (``local[2]``) that
     the client starts, its gRPC port bound to 127.0.0.1; the panel is the default's."""
-    import subprocess
-
-    import skills
-
-    probe = tmp_path / "probe.py"
-    probe.write_text(
-        "from skills.sources.records.engines import spark_session\n"
-        "print('SESSION', type(spark_session()).__module__)\n"
-        "from skills.cli import main\n"
-        "import sys\n"
-        "main(sys.argv[1:])\n",
-        encoding="utf-8",
-    )
     path = files["lfs", "strings"]
     out = tmp_path / "panel.parquet"
-    env = {
-        **os.environ,
-        "SPARK_REMOTE": "local[2]",
-        "SPARK_LOCAL_IP": "127.0.0.1",
-        "PYSPARK_SUBMIT_ARGS": "--conf spark.connect.grpc.binding.address=127.0.0.1 "
-        "--conf spark.ui.enabled=false pyspark-shell",
-        "PYTHONPATH": os.pathsep.join([str(Path(skills.__file__).parents[1]), *sys.path]),
-    }
-    args = ["bench", "aggregate", "lfs", str(path), "--out", str(out), "--engine", "spark"]
-    done = subprocess.run(
-        [sys.executable, str(probe), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    stdout = _run_probe(
+        tmp_path,
+        [sys.executable],
+        _PROBE,
+        ["bench", "aggregate", "lfs", str(path), "--out", str(out), "--engine", "spark"],
+        {
+            "SPARK_REMOTE": "local[2]",
+            "PYSPARK_SUBMIT_ARGS": "--conf spark.connect.grpc.binding.address=127.0.0.1 "
+            "--conf spark.ui.enabled=false pyspark-shell",
+        },
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "SESSION pyspark.sql.connect.session" in done.stdout
+    assert "SESSION pyspark.sql.connect.session" in stdout
     assert_frame_equal(pl.read_parquet(out), aggregate_records("lfs_microdata", path))
 
 

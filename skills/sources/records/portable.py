@@ -264,11 +264,11 @@ def _job_ads_panel(
     period: str,
     source: str | Path,
 ) -> pl.DataFrame:
-    years = cells["year"].drop_nulls()
-    if years.len() and (years.min() < FIRST_YEAR or years.max() > LAST_YEAR):  # type: ignore[operator]
-        bad = years.filter((years < FIRST_YEAR) | (years > LAST_YEAR))[0]
+    years = cells["year"]
+    outside = years.filter((years < FIRST_YEAR) | (years > LAST_YEAR))
+    if outside.len():
         raise InputError(
-            source, f"a date in {bad}, outside {FIRST_YEAR}-{LAST_YEAR}", column="posted_on"
+            source, f"a date in {outside[0]}, outside {FIRST_YEAR}-{LAST_YEAR}", column="posted_on"
         )
     per_year = 12 if period == "month" else 4
     geo = codes["geo_nuts3"]
