@@ -245,6 +245,26 @@ def test_missing_or_broken_sources_are_input_errors(tmp_path: Path, engine: str)
     assert str(broken) in str(caught.value)
 
 
+def test_engine_faults_are_input_errors_only_when_about_the_data() -> None:
+    """A source the engine cannot read is the operator's input (exit 1); a lost session
+    or job is a fault that may pass (exit 3), not blamed on the data."""
+    from skills.sources.records.engines import EngineError, engine_fault
+
+    class AnalysisException(Exception):  # noqa: N818 (named as PySpark names it)
+        pass
+
+    class SparkConnectGrpcException(Exception):  # noqa: N818
+        pass
+
+    data = engine_fault(AnalysisException("[PATH_NOT_FOUND] no\nstack"), "s3a://b/x", "reading")
+    assert isinstance(data, InputError) and data.exit_code == 1
+    assert str(data) == "s3a://b/x: reading ([PATH_NOT_FOUND] no)"
+    assert isinstance(engine_fault(OSError("gone"), "f.parquet", "reading"), InputError)
+    lost = engine_fault(SparkConnectGrpcException("UNAVAILABLE"), "s3a://b/x", "counting")
+    assert isinstance(lost, EngineError) and lost.exit_code == 3
+    assert "SparkConnectGrpcException: UNAVAILABLE" in str(lost) and "s3a://b/x" in str(lost)
+
+
 def test_a_time_zone_aware_date_is_refused_off_polars(tmp_path: Path) -> None:
     # 00:30 on 1 February in Rome is still January in UTC: the month depends on the zone
     stamps = pl.Series([datetime(2024, 2, 1, 0, 30)]).dt.replace_time_zone("Europe/Rome")

@@ -30,8 +30,13 @@ How the Spark session is found (:func:`spark_session`), first match wins:
 A local session binds to the loopback interface only (``spark.driver.host`` and
 ``spark.driver.bindAddress`` ``127.0.0.1``, ``SPARK_LOCAL_IP`` defaulted to it) and has
 no web UI and no console progress bar (the output of a scheduled job stays readable).
-PySpark missing, or Java missing for a classic session, is a
-:class:`~skills.errors.ConfigError` (exit code 2) that says what to install.
+
+Errors: PySpark, Java (for a classic session) or DuckDB missing is a
+:class:`~skills.errors.ConfigError` (exit code 2) that says what to install; a source the
+engine cannot read or whose values do not convert is an
+:class:`~skills.errors.InputError` (exit code 1); a session that does not start, a
+cluster that cannot be reached or a job that dies is an :class:`EngineError` (exit
+code 3: the run may succeed later).
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from skills.errors import ConfigError, InputError
+from skills.errors import ConfigError, InputError, SkillsError
 
 if TYPE_CHECKING:
     import narwhals as nw
@@ -49,8 +54,10 @@ if TYPE_CHECKING:
 __all__ = [
     "ENGINES",
     "LOOPBACK",
+    "EngineError",
     "check_engine",
     "count_records",
+    "engine_fault",
     "is_uri",
     "location_digest",
     "scan",
@@ -61,6 +68,52 @@ __all__ = [
 ENGINES: Final[tuple[str, ...]] = ("polars", "duckdb", "spark")
 #: The address a local Spark session binds to.
 LOOPBACK: Final = "127.0.0.1"
+
+
+class EngineError(SkillsError):
+    """The engine failed for a reason that is not the data: a Spark session or cluster
+    that cannot be reached, a job that dies. Exit code 3 (a fault): the run may succeed
+    later; nothing is published."""
+
+    exit_code = 3
+
+
+#: Exception class names of the engines that mean "this input is wrong" (an unreadable
+#: or inconsistent file, a value that does not convert): an InputError, exit code 1.
+#: Anything else an engine raises is an EngineError (exit code 3).
+_INPUT_FAULTS: Final = frozenset(
+    {
+        # DuckDB
+        "IOException",
+        "InvalidInputException",
+        "ConversionException",
+        "BinderException",
+        "OutOfRangeException",
+        # PySpark (classic and Connect)
+        "AnalysisException",
+        "NumberFormatException",
+        "ArithmeticException",
+        "IllegalArgumentException",
+        "SparkUpgradeException",
+        # Polars
+        "ComputeError",
+        "InvalidOperationError",
+        "SchemaError",
+        "ColumnNotFoundError",
+    }
+)
+
+
+def engine_fault(exc: BaseException, source: str | Path, doing: str) -> SkillsError:
+    """The package's error for an exception an engine raised while ``doing`` something
+    with ``source``: an :class:`InputError` when it is about the data, else an
+    :class:`EngineError`."""
+    text = str(exc).strip()
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if names & _INPUT_FAULTS or isinstance(exc, OSError):
+        return InputError(source, f"{doing} ({reason})")
+    return EngineError(f"{source}: the engine failed: {doing} ({type(exc).__name__}: {reason})")
 
 
 def check_engine(engine: str) -> str:
@@ -136,7 +189,9 @@ def spark_session(master: str | None = None) -> Any:
     except ConfigError:
         raise
     except Exception as exc:  # PySparkRuntimeError (JAVA_GATEWAY_EXITED), connect errors
-        raise ConfigError(f"engine 'spark': the Spark session did not start ({exc})") from exc
+        raise EngineError(
+            f"engine 'spark': the Spark session did not start (master {master or remote}: {exc})"
+        ) from exc
 
 
 def _duckdb_location(source: str | Path) -> str:
@@ -181,11 +236,10 @@ def scan(source: str | Path, engine: str, *, master: str | None = None) -> nw.La
             native = duckdb.connect().read_parquet(_duckdb_location(source))
         else:
             native = spark_session(master).read.parquet(str(source))
-    except (ConfigError, InputError):
+    except SkillsError:
         raise
     except Exception as exc:  # each engine has its own I/O and analysis exceptions
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(source, f"not a readable Parquet source ({reason})") from exc
+        raise engine_fault(exc, source, "not a readable Parquet source") from exc
     lazy: nw.LazyFrame[Any] = nw.from_native(native)
     return lazy
 
@@ -221,7 +275,7 @@ def location_digest(location: str | Path, *, master: str | None = None) -> tuple
             .collect()
         )
     except Exception as exc:
-        raise InputError(location, f"Spark could not list its files ({exc})") from exc
+        raise engine_fault(exc, location, "Spark could not list its files") from exc
     entries = sorted(f"{r[0]}\t{r[1]}\t{r[2].isoformat()}" for r in rows)
     digest = hashlib.sha256("\n".join(entries).encode()).hexdigest()
     return digest, sum(int(r[1]) for r in rows), len(rows)

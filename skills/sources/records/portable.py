@@ -436,12 +436,14 @@ def aggregate_portable(
 
 def _collect(cells: nw.LazyFrame[Any], source: str | Path) -> pl.DataFrame:
     """Run the engine query; only the aggregated cells come back (Arrow -> Polars)."""
+    from skills.errors import SkillsError
+    from skills.sources.records.engines import engine_fault
+
     try:
         out = cells.collect("polars").to_native()
-    except InputError:
+    except SkillsError:
         raise
-    except Exception as exc:  # each engine's execution errors (bad cast, I/O, ...)
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(source, f"the aggregation failed on its engine ({reason})") from exc
+    except Exception as exc:  # each engine's execution errors (bad cast, I/O, a lost job)
+        raise engine_fault(exc, source, "the aggregation failed on its engine") from exc
     assert isinstance(out, pl.DataFrame)
     return out
