@@ -82,6 +82,7 @@ SPEC_FIELDS_NOT_IN_OUTPUTS: Mapping[str, str] = MappingProxyType(
         "sha256": "the spec file's digest: the run fingerprint and the manifest, not a stage",
         "name": "the manifest and the row-count comparison, at publish",
         "title": "the report's and the quality page's titles, at publish",
+        "titles": "the report's title in each language, at publish",
         "keep_runs": "how many publications are kept, at publish",
         "report_formats": "the report, built at publish",
         "languages": "the report, built at publish",

@@ -60,6 +60,8 @@ class PipelineInfo:
 
     name: str = ""
     title: str = ""
+    #: The title by report language (``[pipeline] titles``); absent in older manifests.
+    titles: dict[str, str] = field(default_factory=dict)
     path: str = ""
     sha256: str = ""
     region: str = ""
@@ -73,6 +75,7 @@ class PipelineInfo:
         return cls(
             name=spec.name,
             title=spec.title,
+            titles=dict(spec.titles),
             path=str(spec.path),
             sha256=spec.sha256,
             region=spec.region,

@@ -72,6 +72,7 @@ SourceKind = str
 _PIPELINE_KEYS = {
     "name",
     "title",
+    "titles",
     "region",
     "nuts_version",
     "benchmarks",
@@ -227,6 +228,13 @@ class PipelineSpec:
     #: Folder of local Eurostat files read before the cache (``[pipeline] eurostat_dir``,
     #: relative to the spec; see :mod:`skills.sources.eurostat_local`).
     eurostat_dir: Path | None = None
+    #: The title in other languages (``[pipeline] titles = { it = "..." }``); ``title``
+    #: is used for a language not listed.
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` (``titles``), else :attr:`title`."""
+        return self.titles.get(language) or self.title
 
     @property
     def data_label(self) -> str | None:
@@ -333,6 +341,7 @@ def load_spec(path: str | Path) -> PipelineSpec:
         sha256=hashlib.sha256(raw_bytes).hexdigest(),
         name=name,
         title=_string(pipe, "title", "[pipeline]", err) or name,
+        titles=_titles(pipe, err),
         region=region,
         nuts_version=int(nuts_version),
         benchmarks=benchmarks,
@@ -660,6 +669,28 @@ def _gap_options(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
         if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 <= weight <= 1:
             raise err(f"[its_gap] education_levels.{level} must be a weight between 0 and 1")
     return table
+
+
+def _titles(pipe: Mapping[str, Any], err: Err) -> dict[str, str]:
+    """``[pipeline] titles``: the title by report language (``{ it = "..." }``)."""
+    from skills.report.i18n import LANGUAGES
+
+    value = pipe.get("titles", {})
+    known = ", ".join(f'"{lang}"' for lang in LANGUAGES)
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str) and v.strip() for v in value.values()
+    ):
+        raise err(
+            "[pipeline] titles must be a table of non-empty titles by language, e.g. "
+            'titles = { it = "Piemonte (ITC1): domanda e offerta di competenze" }'
+        )
+    unknown = [k for k in value if k not in LANGUAGES]
+    if unknown:
+        raise err(
+            f"[pipeline] titles: unknown language(s) {', '.join(map(repr, unknown))}; "
+            f"the report can be written in [{known}]"
+        )
+    return {k: v.strip() for k, v in value.items()}
 
 
 def _languages(outputs: Mapping[str, Any], region: str, err: Err) -> tuple[str, ...]:

@@ -195,6 +195,9 @@ def test_one_full_page_per_language(report: ReportResult) -> None:
     assert 'href="report.en.html" hreflang="en" lang="en"' in italian
     assert 'href="report.html" hreflang="it" lang="it"' in english
     assert '<span lang="it" aria-current="page">Italiano</span>' in italian
+    # the title in each language ([pipeline] titles of the demo spec)
+    assert "<h1>Piemonte (ITC1) - dati dimostrativi sintetici</h1>" in italian
+    assert "<h1>Piedmont (ITC1) - synthetic demo data</h1>" in english
     # Italian headings and labels; the English ones are not left on the Italian page
     for text in (
         "Profilo regionale: Piemonte (ITC1)",

@@ -66,6 +66,18 @@ def test_valid_spec_resolves_paths_relative_to_the_spec(workspace: Path) -> None
         ("[pipeline\nname=", "not valid TOML"),
         ('[pipeline]\nname = "t"\nregion = "ITC1"\n', "the [sources] table is missing"),
         (BASE + "\n[outputs]\nkeep_runs = 0\n", "keep_runs"),
+        (
+            BASE.replace('region = "ITC1"', 'region = "ITC1"\ntitles = { fr = "x" }'),
+            "titles: unknown language(s) 'fr'",
+        ),
+        (
+            BASE.replace('region = "ITC1"', 'region = "ITC1"\ntitles = { it = " " }'),
+            "titles must be a table of non-empty titles",
+        ),
+        (
+            BASE.replace('region = "ITC1"', 'region = "ITC1"\ntitles = "Piemonte"'),
+            "titles must be a table",
+        ),
         (BASE + "\n[outputs]\nlanguages = []\n", "languages must be a non-empty list"),
         (BASE + '\n[outputs]\nlanguages = "it"\n', "languages must be a non-empty list"),
         (BASE + '\n[outputs]\nlanguages = ["it", "fr"]\n', "unknown language(s) 'fr'"),
@@ -85,6 +97,15 @@ def test_bad_specs_are_rejected_before_any_work(workspace: Path, text: str, mess
     assert message in str(err.value)
     assert str(path) in str(err.value)
     assert err.value.exit_code == 2
+
+
+def test_titles_by_language(workspace: Path) -> None:
+    text = BASE.replace(
+        'region = "ITC1"', 'region = "ITC1"\ntitle = "Piedmont"\ntitles = { it = "Piemonte" }'
+    )
+    spec = load_spec(write(workspace, text))
+    assert (spec.title_in("it"), spec.title_in("en")) == ("Piemonte", "Piedmont")
+    assert load_spec(write(workspace, BASE)).title_in("it") == "t"  # the name, as title
 
 
 def test_report_languages(workspace: Path) -> None:

@@ -25,6 +25,7 @@ _SPEC = """\
 [pipeline]
 name = "piedmont-demo"
 title = "Piedmont (ITC1) - {label}"
+titles = {{ it = "Piemonte (ITC1) - {label_it}" }}
 region = "ITC1"
 nuts_version = 2021
 benchmarks = ["DE11", "DE21", "FRK2", "ES51", "AT31", "NL41"]
@@ -76,6 +77,7 @@ def write_demo(directory: str | Path, *, seed: int = DEMO_SEED) -> Path:
     ``README.txt``. The same seed gives byte-identical files.
     """
     from skills import __version__
+    from skills.report.i18n import Messages
 
     root = Path(directory)
     data = root / "data"
@@ -171,7 +173,13 @@ def write_demo(directory: str | Path, *, seed: int = DEMO_SEED) -> Path:
 
     spec = root / "pipeline.toml"
     spec.write_text(
-        _SPEC.format(label=DEMO_LABEL, version=__version__, seed=seed, sources=_sources_toml()),
+        _SPEC.format(
+            label=DEMO_LABEL,
+            label_it=Messages("it")("common.synthetic_demo_data"),
+            version=__version__,
+            seed=seed,
+            sources=_sources_toml(),
+        ),
         encoding="utf-8",
     )
     (root / "README.txt").write_text(

@@ -78,6 +78,13 @@ class Publication:
     def region(self) -> str:
         return str(self.pipeline.get("region") or "")
 
+    def title(self, language: str) -> str:
+        """The pipeline's title in ``language`` (``[pipeline] titles``), else its title,
+        else its name ('' when the manifest has none)."""
+        titles = self.pipeline.get("titles")
+        localised = titles.get(language) if isinstance(titles, Mapping) else None
+        return str(localised or self.pipeline.get("title") or self.pipeline.get("name") or "")
+
     @property
     def benchmarks(self) -> list[str]:
         return [str(b) for b in self.pipeline.get("benchmarks") or ()]

@@ -49,5 +49,5 @@ def _shown_label(label: str | None, t: Messages) -> str:
 
 def _title(pub: Publication, t: Messages) -> str:
     """The exports' title: the pipeline's title (else the region) and the run id."""
-    title = str(pub.pipeline.get("title") or pub.region or "skills")
+    title = pub.title(t.lang) or pub.region or "skills"
     return t("exports.def.title", title=title, run_id=pub.run_id)

@@ -93,7 +93,7 @@ def render_page(
                 f"{_e(t('page.section_failed', error=exc))}</p></section>"
             )
 
-    title = str(pub.pipeline.get("title") or pub.pipeline.get("name") or t("page.default_title"))
+    title = pub.title(t.lang) or t("page.default_title")
     label = _label(pub, t)
     banner = (
         f'<div class="banner" role="note" id="data-label-banner">'
