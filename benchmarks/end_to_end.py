@@ -16,8 +16,19 @@ encodings (``strings``: the codes as dictionary text, what exports usually hold;
     (every value decoded, nothing else done): no aggregation can be faster on this
     machine with this reader.
 
+The ``engines`` section adds the same command on the portable path
+(:mod:`skills.sources.records.portable`), run by another engine:
+
+``skills-duckdb``
+    ``python -m skills.cli bench aggregate job_ads FILE --out OUT --engine duckdb``;
+``skills-spark``
+    ``... --engine spark --master local[2]`` (a local Spark session: a JVM started by
+    PySpark, a child process of the Python one).
+
 The outputs of ``skills``, ``duckdb`` and ``pandas`` are compared after the timing:
-the same number of cells and the same count in every cell (:func:`check_counts`).
+the same number of cells and the same count in every cell (:func:`check_counts`); the
+panels of ``skills-duckdb`` and ``skills-spark`` must moreover be the same frame as
+``skills``'s (``polars.testing.assert_frame_equal``).
 """
 
 from __future__ import annotations
@@ -26,10 +37,22 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["ENGINES", "check_counts", "command"]
+__all__ = ["ENGINES", "MASTER", "PORTABLE", "PORTABLE_ENGINES", "check_counts", "command"]
 
 #: The engines compared, in the order they run within a repetition.
 ENGINES: Final[tuple[str, ...]] = ("skills", "duckdb", "pandas", "floor")
+#: ``skills bench aggregate --engine E`` for each portable engine E.
+PORTABLE: Final[dict[str, str]] = {"skills-duckdb": "duckdb", "skills-spark": "spark"}
+#: The engines of the ``engines`` section, in the order they run within a repetition.
+PORTABLE_ENGINES: Final[tuple[str, ...]] = (
+    "skills",
+    "skills-duckdb",
+    "skills-spark",
+    "duckdb",
+    "pandas",
+)
+#: The Spark master of ``skills-spark``: a local session on two cores.
+MASTER: Final = "local[2]"
 _COLUMNS: Final = ("posted_on", "geo_nuts3", "isco08", "education_level")
 
 _DUCKDB: Final = """
@@ -71,28 +94,24 @@ print(pl.scan_parquet(sys.argv[1]).select(pl.col(cols).count()).collect(engine="
 """
 
 
-def command(engine: str, src: Path, out: Path, encoding: str) -> list[str]:
-    """The command line of ``engine`` on ``src`` (writing ``out``)."""
+def command(engine: str, src: Path, out: Path, encoding: str, *, master: str = MASTER) -> list[str]:
+    """The command line of ``engine`` on ``src`` (writing ``out``); ``master`` is the
+    Spark master of ``skills-spark``."""
     py = sys.executable
-    if engine == "skills":
-        return [
-            py,
-            "-m",
-            "skills.cli",
-            "bench",
-            "aggregate",
-            "job_ads",
-            str(src),
-            "--out",
-            str(out),
-        ]
+    if engine == "skills" or engine in PORTABLE:
+        cli = [py, "-m", "skills.cli", "bench", "aggregate", "job_ads", str(src), "--out"]
+        if engine == "skills":
+            return [*cli, str(out)]
+        extra = ["--master", master] if PORTABLE[engine] == "spark" else []
+        return [*cli, str(out), "--engine", PORTABLE[engine], *extra]
     if engine == "duckdb":
         return [py, "-c", _DUCKDB, str(src), str(out), encoding]
     if engine == "pandas":
         return [py, "-c", _PANDAS, str(src), str(out)]
     if engine == "floor":
         return [py, "-c", _FLOOR, str(src)]
-    raise ValueError(f"unknown engine {engine!r}: use {', '.join(ENGINES)}")
+    known = dict.fromkeys((*ENGINES, *PORTABLE_ENGINES))
+    raise ValueError(f"unknown engine {engine!r}: use {', '.join(known)}")
 
 
 def _normalised(path: Path, engine: str, src: Path) -> Any:
@@ -102,7 +121,7 @@ def _normalised(path: Path, engine: str, src: Path) -> Any:
     from skills.sources.records.metadata import code_lists, file_info
 
     frame = pl.read_parquet(path)
-    if engine == "skills":
+    if engine == "skills" or engine in PORTABLE:
         frame = frame.select(
             "geo",
             "period",
@@ -131,12 +150,28 @@ def _normalised(path: Path, engine: str, src: Path) -> Any:
 
 
 def check_counts(outputs: dict[str, Path], src: Path) -> dict[str, Any]:
-    """Compare the engines' outputs with ``skills``'s: same cells, same count in each."""
+    """Compare the engines' outputs with ``skills``'s: same cells, same count in each.
+
+    The panels of the portable engines (:data:`PORTABLE`) must moreover equal
+    ``skills``'s panel as frames (``same_frame``; ``difference`` says how they differ).
+    """
+    import polars as pl
+    from polars.testing import assert_frame_equal
+
     base = _normalised(outputs["skills"], "skills", src)
     out: dict[str, Any] = {"cells": base.height, "ads": int(base["n"].sum())}
+    panel = None
     for engine, path in outputs.items():
         if engine == "skills" or not path.exists():
             continue
         other = _normalised(path, engine, src)
         out[engine] = {"cells": other.height, "same_counts": bool(base.equals(other))}
+        if engine in PORTABLE:
+            panel = pl.read_parquet(outputs["skills"]) if panel is None else panel
+            try:
+                assert_frame_equal(pl.read_parquet(path), panel)
+            except AssertionError as exc:
+                out[engine].update(same_frame=False, difference=str(exc)[:500])
+            else:
+                out[engine]["same_frame"] = True
     return out

@@ -20,6 +20,12 @@ Four comparisons, each a ratio measured in the same run:
 file in both encodings: ``skills bench aggregate``, DuckDB SQL, pandas and the floor (a
 Polars scan that only counts the four columns' values).
 
+``engines`` (optional; :mod:`benchmarks.end_to_end`) times the same command on the
+portable path run by DuckDB and by a local Spark session (``--engine duckdb|spark``)
+against the default path, DuckDB SQL and pandas, as whole processes; its peak memory is
+that of the whole process tree (the command and its descendants - Spark's JVM), sampled
+from ``/proc``, for every engine alike.
+
 ``variants`` (optional) times each key strategy and both file encodings, the record of
 what each optimisation bought. Results go to ``<results>/<date>.json`` (merged with an
 earlier run of the same day) and a Markdown summary is printed.
@@ -55,6 +61,7 @@ __all__ = [
     "Measured",
     "bench_aggregation",
     "bench_end_to_end",
+    "bench_engines",
     "bench_help",
     "bench_profile",
     "bench_refresh",
@@ -64,6 +71,7 @@ __all__ = [
     "main",
     "measure",
     "run_benchmarks",
+    "spark_missing",
     "summary_markdown",
     "wait_for_idle",
 ]
@@ -79,6 +87,7 @@ SECTIONS: Final[tuple[str, ...]] = (
     "help",
     "variants",
     "end_to_end",
+    "engines",
     "profile",
 )
 PROFILE: Final = Path(__file__).resolve().with_name("profile.py")
@@ -114,13 +123,26 @@ _REL_TOL: Final = 1e-12
 # ----------------------------------------------------------------------------- measuring
 @dataclass(frozen=True)
 class Measured:
-    """One subprocess run: wall seconds, peak RSS (KiB), exit code and output."""
+    """One subprocess run: wall seconds, peak RSS (KiB), exit code and output.
+
+    ``maxrss_kib`` is the ``ru_maxrss`` of the command's process (``wait4``): the peak of
+    the largest single process of its tree, not of the tree. ``tree_peak_kib`` (only when
+    :func:`measure` samples, else ``None``) is the largest sum of the resident sets of the
+    command's process and all its descendants, read from ``/proc`` every
+    ``sample_seconds``, over ``tree_samples`` samples; ``max_processes`` the most processes
+    seen at once; ``tail_seconds`` how long descendants outlived the command (not in
+    ``seconds``).
+    """
 
     seconds: float
     maxrss_kib: int
     returncode: int
     stdout: str
     stderr: str
+    tree_peak_kib: int | None = None
+    tree_samples: int = 0
+    max_processes: int = 0
+    tail_seconds: float = 0.0
 
     def json(self) -> dict[str, Any]:
         """Stdout parsed as JSON - all of it, else its last line ({} when neither is)."""
@@ -143,20 +165,96 @@ class Measured:
 # the parent's peak; spawned from this small launcher it reports its own (plus the ~10
 # MiB of the launcher's image at most). The wall time covers the command only, not the
 # launcher's start-up.
+#
+# With an interval > 0 it also samples the process tree: a thread reads /proc every
+# interval seconds and sums the resident sets (statm) of every process below the
+# launcher - the command and its descendants (a JVM that PySpark starts, say) - while the
+# main thread blocks in wait4, so the wall time keeps its resolution. The launcher makes
+# itself a child subreaper, so descendants orphaned by the command stay below it (and are
+# counted); after the command exits it waits (up to 60 s, then SIGKILL) for them to
+# exit, still sampling, so that the next measurement does not overlap them. ru_maxrss of
+# RUSAGE_CHILDREN would only be the largest single process, not the sum.
 _LAUNCHER: Final = """
-import json, os, signal, sys, time
-out, timeout, argv = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+import json, os, signal, sys, threading, time
+out, timeout, interval, argv = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
+me, page_kib = os.getpid(), os.sysconf("SC_PAGE_SIZE") // 1024
+peak, samples, most = 0, 0, 0
+if interval > 0:
+    import ctypes
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+def below():
+    kids = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            ppid = int(stat[stat.rfind(b")") + 2:].split()[1])
+            kids.setdefault(ppid, []).append(name)
+    found, todo = [], [str(me)]
+    while todo:
+        for kid in kids.get(int(todo.pop()), ()):
+            found.append(kid)
+            todo.append(kid)
+    return found
+
+def rss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * page_kib
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+done = threading.Event()
+def sample():
+    global peak, samples, most
+    while not done.is_set():
+        pids = below()
+        peak, samples, most = max(peak, rss_kib(pids)), samples + 1, max(most, len(pids))
+        done.wait(interval)
+
 start = time.perf_counter()
 pid = os.posix_spawn(argv[0], argv, os.environ)
+if interval > 0:
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
 if timeout > 0:
     signal.signal(signal.SIGALRM, lambda *_: os.kill(pid, signal.SIGKILL))
     signal.setitimer(signal.ITIMER_REAL, timeout)
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - start
 signal.setitimer(signal.ITIMER_REAL, 0)
+report = {"seconds": seconds, "maxrss_kib": usage.ru_maxrss,
+          "returncode": os.waitstatus_to_exitcode(status)}
+if interval > 0:
+    deadline = time.perf_counter() + 60
+    while time.perf_counter() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                time.sleep(0.01)
+        except ChildProcessError:
+            break
+    else:
+        for left in below():
+            try:
+                os.kill(int(left), signal.SIGKILL)
+            except OSError:
+                pass
+    done.set()
+    sampler.join()
+    report.update(tree_peak_kib=peak, tree_samples=samples, max_processes=most,
+                  tail_seconds=time.perf_counter() - start - seconds)
 with open(out, "w") as fh:
-    json.dump({"seconds": seconds, "maxrss_kib": usage.ru_maxrss,
-               "returncode": os.waitstatus_to_exitcode(status)}, fh)
+    json.dump(report, fh)
 """
 
 
@@ -166,8 +264,14 @@ def measure(
     cwd: str | Path | None = None,
     env: dict[str, str] | None = None,
     timeout: float | None = None,
+    sample_seconds: float = 0.0,
 ) -> Measured:
-    """Run ``cmd`` (first item a path) in a fresh process: wall time and its peak RSS."""
+    """Run ``cmd`` (first item a path) in a fresh process: wall time and its peak RSS.
+
+    With ``sample_seconds`` > 0 the resident sets of the process and all its descendants
+    are also summed from ``/proc`` at that interval, and the largest sum is
+    :attr:`Measured.tree_peak_kib` (see the launcher's comment).
+    """
     program = shutil.which(cmd[0]) or cmd[0]
     with (
         tempfile.TemporaryFile() as out,
@@ -175,7 +279,15 @@ def measure(
         tempfile.TemporaryDirectory() as tmp,
     ):
         report = Path(tmp) / "rusage.json"
-        launcher = [sys.executable, "-S", "-c", _LAUNCHER, str(report), str(timeout or 0)]
+        launcher = [
+            sys.executable,
+            "-S",
+            "-c",
+            _LAUNCHER,
+            str(report),
+            str(timeout or 0),
+            str(sample_seconds),
+        ]
         done = subprocess.run(
             [*launcher, program, *cmd[1:]], check=False, cwd=cwd, env=env, stdout=out, stderr=err
         )
@@ -192,6 +304,10 @@ def measure(
             returncode=int(usage["returncode"]),
             stdout=stdout,
             stderr=stderr,
+            tree_peak_kib=usage.get("tree_peak_kib"),
+            tree_samples=int(usage.get("tree_samples", 0)),
+            max_processes=int(usage.get("max_processes", 0)),
+            tail_seconds=float(usage.get("tail_seconds", 0.0)),
         )
 
 
@@ -210,6 +326,12 @@ def _summary(runs: Sequence[Measured], inner: Sequence[dict[str, Any]] | None = 
         "maxrss_mib": [round(r.maxrss_kib / 1024, 1) for r in runs],
         "maxrss_median_mib": _round(_median(r.maxrss_kib / 1024 for r in ok), 1),
     }
+    if any(r.tree_peak_kib is not None for r in runs):
+        out["tree_peak_mib"] = [round((r.tree_peak_kib or 0) / 1024, 1) for r in runs]
+        out["tree_peak_median_mib"] = _round(_median((r.tree_peak_kib or 0) / 1024 for r in ok), 1)
+        out["tree_samples"] = [r.tree_samples for r in runs]
+        out["max_processes"] = max(r.max_processes for r in runs)
+        out["tail_seconds"] = [round(r.tail_seconds, 3) for r in runs]
     if inner is not None:
         good = [i for i in inner if "seconds" in i]
         out["seconds"] = [i["seconds"] for i in good]
@@ -263,7 +385,7 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     versions: dict[str, str | None] = {"python": platform.python_version()}
-    for dist in ("skills", "polars", "pandas", "pyarrow", "numpy", "duckdb"):
+    for dist in ("skills", "polars", "pandas", "pyarrow", "numpy", "duckdb", "narwhals", "pyspark"):
         try:
             versions[dist] = md.version(dist)
         except md.PackageNotFoundError:
@@ -469,6 +591,149 @@ def bench_end_to_end(
             written = {e: p for e, p in outputs.items() if e != "floor" and p.exists()}
             if "skills" in written:
                 item["check"] = check_counts(written, src)
+        for path in outputs.values():
+            path.unlink(missing_ok=True)
+        out["encodings"][encoding] = item
+    return out
+
+
+def spark_missing() -> str | None:
+    """Why a local Spark session cannot start here (PySpark or Java missing), else None."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None:
+        return "PySpark is not installed (pip install 'skills[spark]')"
+    home = os.environ.get("JAVA_HOME")
+    if not (home and (Path(home) / "bin" / "java").is_file()) and not shutil.which("java"):
+        return "Java is not found (JAVA_HOME or java on the PATH)"
+    return None
+
+
+def _java_version() -> str | None:
+    try:
+        done = subprocess.run(
+            ["java", "-version"], capture_output=True, text=True, check=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    return lines[0] if lines else None
+
+
+def bench_engines(
+    rows: int,
+    *,
+    data_dir: Path,
+    work_dir: Path,
+    reps: int = 3,
+    engines: Sequence[str] | None = None,
+    encodings: Sequence[str] = ("strings", "codes"),
+    spark_rows: Sequence[int] = (10_000_000,),
+    master: str | None = None,
+    sample_seconds: float = 0.05,
+    timeout: float = 1800.0,
+) -> dict[str, Any]:
+    """Whole processes on ``rows`` job ads, per file encoding: ``skills bench aggregate``
+    on its default path and on the portable one (DuckDB, Spark), DuckDB SQL and pandas.
+
+    Repetitions are interleaved (each repetition runs every engine once, in the order of
+    :data:`benchmarks.end_to_end.PORTABLE_ENGINES`); medians are reported. Every run's
+    peak memory is that of its process tree, sampled every ``sample_seconds`` (see
+    :func:`measure`), next to the ``ru_maxrss`` of its largest process. Ratios are wall
+    times over DuckDB SQL's and over pandas' of the same run. After the timing the
+    outputs are compared (:func:`benchmarks.end_to_end.check_counts`).
+
+    Parameters
+    ----------
+    rows
+        Job ads in the generated file (reused from ``data_dir`` when already there).
+    engines
+        Default: all of :data:`benchmarks.end_to_end.PORTABLE_ENGINES`.
+    spark_rows
+        ``skills-spark`` runs at these sizes only; it is skipped, with the reason in the
+        result, when PySpark or Java is missing (:func:`spark_missing`).
+    master
+        Spark master of ``skills-spark`` (default :data:`benchmarks.end_to_end.MASTER`,
+        ``local[2]``).
+    """
+    from benchmarks.end_to_end import MASTER, PORTABLE_ENGINES, check_counts, command
+    from skills.sources.records.synthetic import generate
+
+    master = master or MASTER
+    chosen = list(engines or PORTABLE_ENGINES)
+    skipped: dict[str, str] = {}
+    if "skills-spark" in chosen:
+        missing = spark_missing()
+        if rows not in spark_rows:
+            sizes = ", ".join(f"{n:,}" for n in spark_rows)
+            skipped["skills-spark"] = (
+                f"runs at {sizes} rows only (--spark-rows)"
+                if sizes
+                else "not run (--spark-rows is empty)"
+            )
+        elif missing:
+            skipped["skills-spark"] = f"skipped: {missing}"
+            _log(f"engines {rows:,}: skills-spark skipped: {missing}")
+    chosen = [e for e in chosen if e not in skipped]
+    work_dir.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {
+        "kind": "job_ads",
+        "rows": rows,
+        "engines": chosen,
+        "skipped": skipped,
+        "master": master if "skills-spark" in chosen else None,
+        "java": _java_version() if "skills-spark" in chosen else None,
+        "memory": (
+            f"tree_peak: the largest sum of the resident sets (/proc/PID/statm) of the "
+            f"process and all its descendants, sampled every {sample_seconds * 1000:.0f} ms; "
+            "maxrss: ru_maxrss of the command's process (wait4): its own peak (or a "
+            "descendant's it waited for, if larger), never a sum"
+        ),
+        "sample_seconds": sample_seconds,
+        "encodings": {},
+    }
+    for encoding in encodings:
+        src = generate("job_ads", rows, data_dir, encoding=encoding)
+        runs: dict[str, list[Measured]] = {e: [] for e in chosen}
+        outputs = {e: work_dir / f"engines_{encoding}_{e}.parquet" for e in chosen}
+        cmds = {e: command(e, src, outputs[e], encoding, master=master) for e in chosen}
+        load = [_load()]
+        for rep in range(reps):
+            for engine in chosen:
+                _log(f"engines {rows:,} {encoding} {engine} rep {rep + 1}")
+                outputs[engine].unlink(missing_ok=True)
+                runs[engine].append(
+                    measure(cmds[engine], timeout=timeout, sample_seconds=sample_seconds)
+                )
+            load.append(_load())
+        summaries = {e: _summary(r) for e, r in runs.items()}
+        walls = {e: s["wall_median"] for e, s in summaries.items()}
+        peaks = {e: s.get("tree_peak_median_mib") for e, s in summaries.items()}
+        item: dict[str, Any] = {
+            "input": {"path": str(src), "bytes": src.stat().st_size},
+            "commands": {
+                e: " ".join(Path(c).name if i == 0 else c for i, c in enumerate(cmd))
+                if e.startswith("skills")
+                else f"python -c <{e} script in benchmarks/end_to_end.py>"
+                for e, cmd in cmds.items()
+            },
+            "engines": summaries,
+            "load_average": load,
+            "wall_ratio_to_duckdb_sql": {
+                e: _ratio(w, walls.get("duckdb")) for e, w in walls.items()
+            },
+            "wall_ratio_to_pandas": {e: _ratio(w, walls.get("pandas")) for e, w in walls.items()},
+            "memory_ratio_to_duckdb_sql": {
+                e: _ratio(p, peaks.get("duckdb")) for e, p in peaks.items()
+            },
+        }
+        written = {
+            e: p
+            for e, p in outputs.items()
+            if e != "floor" and p.exists() and runs[e] and runs[e][-1].returncode == 0
+        }
+        if "skills" in written:
+            item["check"] = check_counts(written, src)
         for path in outputs.values():
             path.unlink(missing_ok=True)
         out["encodings"][encoding] = item
@@ -726,6 +991,49 @@ def _fmt(value: Any, spec: str = ".2f") -> str:
     return "-" if value is None else format(value, spec)
 
 
+_NAMES: Final[dict[str, str]] = {
+    "skills": "skills (polars, default)",
+    "skills-duckdb": "skills --engine duckdb",
+    "skills-spark": "skills --engine spark",
+    "duckdb": "DuckDB SQL",
+    "pandas": "pandas",
+    "floor": "floor",
+}
+
+
+def _engines_markdown(section: dict[str, Any]) -> list[str]:
+    """The table of the ``engines`` section."""
+    lines = [
+        "| job ads | encoding | engine | wall s | peak tree MiB | process ru_maxrss MiB "
+        "| × DuckDB SQL | × pandas | same counts | same panel |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    notes: list[str] = []
+    memory = None
+    for item in sorted(section.values(), key=lambda x: x["rows"]):
+        for encoding, enc in item["encodings"].items():
+            check = enc.get("check", {})
+            for engine, summ in enc["engines"].items():
+                mine = check.get(engine, {})
+                same = mine.get("same_counts")
+                frame = mine.get("same_frame")
+                lines.append(
+                    f"| {item['rows']:,} | {encoding} | {_NAMES.get(engine, engine)} "
+                    f"| {_fmt(summ.get('wall_median'))} "
+                    f"| {_fmt(summ.get('tree_peak_median_mib'), ',.0f')} "
+                    f"| {_fmt(summ.get('maxrss_median_mib'), ',.0f')} "
+                    f"| {_fmt(enc['wall_ratio_to_duckdb_sql'].get(engine))} "
+                    f"| {_fmt(enc['wall_ratio_to_pandas'].get(engine), '.3f')} "
+                    f"| {'-' if same is None else ('yes' if same else 'NO')} "
+                    f"| {'-' if frame is None else ('yes' if frame else 'NO')} |"
+                )
+        for engine, why in item.get("skipped", {}).items():
+            notes.append(f"{item['rows']:,} job ads: {_NAMES.get(engine, engine)} {why}.")
+        memory = item.get("memory")
+    lines += ["", f"Memory: {memory}. × = wall time over that baseline's, same run.", *notes, ""]
+    return lines
+
+
 def summary_markdown(results: dict[str, Any]) -> str:
     """A short Markdown summary of a results dict (the tables of BENCHMARKS.md)."""
     m = results.get("machine", {})
@@ -794,6 +1102,9 @@ def summary_markdown(results: dict[str, Any]) -> str:
                         f"| {'-' if same is None else ('yes' if same else 'NO')} |"
                     )
         lines.append("")
+    portable = results.get("engines", {})
+    if portable:
+        lines += _engines_markdown(portable)
     for item in sorted(results.get("profile", {}).values(), key=lambda x: x["rows"]):
         lines += [
             f"Phases at {item['rows']:,} job ads (each phase after the imports "
@@ -880,6 +1191,10 @@ def run_benchmarks(
     keep_data: bool = True,
     wait_idle: float = 0.0,
     engines: Sequence[str] | None = None,
+    encodings: Sequence[str] = ("strings", "codes"),
+    spark_rows: Sequence[int] = (10_000_000,),
+    master: str | None = None,
+    sample_seconds: float = 0.05,
 ) -> tuple[dict[str, Any], Path]:
     """Run the chosen sections and write ``<results_dir>/<date>.json``.
 
@@ -904,8 +1219,16 @@ def run_benchmarks(
     keep_data
         Keep generated inputs (else files above 10M rows are deleted after use).
     engines
-        Engines of the ``end_to_end`` section (default: all of
-        :data:`benchmarks.end_to_end.ENGINES`).
+        Engines of the ``end_to_end`` and ``engines`` sections (default: all of
+        :data:`benchmarks.end_to_end.ENGINES`, resp.
+        :data:`benchmarks.end_to_end.PORTABLE_ENGINES`).
+    encodings
+        File encodings of the ``end_to_end`` and ``engines`` sections.
+    spark_rows, master
+        Sizes at which the ``engines`` section runs ``skills-spark``, and its Spark master
+        (default ``local[2]``).
+    sample_seconds
+        Interval of the process-tree memory sampling of the ``engines`` section.
     wait_idle
         Seconds to wait at most, before each section, for the 1-minute load average to
         fall below 1 (0: do not wait). What was waited is recorded.
@@ -970,6 +1293,22 @@ def run_benchmarks(
                     work_dir=scratch / "e2e",
                     reps=reps,
                     engines=engines,
+                    encodings=encodings,
+                )
+        if "engines" in sections:
+            settle("engines")
+            results["engines"] = {}
+            for n in rows:
+                results["engines"][f"job_ads/{n}"] = bench_engines(
+                    n,
+                    data_dir=data,
+                    work_dir=scratch / "engines",
+                    reps=reps,
+                    engines=engines,
+                    encodings=encodings,
+                    spark_rows=spark_rows,
+                    master=master,
+                    sample_seconds=sample_seconds,
                 )
         if "profile" in sections:
             settle("profile")
@@ -1005,7 +1344,7 @@ def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     runs = list(old.get("runs", []))
     runs.append({k: new[k] for k in ("started", "finished", "command", "machine")})
     for key, value in new.items():
-        if key in {"aggregation", "variants", "end_to_end", "profile"}:
+        if key in {"aggregation", "variants", "end_to_end", "engines", "profile"}:
             out[key] = {**old.get(key, {}), **value}
         elif key not in {"machine", "started", "finished", "command"}:
             out[key] = value
@@ -1062,8 +1401,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--engines",
         default=None,
-        help="engines of the end_to_end section, comma-separated (default all: "
-        "skills,duckdb,pandas,floor)",
+        help="engines of the end_to_end / engines sections, comma-separated (default all: "
+        "skills,duckdb,pandas,floor / skills,skills-duckdb,skills-spark,duckdb,pandas)",
+    )
+    parser.add_argument(
+        "--encodings",
+        default="strings,codes",
+        help="file encodings of the end_to_end and engines sections (default strings,codes)",
+    )
+    parser.add_argument(
+        "--spark-rows",
+        type=_int_list,
+        default=[10_000_000],
+        help="sizes at which the engines section runs skills-spark (default 10000000)",
+    )
+    parser.add_argument(
+        "--master", default=None, help="Spark master of skills-spark (default local[2])"
+    )
+    parser.add_argument(
+        "--sample-ms",
+        type=float,
+        default=50.0,
+        help="engines section: interval of the process-tree RSS sampling (default 50)",
     )
     args = parser.parse_args(argv)
     use_this_checkout()
@@ -1081,6 +1440,10 @@ def main(argv: list[str] | None = None) -> int:
         keep_data=not args.delete_data,
         wait_idle=args.wait_idle,
         engines=[e for e in args.engines.split(",") if e] if args.engines else None,
+        encodings=[e for e in args.encodings.split(",") if e],
+        spark_rows=args.spark_rows,
+        master=args.master,
+        sample_seconds=args.sample_ms / 1000,
     )
     print(summary_markdown(results))
     print(f"results: {path}")

@@ -792,6 +792,124 @@ def test_end_to_end_section_times_whole_processes_and_checks_counts(tmp_path: Pa
     assert "| 2,000 | strings | pandas |" in text
 
 
+@pytest.mark.slow
+def test_measure_samples_the_whole_process_tree() -> None:
+    # the parent holds ~100 MiB while its child holds ~200 MiB: ru_maxrss sees one of them
+    parent = (
+        "import subprocess, sys, numpy as np; a = np.ones(100_000_000 // 8); "
+        "subprocess.run([sys.executable, '-c', 'import numpy as np, time; "
+        "b = np.ones(200_000_000 // 8); time.sleep(0.5)'])"
+    )
+    run = measure([sys.executable, "-c", parent], sample_seconds=0.05)
+    assert run.returncode == 0, run.stderr
+    assert run.tree_peak_kib is not None and run.tree_samples > 5 and run.max_processes == 2
+    assert run.maxrss_kib < 250 * 1024 < run.tree_peak_kib < 450 * 1024
+    # a descendant the command leaves behind is still counted, and waited for
+    orphan = (
+        "import subprocess, sys; subprocess.Popen([sys.executable, '-c', 'import numpy as np, "
+        "time; b = np.ones(200_000_000 // 8); time.sleep(0.5)'])"
+    )
+    left = measure([sys.executable, "-c", orphan], sample_seconds=0.05)
+    assert left.returncode == 0 and left.tail_seconds > 0.3
+    assert left.tree_peak_kib is not None and left.tree_peak_kib > 150 * 1024
+    assert measure([sys.executable, "-c", "pass"]).tree_peak_kib is None  # not sampled
+
+
+@pytest.mark.slow
+def test_engines_section_times_the_portable_path_and_checks_the_panels(tmp_path: Path) -> None:
+    from benchmarks.harness import bench_engines
+
+    result = bench_engines(
+        2_000,
+        data_dir=tmp_path / "data",
+        work_dir=tmp_path / "work",
+        reps=1,
+        encodings=("strings",),
+        spark_rows=(),  # the default engines, Spark skipped at this size
+    )
+    assert result["engines"] == ["skills", "skills-duckdb", "duckdb", "pandas"]
+    assert result["skipped"] == {"skills-spark": "not run (--spark-rows is empty)"}
+    item = result["encodings"]["strings"]
+    assert "--engine duckdb" in item["commands"]["skills-duckdb"]
+    for summary in item["engines"].values():
+        assert summary["failed"] == 0, summary
+        assert summary["tree_peak_median_mib"] > 0 and summary["max_processes"] >= 1
+    assert item["check"]["ads"] == 2_000
+    assert item["check"]["skills-duckdb"] == {
+        "cells": item["check"]["cells"],
+        "same_counts": True,
+        "same_frame": True,
+    }
+    assert item["check"]["duckdb"]["same_counts"] and item["check"]["pandas"]["same_counts"]
+    assert item["wall_ratio_to_duckdb_sql"]["duckdb"] == 1.0
+    assert item["wall_ratio_to_pandas"]["pandas"] == 1.0
+    text = summary_markdown({"engines": {"job_ads/2000": result}})
+    assert "| 2,000 | strings | skills --engine duckdb |" in text
+    assert "2,000 job ads: skills --engine spark not run (--spark-rows is empty)." in text
+
+
+def test_engines_section_says_why_spark_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import harness
+
+    monkeypatch.setattr(harness, "spark_missing", lambda: "Java is not found (test)")
+    result = harness.bench_engines(
+        200,
+        data_dir=tmp_path / "data",
+        work_dir=tmp_path / "work",
+        reps=1,
+        engines=("skills-spark",),
+        encodings=("codes",),
+        spark_rows=(200,),
+    )
+    assert result["engines"] == [] and result["master"] is None
+    assert result["skipped"] == {"skills-spark": "skipped: Java is not found (test)"}
+    text = harness.summary_markdown({"engines": {"job_ads/200": result}})
+    assert "200 job ads: skills --engine spark skipped: Java is not found (test)." in text
+
+
+def test_spark_missing_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from benchmarks.harness import spark_missing
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", "")
+    if importlib.util.find_spec("pyspark") is None:
+        assert "PySpark" in (spark_missing() or "")
+    else:
+        assert spark_missing() == "Java is not found (JAVA_HOME or java on the PATH)"
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_engines_section_on_a_local_spark_session(tmp_path: Path) -> None:
+    from benchmarks.harness import bench_engines, spark_missing
+
+    missing = spark_missing()
+    if missing:
+        pytest.skip(missing)
+    result = bench_engines(
+        2_000,
+        data_dir=tmp_path / "data",
+        work_dir=tmp_path / "work",
+        reps=1,
+        engines=("skills", "skills-spark"),
+        encodings=("codes",),
+        spark_rows=(2_000,),
+    )
+    assert result["master"] == "local[2]" and not result["skipped"]
+    item = result["encodings"]["codes"]
+    spark = item["engines"]["skills-spark"]
+    assert spark["failed"] == 0, spark
+    assert "--engine spark --master local[2]" in item["commands"]["skills-spark"]
+    # the JVM is a child of the Python process: in the tree's peak, not in its ru_maxrss
+    assert spark["max_processes"] >= 2
+    assert spark["tree_peak_median_mib"] > spark["maxrss_median_mib"] + 100
+    assert item["check"]["skills-spark"]["same_frame"] is True
+
+
 @pytest.mark.parametrize("statistics", [True, False], ids=["with_statistics", "without"])
 @pytest.mark.parametrize(
     ("column", "values", "bad_row", "bad"),
