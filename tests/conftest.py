@@ -198,6 +198,16 @@ def spark_unavailable() -> str | None:
     return None
 
 
+def require_spark() -> None:
+    """Skip the calling test when Spark cannot run here (the reason given), or FAIL it
+    when ``$SKILLS_REQUIRE_SPARK`` is set (``.ci/run`` sets it when Java is present)."""
+    reason = spark_unavailable()
+    if reason is not None:
+        if os.environ.get(SPARK_REQUIRED_VARIABLE, "").strip().lower() in TRUTHY:
+            pytest.fail(f"{reason} ({SPARK_REQUIRED_VARIABLE} is set)", pytrace=False)
+        pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator[object]:
     """One local Spark session (``local[2]``, loopback only) for the whole run.
@@ -206,11 +216,7 @@ def spark() -> Iterator[object]:
     ``$SKILLS_REQUIRE_SPARK`` is set (``.ci/run`` sets it when Java is present): then it
     is a failure, so that CI cannot pass by skipping the Spark tests.
     """
-    reason = spark_unavailable()
-    if reason is not None:
-        if os.environ.get(SPARK_REQUIRED_VARIABLE, "").strip().lower() in TRUTHY:
-            pytest.fail(f"{reason} ({SPARK_REQUIRED_VARIABLE} is set)", pytrace=False)
-        pytest.skip(reason)
+    require_spark()
     from skills.sources.records.engines import spark_session
 
     session = spark_session("local[2]")
