@@ -47,7 +47,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -673,10 +673,7 @@ def _gap_options(doc: Mapping[str, Any], err: Err) -> dict[str, Any]:
 
 def _titles(pipe: Mapping[str, Any], err: Err) -> dict[str, str]:
     """``[pipeline] titles``: the title by report language (``{ it = "..." }``)."""
-    from skills.report.i18n import LANGUAGES
-
     value = pipe.get("titles", {})
-    known = ", ".join(f'"{lang}"' for lang in LANGUAGES)
     if not isinstance(value, dict) or not all(
         isinstance(v, str) and v.strip() for v in value.values()
     ):
@@ -684,13 +681,21 @@ def _titles(pipe: Mapping[str, Any], err: Err) -> dict[str, str]:
             "[pipeline] titles must be a table of non-empty titles by language, e.g. "
             'titles = { it = "Piemonte (ITC1): domanda e offerta di competenze" }'
         )
-    unknown = [k for k in value if k not in LANGUAGES]
+    _known_languages(value, "[pipeline] titles", err)
+    return {k: v.strip() for k, v in value.items()}
+
+
+def _known_languages(values: Iterable[str], where: str, err: Err) -> None:
+    """Refuse a language the report cannot be written in, listing those it can."""
+    from skills.report.i18n import LANGUAGES
+
+    unknown = [v for v in values if v not in LANGUAGES]
     if unknown:
+        known = ", ".join(f'"{lang}"' for lang in LANGUAGES)
         raise err(
-            f"[pipeline] titles: unknown language(s) {', '.join(map(repr, unknown))}; "
+            f"{where}: unknown language(s) {', '.join(map(repr, unknown))}; "
             f"the report can be written in [{known}]"
         )
-    return {k: v.strip() for k, v in value.items()}
 
 
 def _languages(outputs: Mapping[str, Any], region: str, err: Err) -> tuple[str, ...]:
@@ -706,12 +711,7 @@ def _languages(outputs: Mapping[str, Any], region: str, err: Err) -> tuple[str, 
             f"[outputs] languages must be a non-empty list drawn from [{known}], the first "
             'the language of report.html (e.g. languages = ["it", "en"])'
         )
-    unknown = [v for v in value if v not in LANGUAGES]
-    if unknown:
-        raise err(
-            f"[outputs] languages: unknown language(s) {', '.join(map(repr, unknown))}; "
-            f"the report can be written in [{known}]"
-        )
+    _known_languages(value, "[outputs] languages", err)
     repeated = sorted({v for v in value if value.count(v) > 1})
     if repeated:
         raise err(f"[outputs] languages: {', '.join(map(repr, repeated))} listed more than once")
