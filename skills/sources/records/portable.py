@@ -193,9 +193,7 @@ def lfs_cells(
 
 
 # ----------------------------------------------------------------------------- Polars side
-def _index(
-    cells: pl.DataFrame, column: str, codes: Sequence[str], source: str | Path, what: str = ""
-) -> pl.Expr:
+def _index(cells: pl.DataFrame, column: str, codes: Sequence[str], source: str | Path) -> pl.Expr:
     """Position of each stored code in ``codes`` (null stays null); an unknown code is an
     :class:`InputError` naming the file, the column and the code."""
     values = cells[column]
@@ -205,16 +203,14 @@ def _index(
             raise InputError(
                 source,
                 f"code {bad[0]} is outside its code list (0 to {len(codes) - 1}: "
-                f"{len(codes)} codes){what}",
+                f"{len(codes)} codes)",
                 column=column,
             )
         return pl.col(column).cast(pl.Int64)
     positions = {code: i for i, code in enumerate(codes)}
     unknown = values.drop_nulls().filter(~values.drop_nulls().is_in(list(positions)))
     if unknown.len():
-        raise InputError(
-            source, f"code {unknown[0]!r} is not in its code list{what}", column=column
-        )
+        raise InputError(source, f"code {unknown[0]!r} is not in its code list", column=column)
     return pl.col(column).replace_strict(positions, default=None, return_dtype=pl.Int64)
 
 
