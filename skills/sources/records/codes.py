@@ -18,14 +18,18 @@ Two kinds of list live here:
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Final
 
 __all__ = [
+    "CALENDAR_YEARS",
     "CONTRACTS",
     "EDUCATION_LEVELS",
     "ISCED_GROUPS",
     "ISCED_LEVELS",
     "ISCO4_ALL",
+    "LFS_MEASURES",
+    "LFS_MEASURES_N",
     "NUTS2_CODES",
     "PANEL_COLUMNS",
     "QUARTERS_ALL",
@@ -35,6 +39,7 @@ __all__ = [
     "UNKNOWN",
     "isco08_units",
     "nuts3_codes",
+    "panel_constants",
 ]
 
 #: NUTS 2021 level-2 regions of the EU-27 (Extra-Regio ``..ZZ`` excluded), as the
@@ -118,6 +123,41 @@ PANEL_COLUMNS: Final[tuple[str, ...]] = (
     "vintage",
     "note",
 )
+
+#: First and last year of the aggregations' calendar: a posting date outside is refused.
+CALENDAR_YEARS: Final = (1900, 2099)
+#: The panel measure of each labour-force status counted (inactive persons are not), in
+#: thousands of persons and in persons.
+LFS_MEASURES: Final[dict[str, str]] = {
+    "employed": "employment_ths",
+    "unemployed": "unemployed_ths",
+}
+LFS_MEASURES_N: Final[dict[str, str]] = {"employed": "employment_n", "unemployed": "unemployed_n"}
+
+
+def panel_constants(
+    kind: str,
+    source: str | Path,
+    *,
+    nuts_version: int = 2021,
+    source_label: str | None = None,
+    thousands: bool = True,
+) -> dict[str, object]:
+    """The panel columns that are one value for every row of an aggregation of ``kind``
+    (``job_ads`` or ``lfs``): measure (job ads), level, unit, role, NUTS version, source
+    label (default: the file's name). Every path - Polars query, dense count, portable
+    query on another engine - writes the same."""
+    common: dict[str, object] = {
+        "nuts_version": nuts_version,
+        "source": source_label or Path(str(source)).name,
+    }
+    if kind == "job_ads":
+        return {"measure": "job_ads_n", "geo_level": 3, "unit": "ads", "role": "job_ads", **common}
+    if kind == "lfs":
+        unit = "thousand persons" if thousands else "persons"
+        return {"geo_level": 2, "unit": unit, "role": "lfs_microdata", **common}
+    raise ValueError(f"unknown kind {kind!r}: use job_ads or lfs")
+
 
 #: Every 4-digit string: position == int(code), so integer division gives the parents.
 ISCO4_ALL: Final[tuple[str, ...]] = tuple(f"{i:04d}" for i in range(10_000))

@@ -54,7 +54,7 @@ from skills.sources.records._keys import (
     _Months,
     _RefusedError,
 )
-from skills.sources.records.codes import PANEL_COLUMNS, UNKNOWN
+from skills.sources.records.codes import PANEL_COLUMNS, UNKNOWN, panel_constants
 
 __all__ = [
     "COMPRESSION",
@@ -294,14 +294,9 @@ def _panel(
         "isco08": slots - 1 if slots and group_of[-1] == isco.null else -1,
         "education_level": -1,
     }
-    constants: dict[str, object] = {
-        "measure": "job_ads_n",
-        "geo_level": 3,
-        "nuts_version": nuts_version,
-        "unit": "ads",
-        "role": "job_ads",
-        "source": source_label or Path(source).name,
-    }
+    constants = panel_constants(
+        "job_ads", source, nuts_version=nuts_version, source_label=source_label
+    )
     # the index of every cell of one province along each axis, and where it is non-zero
     axes = [
         np.repeat(np.arange(shape[1], dtype=np.int32), shape[2] * shape[3]),

@@ -51,26 +51,30 @@ from typing import TYPE_CHECKING, Any, Final
 import polars as pl
 
 from skills.errors import InputError
-from skills.sources.records.codes import ISCED_GROUPS, ISCED_LEVELS, UNKNOWN
+from skills.sources.records.codes import (
+    CALENDAR_YEARS,
+    ISCED_GROUPS,
+    ISCED_LEVELS,
+    LFS_MEASURES,
+    LFS_MEASURES_N,
+    UNKNOWN,
+    panel_constants,
+)
+from skills.sources.records.streaming import period_labels, to_panel
 
 if TYPE_CHECKING:
     import narwhals as nw
 
 __all__ = [
-    "FIRST_YEAR",
-    "LAST_YEAR",
     "aggregate_portable",
     "job_ads_cells",
     "lfs_cells",
 ]
 
-#: Years a period may fall in (as the default path's calendar).
-FIRST_YEAR: Final = 1900
-LAST_YEAR: Final = 2099
+#: Years a period may fall in (the default path's calendar).
+FIRST_YEAR, LAST_YEAR = CALENDAR_YEARS
 #: Prefix of a text ISCO-08 code that is not four digits, kept for the error message.
 _BAD: Final = "!"
-_MEASURES: Final[dict[str, str]] = {"employed": "employment_ths", "unemployed": "unemployed_ths"}
-_MEASURES_N: Final[dict[str, str]] = {"employed": "employment_n", "unemployed": "unemployed_n"}
 
 
 # ----------------------------------------------------------------------------- engine side
@@ -280,14 +284,9 @@ def _job_ads_panel(
     # one; a text file could hold "ITC11" and a categorical "ITC11"): add them up
     grouped = indexed.group_by("g", "t", "o", "e").agg(pl.col("n").sum())
     grouped = grouped.sort("g", "t", "o", "e", nulls_last=True)
-    labels = [
-        f"{y}-{m:02d}" if period == "month" else f"{y}-Q{m}"
-        for y in range(FIRST_YEAR, LAST_YEAR + 1)
-        for m in range(1, per_year + 1)
-    ]
     return grouped.select(
         _label("g", geo).alias("geo"),
-        _label("t", labels).alias("period"),
+        pl.lit(period_labels(period)).gather(pl.col("t")).alias("period"),
         _isco_label("o", isco_digits).alias("isco08"),
         _label("e", edu).fill_null(UNKNOWN).alias("education_level"),
         pl.col("n").cast(pl.Float64).alias("value"),
@@ -313,13 +312,13 @@ def _lfs_panel(
         _isco_index(cells, isco_digits, frame, source).alias("o"),
         ((level >= 3).cast(pl.Int64) + (level >= 5).cast(pl.Int64)).alias("i"),
         "w",
-    ).filter(pl.col("s").is_in([statuses.index(s) for s in _MEASURES if s in statuses]))
+    ).filter(pl.col("s").is_in([statuses.index(s) for s in LFS_MEASURES if s in statuses]))
     indexed = indexed.with_columns(
         pl.when(pl.col("s") == employed).then(pl.col("o")).otherwise(None).alias("o")
     )
     grouped = indexed.group_by("s", "g", "t", "o", "i").agg(pl.col("w").sum())
     grouped = grouped.sort("s", "g", "t", "o", "i", nulls_last=True)
-    measures = _MEASURES if thousands else _MEASURES_N
+    measures = LFS_MEASURES if thousands else LFS_MEASURES_N
     measure = pl.Series([measures.get(s, s) for s in statuses], dtype=pl.String)
     return grouped.select(
         pl.lit(measure).gather(pl.col("s")).alias("measure"),
@@ -380,10 +379,10 @@ def aggregate_portable(
     """
     import narwhals as nw
 
-    from skills.sources.records.streaming import to_panel
-
+    constants = panel_constants(
+        kind, source, nuts_version=nuts_version, source_label=source_label, thousands=thousands
+    )
     lazy = frame if isinstance(frame, nw.LazyFrame) else nw.from_native(frame).lazy()
-    label = source_label or Path(str(source)).name
     if kind == "job_ads":
         digits = 3 if isco_digits is None else isco_digits
         cells = job_ads_cells(lazy, isco_digits=digits, period=period, source=source)
@@ -395,13 +394,7 @@ def aggregate_portable(
             period=period,
             source=source,
         )
-        constants: dict[str, object] = {
-            "measure": "job_ads_n",
-            "geo_level": 3,
-            "unit": "ads",
-            "role": "job_ads",
-        }
-    elif kind == "lfs":
+    else:
         digits = 2 if isco_digits is None else isco_digits
         statuses = codes["status"]
         stored = lazy.collect_schema().get("status")
@@ -419,14 +412,6 @@ def aggregate_portable(
             thousands=thousands,
             source=source,
         )
-        constants = {
-            "geo_level": 2,
-            "unit": "thousand persons" if thousands else "persons",
-            "role": "lfs_microdata",
-        }
-    else:
-        raise ValueError(f"unknown kind {kind!r}: use job_ads or lfs")
-    constants |= {"nuts_version": nuts_version, "source": label}
     return to_panel(panel.lazy(), constants).collect()
 
 

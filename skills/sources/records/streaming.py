@@ -54,7 +54,16 @@ import numpy as np
 import polars as pl
 
 from skills._fileio import atomic_path
-from skills.sources.records.codes import ISCED_GROUPS, ISCED_LEVELS, ISCO4_ALL, UNKNOWN
+from skills.sources.records.codes import (
+    CALENDAR_YEARS,
+    ISCED_GROUPS,
+    ISCED_LEVELS,
+    ISCO4_ALL,
+    LFS_MEASURES,
+    LFS_MEASURES_N,
+    UNKNOWN,
+    panel_constants,
+)
 from skills.sources.records.metadata import check_code_range, code_lists
 
 __all__ = [
@@ -70,6 +79,7 @@ __all__ = [
     "chosen_strategy",
     "code_lists",
     "pack_key",
+    "period_labels",
     "to_panel",
     "unpack_key",
 ]
@@ -115,8 +125,7 @@ LFS_COLUMNS: Final[tuple[str, ...]] = (
     "weight",
 )
 
-_FIRST_YEAR: Final = 1900
-_LAST_YEAR: Final = 2099
+_FIRST_YEAR, _LAST_YEAR = CALENDAR_YEARS
 _U64 = pl.UInt64
 
 
@@ -138,6 +147,14 @@ def _calendar() -> tuple[pl.Series, pl.Series, pl.Series, pl.Series, int]:
         pl.Series("quarter_label", quarter_labels, dtype=pl.String),
         int(days[0].astype(np.int64)),
     )
+
+
+def period_labels(frequency: str) -> pl.Series:
+    """Every period of the calendar, in order: ``1900-01`` ... (``month``) or
+    ``1900-Q1`` ... (``quarter``); position = (year - 1900) * 12 + month - 1 (or * 4 +
+    quarter - 1)."""
+    _, _, month_labels, quarter_labels, _ = _calendar()
+    return month_labels if frequency == "month" else quarter_labels
 
 
 def _days_since_epoch(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -429,20 +446,11 @@ def aggregate_job_ads(
     )
     return to_panel(
         grouped,
-        {
-            "measure": "job_ads_n",
-            "geo_level": 3,
-            "nuts_version": nuts_version,
-            "unit": "ads",
-            "role": "job_ads",
-            "source": source_label or Path(source).name,
-        },
+        panel_constants("job_ads", source, nuts_version=nuts_version, source_label=source_label),
     )
 
 
 # ----------------------------------------------------------------------------- LFS
-_MEASURES: Final[dict[str, str]] = {"employed": "employment_ths", "unemployed": "unemployed_ths"}
-_MEASURES_N: Final[dict[str, str]] = {"employed": "employment_n", "unemployed": "unemployed_n"}
 
 
 def aggregate_lfs(
@@ -513,9 +521,9 @@ def aggregate_lfs(
     statuses = lists["status"]
     status = _index_code("status", schema["status"], statuses)
     employed = statuses.index("employed")
-    kept = [statuses.index(s) for s in _MEASURES]
+    kept = [statuses.index(s) for s in LFS_MEASURES]
     frame = frame.filter(status.is_in(kept))
-    measures = _MEASURES if thousands else _MEASURES_N
+    measures = LFS_MEASURES if thousands else LFS_MEASURES_N
     measure_codes = [measures.get(s, s) for s in statuses]
     measure = _Part(
         "measure", status, len(statuses), _lookup(measure_codes), _lookup(measure_codes)(status)
@@ -540,13 +548,13 @@ def aggregate_lfs(
     )
     return to_panel(
         grouped,
-        {
-            "geo_level": 2,
-            "nuts_version": nuts_version,
-            "unit": "thousand persons" if thousands else "persons",
-            "role": "lfs_microdata",
-            "source": source_label or Path(source).name,
-        },
+        panel_constants(
+            "lfs",
+            source,
+            nuts_version=nuts_version,
+            source_label=source_label,
+            thousands=thousands,
+        ),
     )
 
 
